@@ -1,0 +1,1 @@
+# audit: sources and tests of this area (see Makefile.am).

@@ -1,0 +1,1 @@
+# geom: sources and tests of this area (see Makefile.am).

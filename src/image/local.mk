@@ -1,0 +1,1 @@
+# image: sources and tests of this area (see Makefile.am).

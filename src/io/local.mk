@@ -1,0 +1,1 @@
+# io: sources and tests of this area (see Makefile.am).

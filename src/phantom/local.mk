@@ -1,0 +1,1 @@
+# phantom: sources and tests of this area (see Makefile.am).

@@ -1,0 +1,1 @@
+# plan: sources and tests of this area (see Makefile.am).

@@ -1,0 +1,1 @@
+# reduction: sources and tests of this area (see Makefile.am).

@@ -1,0 +1,1 @@
+# report: sources and tests of this area (see Makefile.am).

@@ -1,0 +1,1 @@
+# stats: sources and tests of this area (see Makefile.am).

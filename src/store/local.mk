@@ -1,0 +1,1 @@
+# store: sources and tests of this area (see Makefile.am).
