@@ -15,6 +15,8 @@
 
 static const struct cli_cmd commands[] = {
     {"help", cmd_help, "list the commands"},
+    {"stats", cmd_stats, "statistical tests on CSV columns, as R and SPSS compute them"},
+    {"smfa", cmd_smfa, "score SMFA questionnaires"},
     {NULL, NULL, NULL},
 };
 
