@@ -20,3 +20,9 @@ fxaudit_SOURCES += src/cli/cmd_stats.c src/cli/cmd_stats_groups.c src/cli/stats_
 TESTS += tests/cli/test_stats.sh
 EXTRA_DIST += tests/cli/test_stats.sh tests/fixtures/smfa/forms.csv \
 	tests/fixtures/smfa/bad_answer.csv tests/fixtures/smfa/test-key-not-clinical.txt
+
+check_PROGRAMS += tests/unit/test_csv
+TESTS += tests/unit/test_csv
+tests_unit_test_csv_SOURCES = tests/unit/test_csv.c
+tests_unit_test_csv_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_csv_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
