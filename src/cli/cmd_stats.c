@@ -295,6 +295,7 @@ static int describe_print(const char *file, const char *col, const fx_describe *
     json_object_set_new(j, "median", json_real(d->median));
     json_object_set_new(j, "q1", json_real(d->q1));
     json_object_set_new(j, "q3", json_real(d->q3));
+    json_object_set_new(j, "iqr", json_real(d->q3 - d->q1));
     json_object_set_new(j, "min", json_real(d->min));
     json_object_set_new(j, "max", json_real(d->max));
     json_object_set_new(j, "quantile_type", json_integer(d->quantile_type));

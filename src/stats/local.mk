@@ -26,3 +26,4 @@ TESTS += tests/unit/test_csv
 tests_unit_test_csv_SOURCES = tests/unit/test_csv.c
 tests_unit_test_csv_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_csv_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
+EXTRA_DIST += docs/statistics.md docs/smfa.md
