@@ -40,8 +40,8 @@ int fx_smfa_key_read(const char *path, fx_smfa_key *key, fx_error *err);
 void fx_smfa_key_free(fx_smfa_key *key);
 
 typedef struct fx_smfa_form {
-    size_t line;                  /* line of the CSV file */
-    char id[64];                  /* from the id column, or "" */
+    size_t line;                         /* line of the CSV file */
+    char id[64];                         /* from the id column, or "" */
     unsigned char answer[FX_SMFA_ITEMS]; /* 1-5, 0 = not answered */
 } fx_smfa_form;
 
@@ -53,10 +53,10 @@ int fx_smfa_forms_read(const fx_csv *t, const char *id_col, fx_smfa_form **forms
                        fx_error *err);
 
 typedef struct fx_smfa_score {
-    double score;   /* 0-100; NAN when too few items are answered */
-    int answered;   /* items of the scale answered */
-    int items;      /* items in the scale */
-    int required;   /* answered items needed to score */
+    double score; /* 0-100; NAN when too few items are answered */
+    int answered; /* items of the scale answered */
+    int items;    /* items in the scale */
+    int required; /* answered items needed to score */
 } fx_smfa_score;
 
 /* Items needed to score a scale of `n_items` when at least `min_percent` % of

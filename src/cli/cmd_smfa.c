@@ -51,22 +51,27 @@ enum { O_KEY = 1, O_MIN, O_ID, O_JSON, O_HELP };
 
 static int score_args(int argc, char **argv, struct score_cmd *c)
 {
-    static const struct option opts[] = {{"key", required_argument, NULL, O_KEY},
-                                         {"min-answered", required_argument, NULL, O_MIN},
-                                         {"id", required_argument, NULL, O_ID},
-                                         {"json", no_argument, NULL, O_JSON},
-                                         {"help", no_argument, NULL, O_HELP},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"key", required_argument, NULL, O_KEY}, {"min-answered", required_argument, NULL, O_MIN},
+        {"id", required_argument, NULL, O_ID},   {"json", no_argument, NULL, O_JSON},
+        {"help", no_argument, NULL, O_HELP},     {NULL, 0, NULL, 0}};
     const char *cmd = "fxaudit smfa score";
     int opt;
     c->min_pct = 50;
     cli_getopt_reset();
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (opt) {
-        case O_HELP: return cli_help(score_help), -1;
-        case O_KEY: c->key_path = optarg; break;
-        case O_ID: c->id_col = optarg; break;
-        case O_JSON: c->json = true; break;
+        case O_HELP:
+            return cli_help(score_help), -1;
+        case O_KEY:
+            c->key_path = optarg;
+            break;
+        case O_ID:
+            c->id_col = optarg;
+            break;
+        case O_JSON:
+            c->json = true;
+            break;
         case O_MIN: {
             char buf[64];
             snprintf(buf, sizeof(buf), "%s", optarg);
@@ -79,7 +84,8 @@ static int score_args(int argc, char **argv, struct score_cmd *c)
                 return cli_usage(cmd, "--min-answered is a percentage 0-100, not '%s'", optarg);
             break;
         }
-        default: return cli_usage(cmd, "unknown option");
+        default:
+            return cli_usage(cmd, "unknown option");
         }
     }
     if (optind != argc - 1)
@@ -110,7 +116,8 @@ static json_t *form_json(const fx_smfa_form *f, size_t row, const fx_smfa_key *k
     json_object_set_new(j, "row", json_integer((json_int_t)row + 1));
     json_object_set_new(j, "line", json_integer((json_int_t)f->line));
     json_object_set_new(j, "id", f->id[0] ? json_string(f->id) : json_null());
-    json_object_set_new(j, "function_index", isfinite(fi.score) ? json_real(fi.score) : json_null());
+    json_object_set_new(j, "function_index",
+                        isfinite(fi.score) ? json_real(fi.score) : json_null());
     json_object_set_new(j, "function_items_answered", json_integer(fi.answered));
     json_object_set_new(j, "bother_index", isfinite(bi.score) ? json_real(bi.score) : json_null());
     json_object_set_new(j, "bother_items_answered", json_integer(bi.answered));
@@ -128,10 +135,12 @@ static json_t *form_json(const fx_smfa_form *f, size_t row, const fx_smfa_key *k
 
 static void print_score(const fx_smfa_score *s)
 {
+    char cell[64];
     if (isfinite(s->score))
-        printf("  %7.2f (%d/%d)", s->score, s->answered, s->items);
+        snprintf(cell, sizeof(cell), "%.2f (%d/%d)", s->score, s->answered, s->items);
     else
-        printf("  %7s (%d/%d)", "-", s->answered, s->items);
+        snprintf(cell, sizeof(cell), "- (%d/%d)", s->answered, s->items);
+    printf(" %17s", cell);
 }
 
 static void score_text(const struct score_cmd *c, const fx_smfa_form *f, size_t n,
@@ -139,7 +148,8 @@ static void score_text(const struct score_cmd *c, const fx_smfa_form *f, size_t 
 {
     printf("SMFA scores of '%s': transformed 0-100, higher = worse; a scale is scored when "
            "at least %g %% of its items are answered (items answered/items in brackets)\n\n"
-           "%-12s %17s %17s", c->file, c->min_pct, "form", "function index", "bother index");
+           "%-12s %17s %17s",
+           c->file, c->min_pct, "form", "function index", "bother index");
     for (size_t k = 0; key && k < key->n; k++)
         printf(" %17.17s", key->scales[k].name);
     printf("\n");
@@ -187,8 +197,7 @@ static int smfa_score(int argc, char **argv)
     if (c.json) {
         json_t *j = json_object(), *a = json_array();
         for (size_t i = 0; i < n; i++)
-            json_array_append_new(a, form_json(&forms[i], i, c.key_path ? &key : NULL,
-                                               c.min_pct));
+            json_array_append_new(a, form_json(&forms[i], i, c.key_path ? &key : NULL, c.min_pct));
         json_object_set_new(j, "file", json_string(c.file));
         json_object_set_new(j, "n_forms", json_integer((json_int_t)n));
         json_object_set_new(j, "min_answered_percent", json_real(c.min_pct));

@@ -154,8 +154,12 @@ static void wilcoxon_text(const struct wilcoxon_cmd *c, const fx_wilcoxon_result
     if (c->ci) {
         char a[32], b[32], e[32];
         printf("%.10g percent confidence interval:\n %s %s\nsample estimates:\n"
-               "(pseudo)median\n%s\n", 100 * r->conf_level, stats_fmt(r->conf_int[0], a, 32),
+               "(pseudo)median\n%s\n",
+               100 * r->conf_level, stats_fmt(r->conf_int[0], a, 32),
                stats_fmt(r->conf_int[1], b, 32), stats_fmt(r->estimate, e, 32));
+        if (r->conf_level != c->o.conf_level)
+            printf("(the requested %g percent level is not achievable with these data)\n",
+                   100 * c->o.conf_level);
     }
     if (have_md)
         printf("mean difference %.10g, 95 percent CI (paired t) %.10g to %.10g\n", md->mean,
@@ -258,8 +262,8 @@ static int stats_spearman(int argc, char **argv)
         json_object_set_new(j, "alternative", json_string(stats_alt_name(o.alternative)));
         return cli_print_json(j);
     }
-    printf("\n\t%s\n\ndata:  %s and %s ('%s'): %zu pairs\nS = %.10g, p-value = %.6g\n",
-           r.method, xc, yc, argv[optind], r.n, r.statistic, r.p);
+    printf("\n\t%s\n\ndata:  %s and %s ('%s'): %zu pairs\nS = %.10g, p-value = %.6g\n", r.method,
+           xc, yc, argv[optind], r.n, r.statistic, r.p);
     stats_print_alternative("rho", o.alternative);
     printf("sample estimates:\n      rho\n%.10g\n\n", r.rho);
     return EXIT_OK;
@@ -273,8 +277,8 @@ static const char describe_help[] =
     "skipped). Quartiles by R's type 6 = SPSS's HAVERAGE, position (n + 1) p\n"
     "(default), or type 7 = R's default, position 1 + (n - 1) p.\n";
 
-static int describe_print(const char *file, const char *col, const fx_describe *d,
-                          size_t n_missing, bool json)
+static int describe_print(const char *file, const char *col, const fx_describe *d, size_t n_missing,
+                          bool json)
 {
     const char *def = d->quantile_type == 6 ? "R type 6 (SPSS HAVERAGE)" : "R type 7 (R default)";
     if (!json) {
@@ -282,8 +286,8 @@ static int describe_print(const char *file, const char *col, const fx_describe *
         if (n_missing)
             printf(" (%zu missing)", n_missing);
         printf("\nmean %.10g, SD %.10g\nmedian %.10g, quartiles %.10g to %.10g [%s]\n"
-               "min %.10g, max %.10g\n", d->mean, d->sd, d->median, d->q1, d->q3, def, d->min,
-               d->max);
+               "min %.10g, max %.10g\n",
+               d->mean, d->sd, d->median, d->q1, d->q3, def, d->min, d->max);
         return EXIT_OK;
     }
     json_t *j = json_object();

@@ -53,12 +53,12 @@ static json_t *friedman_json(const fx_friedman_result *r, char **cols, size_t n_
 static void friedman_text(const fx_friedman_result *r, char **cols, const char *file,
                           size_t n_missing)
 {
-    printf("\n\t%s\n\ndata:  '%s': %zu complete rows of %zu columns", r->method, file, r->n,
-           r->k);
+    printf("\n\t%s\n\ndata:  '%s': %zu complete rows of %zu columns", r->method, file, r->n, r->k);
     if (n_missing)
         printf(" (%zu incomplete rows dropped)", n_missing);
     printf("\nFriedman chi-squared = %.10g, df = %g, p-value = %.6g\n\n"
-           "pairwise comparisons (Holm-adjusted):\n", r->statistic, r->df, r->p);
+           "pairwise comparisons (Holm-adjusted):\n",
+           r->statistic, r->df, r->p);
     for (size_t i = 0; i < r->n_pairs; i++) {
         const fx_friedman_pair *p = &r->pairs[i];
         printf("  %s vs %s: V = %g, p = %.6g, Holm p = %.6g  [%s]\n", cols[p->a], cols[p->b],
@@ -69,9 +69,8 @@ static void friedman_text(const fx_friedman_result *r, char **cols, const char *
 
 int cmd_stats_friedman(int argc, char **argv)
 {
-    static const struct option opts[] = {{"cols", required_argument, NULL, OPT_COLS},
-                                         STATS_TEST_OPTIONS,
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"cols", required_argument, NULL, OPT_COLS}, STATS_TEST_OPTIONS, {NULL, 0, NULL, 0}};
     const char *cmd = "fxaudit stats friedman", *list = NULL;
     fx_wilcoxon_opts o;
     bool json = false, ci;
@@ -131,8 +130,8 @@ static const char mw_help[] =
     "grouping column with exactly two values (sorted: the first is x, as R's formula).\n";
 
 /* Values of `col` split by the two values of `by`; *gx, *gy name the groups. */
-static int split_groups(const char *path, const char *col, const char *by, double **x,
-                        size_t *nx, double **y, size_t *ny, char *gx, char *gy, size_t gn)
+static int split_groups(const char *path, const char *col, const char *by, double **x, size_t *nx,
+                        double **y, size_t *ny, char *gx, char *gy, size_t gn)
 {
     fx_csv *t;
     fx_error err;
@@ -153,7 +152,8 @@ static int split_groups(const char *path, const char *col, const char *by, doubl
             continue;
         if (g[1])
             rc = cli_failf("'%s' line %zu: column '%s' has a third group '%s' (a rank-sum "
-                           "test compares two)", path, fx_csv_line(t, i), by, s);
+                           "test compares two)",
+                           path, fx_csv_line(t, i), by, s);
         else
             g[g[0] ? 1 : 0] = s;
     }
@@ -209,8 +209,8 @@ static int mw_print(const fx_ranksum_result *r, const char *xn, const char *yn,
         json_object_set_new(j, "conf_level", stats_json_num(r->conf_level));
         return cli_print_json(j);
     }
-    printf("\n\t%s\n\ndata:  %s (%zu) and %s (%zu)\nW = %.10g, ", r->method, xn, r->n_x, yn,
-           r->n_y, r->statistic);
+    printf("\n\t%s\n\ndata:  %s (%zu) and %s (%zu)\nW = %.10g, ", r->method, xn, r->n_x, yn, r->n_y,
+           r->statistic);
     if (isfinite(r->z))
         printf("z = %.6g, ", r->z);
     printf("p-value = %.6g\n", r->p);
@@ -218,9 +218,9 @@ static int mw_print(const fx_ranksum_result *r, const char *xn, const char *yn,
     if (ci) {
         char a[32], b[32], e[32];
         printf("%.10g percent confidence interval:\n %s %s\nsample estimates:\n"
-               "difference in location\n%s\n", 100 * r->conf_level,
-               stats_fmt(r->conf_int[0], a, 32), stats_fmt(r->conf_int[1], b, 32),
-               stats_fmt(r->estimate, e, 32));
+               "difference in location\n%s\n",
+               100 * r->conf_level, stats_fmt(r->conf_int[0], a, 32),
+               stats_fmt(r->conf_int[1], b, 32), stats_fmt(r->estimate, e, 32));
     }
     printf("\n");
     return EXIT_OK;
@@ -234,16 +234,18 @@ int cmd_stats_mann_whitney(int argc, char **argv)
                                          {"by", required_argument, NULL, OPT_BY},
                                          STATS_TEST_OPTIONS,
                                          {NULL, 0, NULL, 0}};
-    const char *cmd = "fxaudit stats mann-whitney", *xc = NULL, *yc = NULL, *col = NULL,
-               *by = NULL;
+    const char *cmd = "fxaudit stats mann-whitney", *xc = NULL, *yc = NULL, *col = NULL, *by = NULL;
     fx_wilcoxon_opts o;
     bool json = false, ci = false;
     int opt, rc;
     fx_wilcoxon_opts_init(&o);
     cli_getopt_reset();
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        const char **slot = opt == OPT_X ? &xc : opt == OPT_Y ? &yc : opt == OPT_COL ? &col
-                            : opt == OPT_BY ? &by : NULL;
+        const char **slot = opt == OPT_X     ? &xc
+                            : opt == OPT_Y   ? &yc
+                            : opt == OPT_COL ? &col
+                            : opt == OPT_BY  ? &by
+                                             : NULL;
         if (opt == OPT_HELP)
             return cli_help(mw_help);
         else if (slot)

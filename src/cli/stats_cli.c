@@ -17,12 +17,24 @@ int stats_test_option(const char *cmd, int opt, const char *arg, fx_wilcoxon_opt
                       bool *explicit_ci)
 {
     switch (opt) {
-    case OPT_EXACT: o->exact = FX_EXACT_YES; return 0;
-    case OPT_ASYMPTOTIC: o->exact = FX_EXACT_NO; return 0;
-    case OPT_CORRECT: o->correct = true; return 0;
-    case OPT_NO_CORRECT: o->correct = false; return 0;
-    case OPT_CONF_INT: *explicit_ci = true; return 0;
-    case OPT_SPSS: o->spss = true; return 0;
+    case OPT_EXACT:
+        o->exact = FX_EXACT_YES;
+        return 0;
+    case OPT_ASYMPTOTIC:
+        o->exact = FX_EXACT_NO;
+        return 0;
+    case OPT_CORRECT:
+        o->correct = true;
+        return 0;
+    case OPT_NO_CORRECT:
+        o->correct = false;
+        return 0;
+    case OPT_CONF_INT:
+        *explicit_ci = true;
+        return 0;
+    case OPT_SPSS:
+        o->spss = true;
+        return 0;
     case OPT_CONF_LEVEL: {
         double l;
         if (cli_parse_double(cmd, "--conf-level", arg, &l))
@@ -53,7 +65,8 @@ int stats_test_option(const char *cmd, int opt, const char *arg, fx_wilcoxon_opt
         else
             return cli_usage(cmd, "--zero-method must be wilcox, pratt or zsplit, not '%s'", arg);
         return 0;
-    default: return -1;
+    default:
+        return -1;
     }
 }
 
@@ -107,8 +120,8 @@ done:
     return rc;
 }
 
-int stats_load_pairs(const char *path, const char *xcol, const char *ycol, double **x,
-                     double **y, size_t *n, size_t *n_missing)
+int stats_load_pairs(const char *path, const char *xcol, const char *ycol, double **x, double **y,
+                     size_t *n, size_t *n_missing)
 {
     char *cols[2] = {(char *)xcol, (char *)ycol};
     double *xy;
@@ -127,8 +140,7 @@ int stats_load_pairs(const char *path, const char *xcol, const char *ycol, doubl
     return EXIT_OK;
 }
 
-int stats_load_column(const char *path, const char *col, double **v, size_t *n,
-                      size_t *n_missing)
+int stats_load_column(const char *path, const char *col, double **v, size_t *n, size_t *n_missing)
 {
     char *cols[1] = {(char *)col};
     return stats_load_table(path, cols, 1, v, n, n_missing);
@@ -158,7 +170,9 @@ const char *stats_alt_name(fx_alternative a)
 void stats_print_alternative(const char *what, fx_alternative a)
 {
     printf("alternative hypothesis: true %s is %s 0\n", what,
-           a == FX_ALT_LESS ? "less than" : a == FX_ALT_GREATER ? "greater than" : "not equal to");
+           a == FX_ALT_LESS      ? "less than"
+           : a == FX_ALT_GREATER ? "greater than"
+                                 : "not equal to");
 }
 
 char **stats_split_list(const char *s, size_t *n)

@@ -14,11 +14,11 @@
 
 #include "fxaudit/smfa.h"
 
-const fx_smfa_scale fx_smfa_function_index = {
-    "function_index",
-    {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17,
-     18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34},
-    34};
+const fx_smfa_scale fx_smfa_function_index = {"function_index",
+                                              {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12,
+                                               13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+                                               25, 26, 27, 28, 29, 30, 31, 32, 33, 34},
+                                              34};
 const fx_smfa_scale fx_smfa_bother_index = {
     "bother_index", {35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46}, 12};
 
@@ -65,37 +65,40 @@ static int parse_item(const char *s, char **end, long *v)
 }
 
 /* "1-5, 8, 10-12" into sc->items. */
-static int parse_items(const char *path, size_t line, char *list, fx_smfa_scale *sc,
-                       fx_error *err)
+static int parse_items(const char *path, size_t line, char *list, fx_smfa_scale *sc, fx_error *err)
 {
     char *p = list, *end;
     long a, b;
     while (*(p = trim(p))) {
         if (parse_item(p, &end, &a))
-            return fx_fail(err, FX_EFORMAT, "'%s' line %zu: '%s' is not an item number 1-%d",
-                           path, line, p, FX_SMFA_ITEMS);
+            return fx_fail(err, FX_EFORMAT, "'%s' line %zu: '%s' is not an item number 1-%d", path,
+                           line, p, FX_SMFA_ITEMS);
         b = a;
         p = trim(end);
         if (*p == '-' && parse_item(trim(p + 1), &end, &b))
-            return fx_fail(err, FX_EFORMAT, "'%s' line %zu: a range needs two item numbers "
-                           "1-%d", path, line, FX_SMFA_ITEMS);
+            return fx_fail(err, FX_EFORMAT,
+                           "'%s' line %zu: a range needs two item numbers "
+                           "1-%d",
+                           path, line, FX_SMFA_ITEMS);
         if (*p == '-')
             p = trim(end);
         if (b < a)
-            return fx_fail(err, FX_EFORMAT, "'%s' line %zu: range %ld-%ld runs backwards",
-                           path, line, a, b);
+            return fx_fail(err, FX_EFORMAT, "'%s' line %zu: range %ld-%ld runs backwards", path,
+                           line, a, b);
         for (long i = a; i <= b; i++) {
             for (int j = 0; j < sc->n_items; j++)
                 if (sc->items[j] == i)
-                    return fx_fail(err, FX_EFORMAT, "'%s' line %zu: item %ld is listed twice "
-                                   "in '%s'", path, line, i, sc->name);
+                    return fx_fail(err, FX_EFORMAT,
+                                   "'%s' line %zu: item %ld is listed twice "
+                                   "in '%s'",
+                                   path, line, i, sc->name);
             sc->items[sc->n_items++] = (int)i;
         }
         if (*p == ',')
             p++;
         else if (*p)
-            return fx_fail(err, FX_EFORMAT, "'%s' line %zu: unexpected '%s' in the item list",
-                           path, line, p);
+            return fx_fail(err, FX_EFORMAT, "'%s' line %zu: unexpected '%s' in the item list", path,
+                           line, p);
     }
     if (!sc->n_items)
         return fx_fail(err, FX_EFORMAT, "'%s' line %zu: scale '%s' lists no items", path, line,
@@ -121,8 +124,10 @@ static int key_line(const char *path, size_t line, char *s, fx_smfa_key *key, fx
     *colon = '\0';
     char *name = trim(s);
     if (!valid_name(name))
-        return fx_fail(err, FX_EFORMAT, "'%s' line %zu: scale name '%s' must be letters, "
-                       "digits, '_' or '-'", path, line, name);
+        return fx_fail(err, FX_EFORMAT,
+                       "'%s' line %zu: scale name '%s' must be letters, "
+                       "digits, '_' or '-'",
+                       path, line, name);
     for (size_t i = 0; i < key->n; i++)
         if (!strcmp(key->scales[i].name, name))
             return fx_fail(err, FX_EFORMAT, "'%s' line %zu: scale '%s' is defined twice", path,
@@ -158,8 +163,10 @@ int fx_smfa_key_read(const char *path, fx_smfa_key *key, fx_error *err)
             continue;
         if (!header) {
             if (strcmp(s, "fxaudit-smfa-key 1"))
-                rc = fx_fail(err, FX_EFORMAT, "'%s' line %zu: an SMFA key starts with the line "
-                             "'fxaudit-smfa-key 1'", path, line);
+                rc = fx_fail(err, FX_EFORMAT,
+                             "'%s' line %zu: an SMFA key starts with the line "
+                             "'fxaudit-smfa-key 1'",
+                             path, line);
             header = 1;
             continue;
         }
@@ -196,7 +203,8 @@ static int answer_of(const fx_csv *t, size_t row, size_t col, int item, unsigned
     errno = 0;
     double v = strtod(s, &end);
     if (*end || errno || v != floor(v) || v < 1 || v > 5)
-        return fx_fail(err, FX_EFORMAT, "'%s' line %zu, item %d: answer '%s' is not one of "
+        return fx_fail(err, FX_EFORMAT,
+                       "'%s' line %zu, item %d: answer '%s' is not one of "
                        "1, 2, 3, 4, 5 (leave the cell empty when unanswered)",
                        fx_csv_path(t), fx_csv_line(t, row), item, s);
     *out = (unsigned char)v;
