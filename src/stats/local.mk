@@ -27,3 +27,9 @@ tests_unit_test_csv_SOURCES = tests/unit/test_csv.c
 tests_unit_test_csv_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_csv_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 EXTRA_DIST += docs/statistics.md docs/smfa.md
+
+check_PROGRAMS += tests/unit/test_stats_hand
+TESTS += tests/unit/test_stats_hand
+tests_unit_test_stats_hand_SOURCES = tests/unit/test_stats_hand.c
+tests_unit_test_stats_hand_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_stats_hand_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
