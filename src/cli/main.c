@@ -15,6 +15,8 @@
 
 static const struct cli_cmd commands[] = {
     {"help", cmd_help, "list the commands"},
+    {"study", cmd_study, "create, verify and summarise a study folder"},
+    {"patient", cmd_patient, "add, list and show a study's patients"},
     {NULL, NULL, NULL},
 };
 
