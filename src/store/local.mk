@@ -17,3 +17,8 @@ tests_unit_test_store_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 
 TESTS += tests/cli/test_study.sh
 EXTRA_DIST += tests/cli/test_study.sh docs/study-store.md
+
+# A benchmark, built with the tests but not run by them (docs/study-store.md).
+check_PROGRAMS += bench/bench_store
+bench_bench_store_SOURCES = bench/bench_store.c
+bench_bench_store_LDADD = $(FX_LIBS)
