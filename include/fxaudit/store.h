@@ -84,6 +84,11 @@ int fx_store_insert(fx_store *s, const char *table, const fx_store_field *f, siz
 int fx_store_update(fx_store *s, const char *table, int64_t id, const fx_store_field *f,
                     size_t n, const char *what, fx_error *err);
 
+/* Delete row `id` (rarely right: measurements are amended, not deleted);
+ * logged as a delete, after which verify expects the row to stay absent. */
+int fx_store_delete(fx_store *s, const char *table, int64_t id, const char *what,
+                    fx_error *err);
+
 /* Run one read-only SELECT with `n` positional parameters (?1, ?2, ...). On
  * success *rows owns a JSON array of objects, one per row, keys = column names
  * (free with json_decref). A statement that writes is refused. */

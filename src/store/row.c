@@ -138,6 +138,17 @@ int fx_store_update(fx_store *s, const char *table, int64_t id, const fx_store_f
     return write_logged(s, sql, f, n, "update", table, id, what, NULL, err);
 }
 
+int fx_store_delete(fx_store *s, const char *table, int64_t id, const char *what, fx_error *err)
+{
+    char sql[160];
+    int rc = check_names(table, NULL, 0, err);
+
+    if (rc)
+        return rc;
+    snprintf(sql, sizeof(sql), "DELETE FROM \"%s\" WHERE rowid = %lld", table, (long long)id);
+    return write_logged(s, sql, NULL, 0, "delete", table, id, what, NULL, err);
+}
+
 static json_t *column_json(sqlite3_stmt *st, int c)
 {
     switch (sqlite3_column_type(st, c)) {

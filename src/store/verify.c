@@ -23,7 +23,34 @@ typedef struct list {
     size_t *n;
     size_t cap;
     int oom; /* a problem could not be recorded: verify must not say "ok" */
+    char **rec; /* recorded file paths, relative to the study (problems list only) */
+    size_t nrec, caprec;
 } list;
+
+static void remember(list *l, const char *rel)
+{
+    if (l->nrec == l->caprec) {
+        size_t cap = l->caprec ? 2 * l->caprec : 64;
+        char **w = realloc(l->rec, cap * sizeof(*w));
+        if (!w) {
+            l->oom = 1;
+            return;
+        }
+        l->rec = w, l->caprec = cap;
+    }
+    if (!(l->rec[l->nrec] = strdup(rel)))
+        l->oom = 1;
+    else
+        l->nrec++;
+}
+
+static int is_recorded(const list *l, const char *rel)
+{
+    for (size_t i = 0; i < l->nrec; i++)
+        if (!strcmp(l->rec[i], rel))
+            return 1;
+    return 0;
+}
 
 __attribute__((format(printf, 5, 6))) static void add(list *l, const char *check,
                                                       const char *table, int64_t row,
@@ -245,6 +272,7 @@ static int check_files_of(fx_store *s, const char *table, fx_store_verify_result
             int64_t id = sqlite3_column_int64(st, 0);
             snprintf(path, sizeof(path), "%s/%s", s->dir, text(st, 1));
             r->files_checked++;
+            remember(pl, text(st, 1));
             if (fx_sha256_file(path, hex, NULL))
                 add(pl, "files", table, id, "%s row %lld: file '%s' is missing or unreadable",
                     table, (long long)id, text(st, 1));
@@ -257,20 +285,28 @@ static int check_files_of(fx_store *s, const char *table, fx_store_verify_result
     return rc;
 }
 
-/* Leftovers of an interrupted write: staged files nobody recorded. */
-static void find_stray(fx_store *s, list *wl)
+/* Files in the recorded folders that no row names: leftovers of an
+ * interrupted write, or copied in by hand. reports/ holds regenerated output. */
+static void find_stray(fx_store *s, const list *pl, list *wl)
 {
-    static const char *const subs[] = {"volumes", "meshes", "plans", "reports"};
+    static const char *const subs[] = {"volumes", "meshes", "plans"};
 
-    for (int i = 0; i < 4; i++) {
-        char dir[PATH_MAX + 16];
+    for (int i = 0; i < 3; i++) {
+        char dir[PATH_MAX + 16], rel[600];
         snprintf(dir, sizeof(dir), "%s/%s", s->dir, subs[i]);
         DIR *d = opendir(dir);
         struct dirent *e;
-        while (d && (e = readdir(d)))
+        while (d && (e = readdir(d))) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                continue;
+            snprintf(rel, sizeof(rel), "%s/%s", subs[i], e->d_name);
             if (!strncmp(e->d_name, ".stage-", 7))
-                add(wl, "files", NULL, 0, "'%s/%s' is a leftover of an interrupted write "
-                    "(not recorded; safe to delete)", subs[i], e->d_name);
+                add(wl, "files", NULL, 0, "'%s' is a leftover of an interrupted write (not "
+                    "recorded; safe to delete)", rel);
+            else if (!is_recorded(pl, rel))
+                add(wl, "files", NULL, 0, "'%s' is not recorded in the study (left by an "
+                    "interrupted write, or copied in by hand)", rel);
+        }
         if (d)
             closedir(d);
     }
@@ -303,7 +339,10 @@ int fx_store_verify(fx_store *s, fx_store_verify_result *r, fx_error *err)
         rc = each_table(s, check_files_of, r, &pl, err);
     sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
     if (!rc)
-        find_stray(s, &wl);
+        find_stray(s, &pl, &wl);
+    for (size_t i = 0; i < pl.nrec; i++)
+        free(pl.rec[i]);
+    free(pl.rec);
     if (!rc && (pl.oom || wl.oom))
         rc = fx_fail(err, FX_ENOMEM, "out of memory listing the problems of '%s'", s->dbpath);
     if (rc)

@@ -93,6 +93,7 @@ ok_if "another program's SQLite file is not a study" grep -q "is not an fxaudit 
 
 # kill -9 inside a write transaction (FXAUDIT_TEST_SLOW_WRITE, docs/study-store.md).
 before=$(sqlite3 "$S/study.db" "SELECT count(*), max(seq) FROM audit_log")
+dump_before=$(sqlite3 "$S/study.db" .dump | sha256sum)
 FXAUDIT_TEST_SLOW_WRITE=30 FXAUDIT_TEST_SLOW_WRITE_MARK="$TMP/inside" \
     $FXAUDIT patient add --study "$S" --code P03 >/dev/null 2>&1 &
 pid=$!
@@ -106,6 +107,7 @@ kill -9 $pid
 wait $pid 2>/dev/null
 is "after kill -9 the patient is not there" "$($FXAUDIT patient list --study "$S" --json | jq -c '[.patients[].code]')" '["P01","P02"]'
 is "nor any audit-log entry" "$(sqlite3 "$S/study.db" "SELECT count(*), max(seq) FROM audit_log")" "$before"
+is "the whole database dumps exactly as before" "$(sqlite3 "$S/study.db" .dump | sha256sum)" "$dump_before"
 ok_if "the study still verifies" $FXAUDIT study verify --study "$S"
 ok_if "and the next write goes through" $FXAUDIT patient add --study "$S" --code P03
 ok_if "and verifies" $FXAUDIT study verify --study "$S"

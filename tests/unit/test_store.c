@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fxaudit/hash.h"
@@ -462,6 +464,68 @@ static void a_logged_update_verifies_and_the_log_cannot_be_written_directly(void
     assert_int_equal(fx_store_update(f->s, "audit_log", 1, audit, 1, "t", &err), FX_EINVAL);
 }
 
+static void a_logged_delete_verifies_and_the_row_must_stay_gone(void **state)
+{
+    fixture *f = *state;
+    fx_patient p = patient("P01"), q = patient("P02");
+    fx_store_verify_result v;
+
+    assert_int_equal(fx_store_patient_add(f->s, &p, NULL), FX_OK);
+    assert_int_equal(fx_store_patient_add(f->s, &q, NULL), FX_OK);
+    assert_int_equal(fx_store_delete(f->s, "patients", p.id, "patient delete P01", NULL), FX_OK);
+    assert_int_equal(fx_store_delete(f->s, "patients", p.id, "again", NULL), FX_ENOTFOUND);
+    assert_int_equal(fx_store_verify(f->s, &v, NULL), FX_OK);
+    assert_int_equal(v.n_problems, 0);
+    fx_store_verify_release(&v);
+}
+
+/* Fork a child that adds a series with FXAUDIT_TEST_SLOW_WRITE set, kill -9 it
+ * inside its transaction, and look at what is left. */
+static void a_kill_during_series_add_leaves_the_database_as_it_was(void **state)
+{
+    fixture *f = *state;
+    fx_patient p = patient("P01");
+    char src[320], mark[320];
+    fx_store_verify_result v;
+
+    assert_int_equal(fx_store_patient_add(f->s, &p, NULL), FX_OK);
+    int64_t log0 = count(f->s, "SELECT count(*) AS n FROM audit_log");
+    snprintf(src, sizeof(src), "%s/ct.nrrd", f->root);
+    snprintf(mark, sizeof(mark), "%s/inside", f->root);
+    write_file(src, "abc");
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        fx_store *s = NULL;
+        fx_series_rec r = series_for("P01");
+        setenv("FXAUDIT_TEST_SLOW_WRITE", "30", 1);
+        setenv("FXAUDIT_TEST_SLOW_WRITE_MARK", mark, 1);
+        if (fx_store_open(f->dir, &s, NULL) || fx_store_series_add(s, &r, src, false, NULL))
+            _exit(3);
+        _exit(0); /* not reached within 30 s */
+    }
+    for (int i = 0; i < 200 && access(mark, F_OK) != 0; i++)
+        usleep(50000);
+    assert_int_equal(access(mark, F_OK), 0);
+    kill(pid, SIGKILL);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    fx_store_close(f->s);
+    assert_int_equal(fx_store_open(f->dir, &f->s, NULL), FX_OK);
+    assert_int_equal(count(f->s, "SELECT count(*) AS n FROM series"), 0);
+    assert_int_equal(count(f->s, "SELECT count(*) AS n FROM audit_log"), log0);
+    assert_int_equal(fx_store_verify(f->s, &v, NULL), FX_OK);
+    assert_int_equal(v.n_problems, 0);
+    assert_int_equal(v.n_warnings, 1); /* the copy that was never recorded */
+    assert_non_null(strstr(v.warnings[0].msg, "'volumes/P01_postop_1.nrrd' is not recorded"));
+    fx_store_verify_release(&v);
+    /* The unrecorded copy does not block the next add. */
+    fx_series_rec r = series_for("P01");
+    assert_int_equal(fx_store_series_add(f->s, &r, src, false, NULL), FX_OK);
+    assert_string_equal(r.path, "volumes/P01_postop_2.nrrd");
+}
+
 static void a_query_that_writes_is_refused(void **state)
 {
     fixture *f = *state;
@@ -499,6 +563,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(
             a_logged_update_verifies_and_the_log_cannot_be_written_directly, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_logged_delete_verifies_and_the_row_must_stay_gone, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_kill_during_series_add_leaves_the_database_as_it_was,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(a_query_that_writes_is_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
