@@ -232,6 +232,22 @@ int fx_store_smfa_score_add(fx_store *s, int64_t form_id, const char *scale, dou
                             int items_used, const char *key_name, const char *key_sha256,
                             fx_error *err);
 
+/* ---- the key file (outside the study) ------------------------------------ */
+
+/* The link from study code to hospital patient ID lives in a separate CSV
+ * ("code,hospital_id", mode 0600) that the study never needs. Adding refuses a
+ * key file inside a study folder, a file others can read, and a code or
+ * hospital ID already linked (FX_ECONFLICT); the file is created when absent.
+ * Messages never quote a hospital ID. */
+int fx_store_keyfile_add(const char *path, const char *code, const char *hospital_id,
+                         fx_error *err);
+/* The hospital ID of `code` into out[n] (FX_ENOTFOUND when not linked). */
+int fx_store_keyfile_find(const char *path, const char *code, char *hospital_id, size_t n,
+                          fx_error *err);
+/* The code linked to `hospital_id` into out[n]. */
+int fx_store_keyfile_code(const char *path, const char *hospital_id, char *code, size_t n,
+                          fx_error *err);
+
 /* ---- verification and summary -------------------------------------------- */
 
 typedef struct fx_store_problem {

@@ -8,5 +8,6 @@
 int cmd_help(int argc, char **argv);
 int cmd_study(int argc, char **argv);
 int cmd_patient(int argc, char **argv);
+int cmd_keyfile(int argc, char **argv);
 
 #endif

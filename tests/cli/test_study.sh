@@ -112,6 +112,22 @@ ok_if "the study still verifies" $FXAUDIT study verify --study "$S"
 ok_if "and the next write goes through" $FXAUDIT patient add --study "$S" --code P03
 ok_if "and verifies" $FXAUDIT study verify --study "$S"
 
+# The key file: the link to hospital IDs, outside the study.
+K=$TMP/keys/key.csv
+mkdir "$TMP/keys"
+ok_if "keyfile add reads the hospital ID from stdin" sh -c "echo H-0042 | $FXAUDIT keyfile add --keyfile '$K' --code P01"
+is "the key file is created readable by its owner only" "$(stat -c %a "$K")" 600
+is "its content is the header and the link" "$(cat "$K" | tr '\n' ' ')" "code,hospital_id P01,H-0042 "
+is "keyfile lookup --code finds the hospital ID" "$($FXAUDIT keyfile lookup --keyfile "$K" --code P01)" H-0042
+is "keyfile lookup on stdin finds the code" "$(echo H-0042 | $FXAUDIT keyfile lookup --keyfile "$K" --json | jq -r .code)" P01
+is "the same hospital ID twice is refused" "$(echo H-0042 | status_of $FXAUDIT keyfile add --keyfile "$K" --code P02)" 1
+is "a name with a space is not an ID" "$(echo 'Jan Jansen' | status_of $FXAUDIT keyfile add --keyfile "$K" --code P02)" 1
+is "a key file inside the study is refused" "$(echo H-1 | status_of $FXAUDIT keyfile add --keyfile "$S/reports/key.csv" --code P02)" 1
+ok_if "and not created" test ! -e "$S/reports/key.csv"
+chmod 644 "$K"
+is "a key file others can read is refused" "$(status_of $FXAUDIT keyfile lookup --keyfile "$K" --code P01)" 1
+is "the hospital ID is nowhere in the study" "$(grep -rl 'H-0042' "$S" | wc -l)" 0
+
 is "study verify without --study is a usage error" "$(status_of $FXAUDIT study verify)" 2
 ok_if "study --help" $FXAUDIT study --help
 ok_if "patient add --help" $FXAUDIT patient add --help
