@@ -52,8 +52,10 @@ static int parse(int argc, char **argv, const char *cmd, const char *help, const
             return EXIT_USAGE;
     }
     if (optind < argc)
-        return cli_usage(cmd, "unexpected argument '%s' (the hospital ID is read from "
-                         "standard input)", argv[optind]);
+        return cli_usage(cmd,
+                         "unexpected argument '%s' (the hospital ID is read from "
+                         "standard input)",
+                         argv[optind]);
     if (!*file)
         return cli_usage(cmd, "which key file? give --keyfile FILE");
     return EXIT_OK;
@@ -108,8 +110,8 @@ static int keyfile_lookup(int argc, char **argv)
     if (rc)
         return cli_error(&err);
     if (json)
-        return cli_print_json(json_pack("{s:s, s:s}", "code", code ? code : found,
-                                        "hospital_id", code ? found : id));
+        return cli_print_json(
+            json_pack("{s:s, s:s}", "code", code ? code : found, "hospital_id", code ? found : id));
     printf("%s\n", found);
     return EXIT_OK;
 }

@@ -32,8 +32,8 @@ static const char info_help[] =
 enum { OPT_JSON = 256, OPT_TITLE, OPT_STUDY };
 
 /* Parse --study DIR (or one positional DIR) and --json. */
-static int parse_study(int argc, char **argv, const char *cmd, const char *help,
-                       const char **dir, bool *json)
+static int parse_study(int argc, char **argv, const char *cmd, const char *help, const char **dir,
+                       bool *json)
 {
     static const struct option opts[] = {{"study", required_argument, NULL, OPT_STUDY},
                                          {"json", no_argument, NULL, OPT_JSON},
@@ -98,8 +98,7 @@ static int study_init(int argc, char **argv)
         fx_store_close(s);
         return rc ? cli_error(&err) : cli_print_json(o);
     }
-    printf("created study '%s' (schema version %d)\n", fx_store_dir(s),
-           fx_store_schema_version(s));
+    printf("created study '%s' (schema version %d)\n", fx_store_dir(s), fx_store_schema_version(s));
     fx_store_close(s);
     return EXIT_OK;
 }
@@ -136,9 +135,8 @@ static int print_verify(const fx_store *s, const fx_store_verify_result *r, bool
         fprintf(stderr, "fxaudit: warning: %s\n", r->warnings[i].msg);
     for (size_t i = 0; i < r->n_problems; i++)
         printf("problem [%s]: %s\n", r->problems[i].check, r->problems[i].msg);
-    printf("study '%s': %s (%zu audit-log rows, %zu rows, %zu files checked)\n",
-           fx_store_dir(s), r->n_problems ? "FAILED" : "ok", r->log_rows, r->rows_checked,
-           r->files_checked);
+    printf("study '%s': %s (%zu audit-log rows, %zu rows, %zu files checked)\n", fx_store_dir(s),
+           r->n_problems ? "FAILED" : "ok", r->log_rows, r->rows_checked, r->files_checked);
     printf("audit-log head hash: %s\n", r->head_hash[0] ? r->head_hash : "(empty log)");
     return r->n_problems ? EXIT_FAIL : EXIT_OK;
 }
@@ -194,18 +192,17 @@ static int study_info(int argc, char **argv)
         return cli_print_json(o);
     printf("study:          %s\n", str(o, "study"));
     printf("title:          %s\n", str(o, "title"));
-    printf("created:        %s (fxaudit %s)\n",
-           str(o, "created_utc"), str(o, "created_by_version"));
+    printf("created:        %s (fxaudit %s)\n", str(o, "created_utc"),
+           str(o, "created_by_version"));
     printf("schema version: %lld\n",
            (long long)json_integer_value(json_object_get(o, "schema_version")));
     printf("audit log:      %lld rows, head %s\n",
-           (long long)json_integer_value(json_object_get(o, "log_rows")),
-           str(o, "log_head_hash"));
+           (long long)json_integer_value(json_object_get(o, "log_rows")), str(o, "log_head_hash"));
     const char *k;
     json_t *v;
-    json_object_foreach(json_object_get(o, "tables"), k, v)
-        if (strcmp(k, "audit_log") && json_integer_value(v) > 0)
-            printf("  %-18s %lld rows\n", k, (long long)json_integer_value(v));
+    json_object_foreach(json_object_get(o, "tables"), k,
+                        v) if (strcmp(k, "audit_log") && json_integer_value(v) > 0)
+        printf("  %-18s %lld rows\n", k, (long long)json_integer_value(v));
     json_decref(o);
     return EXIT_OK;
 }

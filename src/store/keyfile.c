@@ -41,8 +41,10 @@ static int check_place(const char *path, fx_error *err)
     for (;;) {
         snprintf(probe, sizeof(probe), "%s/%s", real, FX_STORE_DB_NAME);
         if (access(probe, F_OK) == 0) {
-            int rc = fx_fail(err, FX_EINVAL, "key file '%s' is inside study '%s': keep the link "
-                             "to hospital IDs apart from the study", path, real);
+            int rc = fx_fail(err, FX_EINVAL,
+                             "key file '%s' is inside study '%s': keep the link "
+                             "to hospital IDs apart from the study",
+                             path, real);
             free(real);
             return rc;
         }
@@ -65,8 +67,7 @@ static int check_value(const char *what, const char *v, fx_error *err)
         char c = v[i];
         if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
               c == '-' || c == '_' || c == '.' || c == '/'))
-            return fx_fail(err, FX_EINVAL, "%s may hold only letters, digits and - _ . /",
-                           what);
+            return fx_fail(err, FX_EINVAL, "%s may hold only letters, digits and - _ . /", what);
     }
     return FX_OK;
 }
@@ -80,17 +81,21 @@ static int open_existing(const char *path, FILE **out, fx_error *err)
 
     *out = NULL;
     if (!f)
-        return fx_fail(err, errno == ENOENT ? FX_ENOTFOUND : FX_EIO, "cannot open key file "
-                       "'%s': %s", path, strerror(errno));
+        return fx_fail(err, errno == ENOENT ? FX_ENOTFOUND : FX_EIO,
+                       "cannot open key file "
+                       "'%s': %s",
+                       path, strerror(errno));
     if (fstat(fileno(f), &sb) == 0 && (sb.st_mode & 077)) {
         fclose(f);
-        return fx_fail(err, FX_EINVAL, "key file '%s' is readable by others (mode %03o): "
-                       "chmod 600 it", path, (unsigned)(sb.st_mode & 0777));
+        return fx_fail(err, FX_EINVAL,
+                       "key file '%s' is readable by others (mode %03o): "
+                       "chmod 600 it",
+                       path, (unsigned)(sb.st_mode & 0777));
     }
     if (!fgets(line, sizeof(line), f) || strcmp(line, HEADER)) {
         fclose(f);
-        return fx_fail(err, FX_EFORMAT, "'%s' is not an fxaudit key file (no header '%.*s')",
-                       path, (int)strlen(HEADER) - 1, HEADER);
+        return fx_fail(err, FX_EFORMAT, "'%s' is not an fxaudit key file (no header '%.*s')", path,
+                       (int)strlen(HEADER) - 1, HEADER);
     }
     *out = f;
     return FX_OK;
@@ -98,8 +103,7 @@ static int open_existing(const char *path, FILE **out, fx_error *err)
 
 /* Find the line whose field `col` (0 code, 1 hospital ID) equals `key`; copy
  * the other field to out. FX_ENOTFOUND when there is none. */
-static int lookup(const char *path, int col, const char *key, char *out, size_t n,
-                  fx_error *err)
+static int lookup(const char *path, int col, const char *key, char *out, size_t n, fx_error *err)
 {
     FILE *f;
     char line[256];
@@ -157,12 +161,10 @@ static int append_line(const char *path, bool create, const char *code, const ch
         close(fd);
         return fx_fail(err, FX_EIO, "cannot write key file '%s': %s", path, strerror(e));
     }
-    return close(fd) == 0 ? FX_OK
-                          : fx_fail(err, FX_EIO, "cannot write key file '%s'", path);
+    return close(fd) == 0 ? FX_OK : fx_fail(err, FX_EIO, "cannot write key file '%s'", path);
 }
 
-int fx_store_keyfile_add(const char *path, const char *code, const char *hospital_id,
-                         fx_error *err)
+int fx_store_keyfile_add(const char *path, const char *code, const char *hospital_id, fx_error *err)
 {
     int rc = fx_store_code_check("patient", code, err);
 
@@ -179,8 +181,10 @@ int fx_store_keyfile_add(const char *path, const char *code, const char *hospita
     if (rc == FX_ENOTFOUND && !create) {
         rc = lookup(path, 1, hospital_id, NULL, 0, err);
         if (rc == FX_OK)
-            return fx_fail(err, FX_ECONFLICT, "key file '%s' already links that hospital ID "
-                           "to another code", path);
+            return fx_fail(err, FX_ECONFLICT,
+                           "key file '%s' already links that hospital ID "
+                           "to another code",
+                           path);
     }
     if (rc != FX_ENOTFOUND)
         return rc;

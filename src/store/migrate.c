@@ -51,8 +51,7 @@ static int find_step(int v, char *out, size_t n, fx_error *err)
     }
     closedir(d);
     if (!found)
-        return fx_fail(err, FX_ENOTFOUND, "schema folder '%s' lacks migration %03d_*.sql", dir,
-                       v);
+        return fx_fail(err, FX_ENOTFOUND, "schema folder '%s' lacks migration %03d_*.sql", dir, v);
     return FX_OK;
 }
 

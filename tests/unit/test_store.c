@@ -26,8 +26,8 @@
 #define SHA_ABC "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 
 typedef struct fixture {
-    char root[256];   /* a fresh temporary folder */
-    char dir[300];   /* root/study */
+    char root[256]; /* a fresh temporary folder */
+    char dir[300];  /* root/study */
     fx_store *s;
 } fixture;
 
@@ -184,8 +184,7 @@ static void the_schema_rejects_an_smfa_answer_of_7(void **state)
     /* Straight to SQL, past the C checks: the CHECK constraint itself refuses. */
     fx_store_field row[] = {fx_sf_int("form_id", form), fx_sf_int("item", 12),
                             fx_sf_int("answer", 7)};
-    assert_int_equal(fx_store_insert(f->s, "smfa_answers", row, 3, "test", NULL, &err),
-                     FX_EINVAL);
+    assert_int_equal(fx_store_insert(f->s, "smfa_answers", row, 3, "test", NULL, &err), FX_EINVAL);
     assert_non_null(strstr(err.msg, "CHECK"));
     row[2] = fx_sf_int("answer", 5);
     row[1] = fx_sf_int("item", 47);
@@ -219,8 +218,8 @@ static void the_schema_rejects_a_negative_gap(void **state)
                             fx_sf_text("measured_utc", "2026-01-01T00:00:00.000Z")};
     assert_int_equal(fx_store_insert(f->s, "measurements", row, 5, "test", NULL, &err), FX_EINVAL);
     assert_non_null(strstr(err.msg, "CHECK"));
-    fx_measurement m = {.observer = "OBS1", .case_code = "C07", .plane = "axial",
-                        .gap_mm = -0.5, .step_mm = NAN};
+    fx_measurement m = {
+        .observer = "OBS1", .case_code = "C07", .plane = "axial", .gap_mm = -0.5, .step_mm = NAN};
     assert_int_equal(fx_store_measurement_add(f->s, &m, NULL, NULL), FX_EINVAL);
     m.gap_mm = 2.5;
     assert_int_equal(fx_store_measurement_add(f->s, &m, NULL, NULL), FX_OK);
@@ -233,8 +232,8 @@ static void an_amendment_needs_a_reason_and_replaces_the_current_value(void **st
     int64_t first = 0;
 
     measure_setup(f->s);
-    fx_measurement m = {.observer = "OBS1", .case_code = "C07", .plane = "coronal",
-                        .gap_mm = 4, .step_mm = 1};
+    fx_measurement m = {
+        .observer = "OBS1", .case_code = "C07", .plane = "coronal", .gap_mm = 4, .step_mm = 1};
     assert_int_equal(fx_store_measurement_add(f->s, &m, &first, NULL), FX_OK);
     assert_int_equal(fx_store_measurement_add(f->s, &m, NULL, NULL), FX_ECONFLICT);
     m.amends_id = first;
@@ -244,14 +243,15 @@ static void an_amendment_needs_a_reason_and_replaces_the_current_value(void **st
     assert_int_equal(fx_store_measurement_add(f->s, &m, NULL, NULL), FX_OK);
     assert_int_equal(count(f->s, "SELECT CAST(sum(gap_mm) AS INTEGER) AS n FROM measurement_view "
                                  "WHERE current "
-                                 "AND patient = 'P01' AND timepoint = 'postop'"), 3);
+                                 "AND patient = 'P01' AND timepoint = 'postop'"),
+                     3);
 }
 
 /* Every value the C lists allow passes the schema's CHECK, and a wrong one fails. */
 static void the_enumeration_lists_agree_with_the_schema(void **state)
 {
     fixture *f = *state;
-    static const char *const fields[] = {"sex", "age_band", "side", "fracture_type",
+    static const char *const fields[] = {"sex",      "age_band",  "side",  "fracture_type",
                                          "approach", "mechanism", "plates"};
     char code[32];
     int n = 0;
@@ -321,8 +321,9 @@ static void log_entries_hash_the_documented_canonical_forms(void **state)
     fx_sha256_buf(buf, n, hex);
 
     json_t *rows = NULL;
-    assert_int_equal(fx_store_query(f->s, "SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1",
-                                    NULL, 0, &rows, NULL), FX_OK);
+    assert_int_equal(fx_store_query(f->s, "SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1", NULL,
+                                    0, &rows, NULL),
+                     FX_OK);
     json_t *e = json_array_get(rows, 0);
     assert_string_equal(json_string_value(json_object_get(e, "content_hash")), hex);
     assert_string_equal(json_string_value(json_object_get(e, "what")), "patient add P09");
@@ -530,8 +531,7 @@ static void a_query_that_writes_is_refused(void **state)
 {
     fixture *f = *state;
     json_t *rows = NULL;
-    assert_int_equal(fx_store_query(f->s, "DELETE FROM patients", NULL, 0, &rows, NULL),
-                     FX_EINVAL);
+    assert_int_equal(fx_store_query(f->s, "DELETE FROM patients", NULL, 0, &rows, NULL), FX_EINVAL);
     assert_null(rows);
 }
 
@@ -549,14 +549,14 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(the_schema_rejects_an_smfa_answer_of_7, setup, teardown),
         cmocka_unit_test_setup_teardown(the_schema_rejects_a_negative_gap, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            an_amendment_needs_a_reason_and_replaces_the_current_value, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_amendment_needs_a_reason_and_replaces_the_current_value,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(the_enumeration_lists_agree_with_the_schema, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(log_entries_hash_the_documented_canonical_forms, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(
-            a_rolled_back_transaction_leaves_neither_row_nor_log_entry, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_rolled_back_transaction_leaves_neither_row_nor_log_entry,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(series_add_moves_the_file_into_volumes_with_its_sha256,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(a_failed_series_add_leaves_no_file_and_no_row, setup,
