@@ -56,6 +56,8 @@ void st_log_hash(int64_t seq, const char *at, const char *who, const char *actio
 
 /* Bring the schema from s->version to FX_STORE_SCHEMA_VERSION. */
 int st_migrate(fx_store *s, fx_error *err);
+/* The same up to `target` (tests exercise steps beyond what this build knows). */
+int st_migrate_to(fx_store *s, int target, fx_error *err);
 
 /* Test hook (docs/study-store.md): FXAUDIT_TEST_SLOW_WRITE=SECONDS holds every
  * outermost write transaction open that long before it commits. */

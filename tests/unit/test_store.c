@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fxaudit/datapath.h"
 #include "fxaudit/hash.h"
 #include "fxaudit/store.h"
 
@@ -527,6 +528,78 @@ static void a_kill_during_series_add_leaves_the_database_as_it_was(void **state)
     assert_string_equal(r.path, "volumes/P01_postop_2.nrrd");
 }
 
+/* Internal (src/store/store_int.h): migrate beyond FX_STORE_SCHEMA_VERSION, so
+ * that the migration mechanism is tested before a second version exists. */
+int st_migrate_to(fx_store *s, int target, fx_error *err);
+
+/* A data folder holding schema/001 (the real one) and a test schema/002. */
+static void data_dir_with_step_2(const fixture *f, const char *sql, char *dir, size_t n)
+{
+    char one[600], link_to[800], two[700];
+    assert_int_equal(fx_data_path("schema/001_initial.sql", one, sizeof(one), NULL), FX_OK);
+    snprintf(dir, n, "%s/data", f->root);
+    snprintf(two, sizeof(two), "%s/schema", dir);
+    assert_int_equal(mkdir(dir, 0777), 0);
+    assert_int_equal(mkdir(two, 0777), 0);
+    snprintf(link_to, sizeof(link_to), "%s/001_initial.sql", two);
+    assert_int_equal(symlink(one, link_to), 0);
+    snprintf(two, sizeof(two), "%s/schema/002_test.sql", dir);
+    write_file(two, sql);
+    setenv("FXAUDIT_DATA_DIR", dir, 1);
+}
+
+static void a_migration_adds_a_column_without_changing_old_rows_hashes(void **state)
+{
+    fixture *f = *state;
+    fx_patient p = patient("P01");
+    char dir[400];
+    fx_store_verify_result v;
+    fx_error err;
+
+    assert_int_equal(fx_store_patient_add(f->s, &p, NULL), FX_OK);
+    data_dir_with_step_2(f,
+                         "ALTER TABLE patients ADD COLUMN bmi_band TEXT "
+                         "CHECK (bmi_band IN ('<25', '25-30', '>30'));\n",
+                         dir, sizeof(dir));
+    assert_int_equal(st_migrate_to(f->s, 2, &err), FX_OK);
+    assert_int_equal(fx_store_schema_version(f->s), 2);
+    assert_int_equal(count(f->s, "SELECT count(*) AS n FROM audit_log WHERE what LIKE "
+                                 "'schema migrated to version 2 (002_test.sql, sha256 %'"),
+                     1);
+    assert_int_equal(fx_store_verify(f->s, &v, NULL), FX_OK);
+    assert_int_equal(v.n_problems, 0); /* P01's hash is what it was */
+    fx_store_verify_release(&v);
+    fx_store_field row[] = {fx_sf_text("code", "P02"), fx_sf_text("bmi_band", "25-30"),
+                            fx_sf_text("created_utc", "x")};
+    assert_int_equal(fx_store_insert(f->s, "patients", row, 3, "t", NULL, NULL), FX_OK);
+    fx_store_close(f->s);
+    f->s = NULL;
+    /* This build knows version 1 only: the migrated study is now "newer". */
+    assert_int_equal(fx_store_open(f->dir, &f->s, &err), FX_EVERSION);
+    unsetenv("FXAUDIT_DATA_DIR");
+}
+
+static void a_failing_migration_leaves_the_study_at_its_version(void **state)
+{
+    fixture *f = *state;
+    char dir[400];
+    fx_error err;
+
+    data_dir_with_step_2(f,
+                         "ALTER TABLE patients ADD COLUMN half_done TEXT;\n"
+                         "INSERT INTO no_such_table VALUES (1);\n",
+                         dir, sizeof(dir));
+    int64_t log0 = count(f->s, "SELECT count(*) AS n FROM audit_log");
+    assert_int_equal(st_migrate_to(f->s, 2, &err), FX_EIO);
+    assert_non_null(strstr(err.msg, "002_test.sql"));
+    assert_int_equal(fx_store_schema_version(f->s), 1);
+    assert_int_equal(count(f->s, "SELECT count(*) AS n FROM pragma_table_info('patients') "
+                                 "WHERE name = 'half_done'"),
+                     0);
+    assert_int_equal(count(f->s, "SELECT count(*) AS n FROM audit_log"), log0);
+    unsetenv("FXAUDIT_DATA_DIR");
+}
+
 static void a_query_that_writes_is_refused(void **state)
 {
     fixture *f = *state;
@@ -567,6 +640,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(a_kill_during_series_add_leaves_the_database_as_it_was,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(a_migration_adds_a_column_without_changing_old_rows_hashes,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(a_failing_migration_leaves_the_study_at_its_version, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(a_query_that_writes_is_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
