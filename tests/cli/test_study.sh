@@ -42,6 +42,14 @@ is "the name given to the commands is nowhere in the study folder" \
 is "no column of the schema is for a name, birth date, hospital ID or UID" \
     "$(sqlite3 "$S/study.db" "SELECT count(*) FROM sqlite_schema s, pragma_table_info(s.name) c WHERE s.type = 'table' AND (c.name LIKE '%name%' AND c.name <> 'key_name' OR c.name LIKE '%birth%' OR c.name LIKE '%uid%' OR c.name LIKE '%hospital%' OR c.name LIKE '%mrn%')")" 0
 
+is "every log entry names the OS user" \
+    "$(sqlite3 "$S/study.db" 'SELECT DISTINCT who FROM audit_log')" "$(id -un)"
+is "and a UTC time to the millisecond" \
+    "$(sqlite3 "$S/study.db" "SELECT count(*) FROM audit_log WHERE at_utc NOT GLOB '20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'")" 0
+is "the log says what was done" \
+    "$(sqlite3 "$S/study.db" "SELECT what FROM audit_log WHERE tbl = 'patients' ORDER BY seq" | tr '\n' ' ')" \
+    "patient add P01 patient add P02 "
+
 # A clean study verifies.
 ok_if "study verify passes on an untouched study" $FXAUDIT study verify --study "$S"
 $FXAUDIT study verify --study "$S" --json >"$TMP/v.json"
