@@ -269,6 +269,12 @@ typedef struct fx_store_verify_result {
 int fx_store_verify(fx_store *s, fx_store_verify_result *r, fx_error *err);
 void fx_store_verify_release(fx_store_verify_result *r);
 
+/* Is `hash` (a head hash written down earlier) still an entry of the log? A
+ * verified chain that contains it proves every entry up to it unchanged, even
+ * against someone who recomputed the chain. *seq (may be NULL) gets its row;
+ * FX_ENOTFOUND when the log no longer has it. */
+int fx_store_verify_anchor(fx_store *s, const char *hash, int64_t *seq, fx_error *err);
+
 /* A summary: study title, creation, schema version, rows per table, log
  * length and head hash. *out owns a JSON object. */
 int fx_store_info(fx_store *s, json_t **out, fx_error *err);

@@ -377,3 +377,23 @@ void fx_store_verify_release(fx_store_verify_result *r)
     r->problems = r->warnings = NULL;
     r->n_problems = r->n_warnings = 0;
 }
+
+int fx_store_verify_anchor(fx_store *s, const char *hash, int64_t *seq, fx_error *err)
+{
+    json_t *rows = NULL;
+    fx_store_field h = fx_sf_text("hash", hash);
+    int rc = fx_store_query(s, "SELECT seq FROM audit_log WHERE hash = ?1", &h, 1, &rows, err);
+
+    if (rc)
+        return rc;
+    json_t *row = json_array_get(rows, 0);
+    if (row && seq)
+        *seq = json_integer_value(json_object_get(row, "seq"));
+    json_decref(rows);
+    if (!row)
+        return fx_fail(err, FX_ENOTFOUND,
+                       "anchor %.16s... is not in the audit log of '%s': the log was rebuilt or "
+                       "cut short since that hash was written down",
+                       hash ? hash : "", s->dbpath);
+    return FX_OK;
+}

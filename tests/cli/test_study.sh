@@ -59,6 +59,20 @@ is "study info --json counts the patients" \
     "$($FXAUDIT study info --study "$S" --json | jq -c '[.schema_version, .tables.patients, .title]')" \
     '[1,2,"pilot"]'
 
+is "study log --json lists the entries in order" \
+    "$($FXAUDIT study log --study "$S" --json | jq -c '[.entries[].seq]')" '[1,2,3,4]'
+
+# An anchor: a head hash written down, later checked (docs/study-store.md).
+anchor=$($FXAUDIT study info --study "$S" --json | jq -r .log_head_hash)
+rm -rf "$TMP/twin"
+$FXAUDIT study init "$TMP/twin" --title pilot >/dev/null
+$FXAUDIT patient add --study "$TMP/twin" --code P01 >/dev/null
+$FXAUDIT patient add --study "$TMP/twin" --code P02 >/dev/null
+ok_if "verify --anchor finds the written-down head" $FXAUDIT study verify --study "$S" --anchor "$anchor"
+is "a study with a valid but different chain (rebuilt) fails the anchor" \
+    "$($FXAUDIT study verify --study "$TMP/twin" --anchor "$anchor" --json | jq -c '[.ok, .anchor.found, (.problems|length)]')" \
+    '[false,false,0]'
+
 # Tampering with the audit log, done with the sqlite3 program.
 tampered() { # name, SQL -> a copy of the study with the SQL applied
     rm -rf "$TMP/$1"
