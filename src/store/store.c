@@ -189,10 +189,10 @@ static int set_paths(fx_store *s, const char *dir, fx_error *err)
     return FX_OK;
 }
 
+/* Settings of every connection; the first statement that reads the file
+ * comes after check_identity, so that a foreign file is named as such. */
 static int configure(fx_store *s, fx_error *err)
 {
-    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
-    sqlite3_extended_result_codes(s->db, 1);
     return st_exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;", err);
 }
 
@@ -209,8 +209,9 @@ static int check_identity(fx_store *s, fx_error *err)
                        "'%s' is not an fxaudit study database (SQLite application id %#llx, "
                        "expected %#x)",
                        s->dbpath, (unsigned long long)app, FX_STORE_APP_ID);
-    if (st_int(s, "PRAGMA user_version", &ver, err))
-        return err ? err->code : FX_EIO;
+    int rc = st_int(s, "PRAGMA user_version", &ver, err);
+    if (rc)
+        return rc;
     s->version = (int)ver;
     if (ver > FX_STORE_SCHEMA_VERSION)
         return fx_fail(err, FX_EVERSION,
@@ -255,9 +256,11 @@ int fx_store_open(const char *dir, fx_store **out, fx_error *err)
         rc = st_fail(s, err, "cannot open the study database");
         goto fail;
     }
-    rc = configure(s, err);
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(s->db, 1);
+    rc = check_identity(s, err);
     if (!rc)
-        rc = check_identity(s, err);
+        rc = configure(s, err);
     if (!rc)
         rc = st_migrate(s, err);
     if (rc)
@@ -402,6 +405,8 @@ static int create_db(fx_store *s, const char *tmp, const char *title, fx_error *
 
     if (sqlite3_open_v2(tmp, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
         return st_fail(s, err, "cannot create the study database");
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(s->db, 1);
     rc = configure(s, err);
     if (!rc)
         rc = st_exec(s, "PRAGMA journal_mode = WAL", err);

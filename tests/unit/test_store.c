@@ -171,6 +171,7 @@ static void a_file_that_is_not_an_fxaudit_study_is_refused(void **state)
     fclose(fp);
     assert_int_equal(fx_store_open(f->dir, &s, &err), FX_EFORMAT);
     assert_non_null(strstr(err.msg, path));
+    assert_non_null(strstr(err.msg, "not an fxaudit study"));
 }
 
 static void the_schema_rejects_an_smfa_answer_of_7(void **state)
