@@ -116,7 +116,9 @@ typedef struct fx_store_file {
  * subdir/name. Nothing is visible under the final name yet. */
 int fx_store_file_stage(fx_store *s, const char *src, const char *subdir, const char *name,
                         bool move, fx_store_file *f, fx_error *err);
-/* Give the staged file its final name (fails with FX_ECONFLICT if taken).
+/* Give the staged file its final name f->rel (the caller may change rel after
+ * staging, e.g. to a name chosen under the write lock; it must stay in the
+ * same folder). Fails with FX_ECONFLICT if the name is taken.
  * Call inside the transaction that records it, just before committing. */
 int fx_store_file_publish(fx_store *s, fx_store_file *f, fx_error *err);
 /* After the commit: remove a moved source. Before it (on failure): remove the

@@ -105,8 +105,7 @@ int fx_store_series_add(fx_store *s, fx_series_rec *r, const char *file, bool mo
 {
     fx_store_file f;
     fx_patient p;
-    char ext[24], name[256];
-    bool staged = false;
+    char ext[24], name[200];
     int rc = validate(r, err);
 
     if (!rc)
@@ -114,26 +113,29 @@ int fx_store_series_add(fx_store *s, fx_series_rec *r, const char *file, bool mo
     if (rc)
         return rc;
     r->patient_id = p.id;
-    rc = fx_store_tx_begin(s, err);
+    file_ext(file, ext, sizeof(ext));
+    /* Copy and hash before taking the write lock: a large volume would
+     * otherwise keep every other writer waiting. */
+    rc = fx_store_file_stage(s, file, "volumes", "pending", move, &f, err);
     if (rc)
         return rc;
-    file_ext(file, ext, sizeof(ext));
-    pick_name(s, r, ext, name, sizeof(name));
-    rc = fx_store_file_stage(s, file, "volumes", name, move, &f, err);
-    staged = rc == FX_OK;
-    if (!rc) {
-        snprintf(r->path, sizeof(r->path), "%s", f.rel);
-        snprintf(r->sha256, sizeof(r->sha256), "%s", f.sha256);
-        r->bytes = f.bytes;
-        rc = insert_row(s, r, err);
+    rc = fx_store_tx_begin(s, err);
+    if (rc) {
+        fx_store_file_finish(s, &f, false);
+        return rc;
     }
+    pick_name(s, r, ext, name, sizeof(name));
+    snprintf(f.rel, sizeof(f.rel), "volumes/%s", name);
+    snprintf(r->path, sizeof(r->path), "%s", f.rel);
+    snprintf(r->sha256, sizeof(r->sha256), "%s", f.sha256);
+    r->bytes = f.bytes;
+    rc = insert_row(s, r, err);
     if (!rc)
         rc = fx_store_file_publish(s, &f, err);
     if (!rc)
         rc = fx_store_tx_commit(s, err); /* rolls back itself on failure */
     else
         fx_store_tx_rollback(s);
-    if (staged)
-        fx_store_file_finish(s, &f, rc == FX_OK);
+    fx_store_file_finish(s, &f, rc == FX_OK);
     return rc;
 }
