@@ -150,6 +150,19 @@ chmod 644 "$K"
 is "a key file others can read is refused" "$(status_of $FXAUDIT keyfile lookup --keyfile "$K" --code P01)" 1
 is "the hospital ID is nowhere in the study" "$(grep -rl 'H-0042' "$S" | wc -l)" 0
 
+# Two writers at once: the busy timeout serialises them and the chain stays whole.
+C=$TMP/concurrent
+$FXAUDIT study init "$C" >/dev/null
+for w in A B; do
+    (for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+        $FXAUDIT patient add --study "$C" --code "$w$i" >/dev/null || echo "$w$i failed"
+    done) >"$TMP/writer$w" 2>&1 &
+done
+wait
+is "two concurrent writers lose no write" "$(cat "$TMP/writerA" "$TMP/writerB")" ""
+is "all 30 patients are there" "$($FXAUDIT patient list --study "$C" --json | jq '.patients | length')" 30
+ok_if "and the chain verifies" $FXAUDIT study verify --study "$C"
+
 is "study verify without --study is a usage error" "$(status_of $FXAUDIT study verify)" 2
 ok_if "study --help" $FXAUDIT study --help
 ok_if "patient add --help" $FXAUDIT patient add --help
