@@ -121,29 +121,30 @@ static int set_enum(const char *cmd, const char *field, const char *v, char *dst
     return EXIT_OK;
 }
 
+static const struct option add_opts[] = {
+    {"study", required_argument, NULL, OPT_STUDY},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"code", required_argument, NULL, OPT_CODE},
+    {"sex", required_argument, NULL, OPT_SEX},
+    {"age-band", required_argument, NULL, OPT_AGE},
+    {"side", required_argument, NULL, OPT_SIDE},
+    {"fracture-type", required_argument, NULL, OPT_FRACTURE},
+    {"approach", required_argument, NULL, OPT_APPROACH},
+    {"mechanism", required_argument, NULL, OPT_MECHANISM},
+    {"plates", required_argument, NULL, OPT_PLATES},
+    {"injury-to-surgery-days", required_argument, NULL, OPT_DAYS},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
 static int parse_add(int argc, char **argv, const char **dir, bool *json, fx_patient *p)
 {
-    static const struct option opts[] = {
-        {"study", required_argument, NULL, OPT_STUDY},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"code", required_argument, NULL, OPT_CODE},
-        {"sex", required_argument, NULL, OPT_SEX},
-        {"age-band", required_argument, NULL, OPT_AGE},
-        {"side", required_argument, NULL, OPT_SIDE},
-        {"fracture-type", required_argument, NULL, OPT_FRACTURE},
-        {"approach", required_argument, NULL, OPT_APPROACH},
-        {"mechanism", required_argument, NULL, OPT_MECHANISM},
-        {"plates", required_argument, NULL, OPT_PLATES},
-        {"injury-to-surgery-days", required_argument, NULL, OPT_DAYS},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
     const char *cmd = "fxaudit patient add";
     fx_error err;
     long days;
     int c, rc = refuse_identity(argc, argv, cmd);
 
     cli_getopt_reset();
-    while (!rc && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while (!rc && (c = getopt_long(argc, argv, "h", add_opts, NULL)) != -1) {
         switch (c) {
         case 'h':
             return cli_help(add_help), -1;
