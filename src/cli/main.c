@@ -17,6 +17,9 @@ static const struct cli_cmd commands[] = {
     {"help", cmd_help, "list the commands"},
     {"stats", cmd_stats, "statistical tests on CSV columns, as R and SPSS compute them"},
     {"smfa", cmd_smfa, "score SMFA questionnaires"},
+    {"study", cmd_study, "create, verify and summarise a study folder"},
+    {"patient", cmd_patient, "add, list and show a study's patients"},
+    {"keyfile", cmd_keyfile, "link study codes to hospital IDs, outside the study"},
     {NULL, NULL, NULL},
 };
 
