@@ -1,1 +1,10 @@
-# report: sources and tests of this area (see Makefile.am).
+# report: the PDF document model (libharu), plots (gnuplot), the software
+# rasteriser for 3-D views, and the `render` command.
+libfxaudit_a_SOURCES += src/report/pdf.c src/report/pdf_blocks.c src/report/pdf_internal.h
+noinst_HEADERS += include/fxaudit/pdf.h
+
+check_PROGRAMS += tests/unit/test_pdf
+TESTS += tests/unit/test_pdf
+tests_unit_test_pdf_SOURCES = tests/unit/test_pdf.c
+tests_unit_test_pdf_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_pdf_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
