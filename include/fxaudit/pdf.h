@@ -116,6 +116,8 @@ int fx_pdf_image_rgb(fx_pdf *d, const uint8_t *rgb, int w, int h, double max_hei
 /* A framed note (e.g. where a figure could not be drawn), `height_mm` tall
  * (0: just the text), with the text centred inside. */
 int fx_pdf_note(fx_pdf *d, const char *text, double height_mm, fx_error *err);
+/* A figure or table caption on its own: small italic text, left-aligned. */
+int fx_pdf_caption(fx_pdf *d, const char *text, fx_error *err);
 /* Vertical space, and an explicit page break. */
 int fx_pdf_space(fx_pdf *d, double mm, fx_error *err);
 int fx_pdf_page_break(fx_pdf *d, fx_error *err);

@@ -1,14 +1,25 @@
-# report: the PDF document model (libharu), plots (gnuplot), the software
-# rasteriser for 3-D views, and the `render` command.
+# report: the PDF document model (libharu), figures (gnuplot, templates in
+# reports/), the software rasteriser for 3-D views, and the `render` command.
 libfxaudit_a_SOURCES += src/report/pdf.c src/report/pdf_blocks.c src/report/pdf_internal.h \
-	src/report/raster.c src/report/raster_text.c src/report/raster_internal.h
-noinst_HEADERS += include/fxaudit/pdf.h include/fxaudit/raster.h
+	src/report/raster.c src/report/raster_text.c src/report/raster_internal.h \
+	src/report/plot.c src/report/plot_kinds.c src/report/plot_internal.h \
+	src/report/figure.c
+noinst_HEADERS += include/fxaudit/pdf.h include/fxaudit/raster.h include/fxaudit/plot.h \
+	include/fxaudit/figure.h
 
-check_PROGRAMS += tests/unit/test_pdf tests/unit/test_raster
-TESTS += tests/unit/test_pdf tests/unit/test_raster
+# gnuplot templates, found at run time with fx_data_path("reports/<kind>.gp")
+reportsdir = $(pkgdatadir)/reports
+dist_reports_DATA = reports/common.gp reports/box.gp reports/strip.gp reports/histogram.gp \
+	reports/scatter.gp reports/lines.gp reports/bland_altman.gp
+
+check_PROGRAMS += tests/unit/test_pdf tests/unit/test_raster tests/unit/test_plot
+TESTS += tests/unit/test_pdf tests/unit/test_raster tests/unit/test_plot
 tests_unit_test_pdf_SOURCES = tests/unit/test_pdf.c
 tests_unit_test_pdf_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_pdf_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_raster_SOURCES = tests/unit/test_raster.c
 tests_unit_test_raster_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_raster_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_plot_SOURCES = tests/unit/test_plot.c
+tests_unit_test_plot_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_plot_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)

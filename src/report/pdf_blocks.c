@@ -432,3 +432,11 @@ int fx_pdf_note(fx_pdf *d, const char *text, double height_mm, fx_error *err)
     d->y = bottom - 4.0 * PT_PER_MM;
     return rc ? rc : pdf_check(d, "drawing a note", err);
 }
+
+int fx_pdf_caption(fx_pdf *d, const char *text, fx_error *err)
+{
+    int rc = flow_text(d, text, FONT_ITALIC, SMALL_PT, SMALL_LEAD_PT, MARGIN_LEFT_PT, TEXT_W_PT,
+                       FX_PDF_LEFT, err);
+    d->y -= 4.0 * PT_PER_MM;
+    return rc;
+}
