@@ -15,6 +15,7 @@
 
 static const struct cli_cmd commands[] = {
     {"help", cmd_help, "list the commands"},
+    {"render", cmd_render, "draw meshes and screws in a standard view as PNG"},
     {NULL, NULL, NULL},
 };
 

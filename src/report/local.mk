@@ -23,3 +23,8 @@ tests_unit_test_raster_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_plot_SOURCES = tests/unit/test_plot.c
 tests_unit_test_plot_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_plot_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
+
+# `fxaudit render`: the rasteriser on mesh files
+fxaudit_SOURCES += src/cli/cmd_render.c
+TESTS += tests/cli/test_render.sh
+EXTRA_DIST += tests/cli/test_render.sh
