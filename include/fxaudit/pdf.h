@@ -118,6 +118,9 @@ int fx_pdf_image_rgb(fx_pdf *d, const uint8_t *rgb, int w, int h, double max_hei
 int fx_pdf_note(fx_pdf *d, const char *text, double height_mm, fx_error *err);
 /* A figure or table caption on its own: small italic text, left-aligned. */
 int fx_pdf_caption(fx_pdf *d, const char *text, fx_error *err);
+/* Start a new page unless `height_mm` of space remain on this one: call it
+ * before blocks that belong together (a heading and its figure). */
+int fx_pdf_keep_together(fx_pdf *d, double height_mm, fx_error *err);
 /* Vertical space, and an explicit page break. */
 int fx_pdf_space(fx_pdf *d, double mm, fx_error *err);
 int fx_pdf_page_break(fx_pdf *d, fx_error *err);

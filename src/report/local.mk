@@ -28,3 +28,9 @@ tests_unit_test_plot_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 fxaudit_SOURCES += src/cli/cmd_render.c
 TESTS += tests/cli/test_render.sh
 EXTRA_DIST += tests/cli/test_render.sh
+
+check_PROGRAMS += tests/unit/test_sample_report
+TESTS += tests/unit/test_sample_report
+tests_unit_test_sample_report_SOURCES = tests/unit/test_sample_report.c
+tests_unit_test_sample_report_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_sample_report_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)

@@ -320,6 +320,11 @@ int fx_pdf_page_break(fx_pdf *d, fx_error *err)
     return pdf_new_page(d, err);
 }
 
+int fx_pdf_keep_together(fx_pdf *d, double height_mm, fx_error *err)
+{
+    return pdf_need(d, height_mm * PT_PER_MM, err);
+}
+
 int fx_pdf_space(fx_pdf *d, double mm, fx_error *err)
 {
     int rc = pdf_need(d, 0, err);

@@ -98,7 +98,7 @@ static int text_width(const char *s, int k)
 int raster_text_scale(int w, int h)
 {
     int m = w < h ? w : h;
-    int k = (int)lround(m / 380.0);
+    int k = (int)lround(m / 300.0);
     return k < 1 ? 1 : k;
 }
 
