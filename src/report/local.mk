@@ -34,3 +34,4 @@ TESTS += tests/unit/test_sample_report
 tests_unit_test_sample_report_SOURCES = tests/unit/test_sample_report.c
 tests_unit_test_sample_report_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_sample_report_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
+EXTRA_DIST += docs/reports.md
