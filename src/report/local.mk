@@ -35,3 +35,5 @@ tests_unit_test_sample_report_SOURCES = tests/unit/test_sample_report.c
 tests_unit_test_sample_report_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_sample_report_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 EXTRA_DIST += docs/reports.md
+# artefacts kept by the tests for people to look at (build/tests/artefacts)
+CLEANFILES += tests/artefacts/*.png tests/artefacts/*.pdf tests/artefacts/*.ppm
