@@ -41,24 +41,24 @@ typedef enum fx_pdf_align {
 
 /* One input file named in the audit trail. */
 typedef struct fx_pdf_input {
-    const char *name;              /* a short label or file name */
-    char sha256[FX_SHA256_HEX];    /* lower-case hex */
+    const char *name;           /* a short label or file name */
+    char sha256[FX_SHA256_HEX]; /* lower-case hex */
 } fx_pdf_input;
 
 /* What the running footer says. Strings are copied by fx_pdf_set_audit. */
 typedef struct fx_pdf_audit {
-    const char *software;          /* e.g. "fxaudit 0.1.0" */
-    const char *database_sha256;   /* hex, or NULL when there is no database */
-    const fx_pdf_input *inputs;    /* n_inputs entries, or NULL */
+    const char *software;        /* e.g. "fxaudit 0.1.0" */
+    const char *database_sha256; /* hex, or NULL when there is no database */
+    const fx_pdf_input *inputs;  /* n_inputs entries, or NULL */
     size_t n_inputs;
-    time_t generated;              /* printed in UTC */
+    time_t generated; /* printed in UTC */
 } fx_pdf_audit;
 
 /* Document metadata; the creator is always "fxaudit <version>". */
 typedef struct fx_pdf_meta {
     const char *title;
-    const char *subject;  /* or NULL */
-    const char *author;   /* or NULL */
+    const char *subject; /* or NULL */
+    const char *author;  /* or NULL */
 } fx_pdf_meta;
 
 /* A table column. `width` is a relative weight (the columns share the text

@@ -30,10 +30,10 @@
 #define FX_ENOGNUPLOT (-40)
 
 typedef struct fx_plot_opts {
-    const char *title;    /* or NULL; reports usually caption instead */
-    const char *xlabel;   /* with units, e.g. "time after surgery (months)" */
+    const char *title;  /* or NULL; reports usually caption instead */
+    const char *xlabel; /* with units, e.g. "time after surgery (months)" */
     const char *ylabel;
-    const char *note;     /* a line of text in the top-left corner, or NULL */
+    const char *note; /* a line of text in the top-left corner, or NULL */
     int width_px, height_px;
 } fx_plot_opts;
 

@@ -71,19 +71,19 @@ typedef struct fx_render_scene {
 } fx_render_scene;
 
 typedef struct fx_raster_opts {
-    int width, height;   /* output pixels */
+    int width, height; /* output pixels */
     fx_view view;
-    fx_side side;        /* for FX_VIEW_LATERAL */
+    fx_side side; /* for FX_VIEW_LATERAL */
     fx_shading shading;
-    int supersample;     /* samples per pixel along each axis, 1..4 */
-    double px_per_mm;    /* 0: fit the scene's bounds into the image */
-    double margin;       /* fraction of the image kept free around the fit */
+    int supersample;  /* samples per pixel along each axis, 1..4 */
+    double px_per_mm; /* 0: fit the scene's bounds into the image */
+    double margin;    /* fraction of the image kept free around the fit */
     uint8_t background[3];
-    double ambient;      /* 0..1, the light a face gets whatever its direction */
-    fx_vec3 light;       /* towards the light, in view coordinates: x right, y up,
-                          * z towards the viewer */
-    int scale_bar;       /* draw a millimetre scale bar (bottom right) */
-    int title_view;      /* print the view's name (top left) */
+    double ambient; /* 0..1, the light a face gets whatever its direction */
+    fx_vec3 light;  /* towards the light, in view coordinates: x right, y up,
+                     * z towards the viewer */
+    int scale_bar;  /* draw a millimetre scale bar (bottom right) */
+    int title_view; /* print the view's name (top left) */
 } fx_raster_opts;
 
 /* Defaults: 1000 x 800, anterior, left, Gouraud, 3x3 supersampling, fit with a
@@ -97,7 +97,7 @@ typedef struct fx_image {
     int w, h;
     uint8_t *rgb;
     uint8_t *coverage;
-    double px_per_mm;    /* the scale used */
+    double px_per_mm; /* the scale used */
 } fx_image;
 
 /* Render `scene` with `opts`. On success *out owns a new image (free with
@@ -117,7 +117,6 @@ void fx_view_basis(fx_view v, fx_side side, fx_vec3 *right, fx_vec3 *up, fx_vec3
 
 /* Draw `text` (ASCII) into an RGB image with its top-left corner at (x, y),
  * glyphs 5 x 9 cells of `scale` pixels. Returns the width drawn in pixels. */
-int fx_raster_text(fx_image *im, int x, int y, int scale, const char *text,
-                   const uint8_t rgb[3]);
+int fx_raster_text(fx_image *im, int x, int y, int scale, const char *text, const uint8_t rgb[3]);
 
 #endif

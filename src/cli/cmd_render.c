@@ -50,11 +50,11 @@ static const struct {
     const char *name;
     uint8_t rgb[3];
 } colours[] = {
-    {"bone", {227, 218, 201}},     {"fragment1", {86, 180, 233}}, {"fragment2", {0, 158, 115}},
-    {"fragment3", {230, 159, 0}},  {"fragment4", {204, 121, 167}}, {"plate", {125, 135, 150}},
-    {"planned", {0, 114, 178}},    {"actual", {213, 94, 0}},      {"red", {200, 30, 30}},
-    {"green", {30, 160, 60}},      {"blue", {30, 80, 200}},       {"grey", {150, 150, 150}},
-    {"gray", {150, 150, 150}},     {"white", {245, 245, 245}},    {"black", {30, 30, 30}},
+    {"bone", {227, 218, 201}},    {"fragment1", {86, 180, 233}},  {"fragment2", {0, 158, 115}},
+    {"fragment3", {230, 159, 0}}, {"fragment4", {204, 121, 167}}, {"plate", {125, 135, 150}},
+    {"planned", {0, 114, 178}},   {"actual", {213, 94, 0}},       {"red", {200, 30, 30}},
+    {"green", {30, 160, 60}},     {"blue", {30, 80, 200}},        {"grey", {150, 150, 150}},
+    {"gray", {150, 150, 150}},    {"white", {245, 245, 245}},     {"black", {30, 30, 30}},
 };
 
 /* A colour name or #rrggbb, with an optional @opacity. */
@@ -95,8 +95,8 @@ static int parse_colour(const char *s, uint8_t rgb[3], double *opacity)
 /* Default colours for meshes given without one: bone first, then fragments. */
 static void default_colour(size_t i, uint8_t rgb[3])
 {
-    static const char *order[] = {"bone", "fragment1", "fragment2", "fragment3", "fragment4",
-                                  "plate"};
+    static const char *order[] = {"bone",      "fragment1", "fragment2",
+                                  "fragment3", "fragment4", "plate"};
     double op;
     parse_colour(order[i % 6], rgb, &op);
 }
@@ -173,8 +173,7 @@ static int parse_size(const char *s, fx_raster_opts *o)
     const char *p = end + 1;
     h = strtol(p, &end, 10);
     if (end == p || *end || w < 16 || h < 16 || w > 8000 || h > 8000)
-        return cli_usage("fxaudit render", "--size wants 16..8000 x 16..8000 pixels, not '%s'",
-                         s);
+        return cli_usage("fxaudit render", "--size wants 16..8000 x 16..8000 pixels, not '%s'", s);
     o->width = (int)w;
     o->height = (int)h;
     return EXIT_OK;
@@ -183,12 +182,18 @@ static int parse_size(const char *s, fx_raster_opts *o)
 static int parse_args(int argc, char **argv, render_args *a)
 {
     static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'}, {"view", required_argument, NULL, 'v'},
-        {"side", required_argument, NULL, 's'},   {"size", required_argument, NULL, 'S'},
-        {"planned", required_argument, NULL, 'p'}, {"actual", required_argument, NULL, 'a'},
-        {"screw-diameter", required_argument, NULL, 'd'}, {"flat", no_argument, NULL, 'f'},
-        {"supersample", required_argument, NULL, 'n'}, {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"output", required_argument, NULL, 'o'},
+        {"view", required_argument, NULL, 'v'},
+        {"side", required_argument, NULL, 's'},
+        {"size", required_argument, NULL, 'S'},
+        {"planned", required_argument, NULL, 'p'},
+        {"actual", required_argument, NULL, 'a'},
+        {"screw-diameter", required_argument, NULL, 'd'},
+        {"flat", no_argument, NULL, 'f'},
+        {"supersample", required_argument, NULL, 'n'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     const char *cmd = "fxaudit render";
     double diameter = 3.5;
@@ -199,7 +204,9 @@ static int parse_args(int argc, char **argv, render_args *a)
     cli_getopt_reset();
     while (rc == EXIT_OK && (c = getopt_long(argc, argv, "o:v:h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'o': a->out = optarg; break;
+        case 'o':
+            a->out = optarg;
+            break;
         case 'v': {
             int v = fx_view_from_name(optarg);
             if (v < 0)
@@ -213,22 +220,34 @@ static int parse_args(int argc, char **argv, render_args *a)
                 return cli_usage(cmd, "--side must be left or right, not '%s'", optarg);
             a->opts.side = !strcmp(optarg, "left") ? FX_SIDE_LEFT : FX_SIDE_RIGHT;
             break;
-        case 'S': rc = parse_size(optarg, &a->opts); break;
-        case 'p': rc = parse_screw(a, optarg, 1); break;
-        case 'a': rc = parse_screw(a, optarg, 0); break;
+        case 'S':
+            rc = parse_size(optarg, &a->opts);
+            break;
+        case 'p':
+            rc = parse_screw(a, optarg, 1);
+            break;
+        case 'a':
+            rc = parse_screw(a, optarg, 0);
+            break;
         case 'd':
             rc = cli_parse_double(cmd, "--screw-diameter", optarg, &diameter);
             if (rc == EXIT_OK && !(diameter > 0 && diameter < 50))
                 return cli_usage(cmd, "--screw-diameter must be between 0 and 50 mm");
             break;
-        case 'f': a->opts.shading = FX_SHADE_FLAT; break;
+        case 'f':
+            a->opts.shading = FX_SHADE_FLAT;
+            break;
         case 'n':
             rc = cli_parse_int(cmd, "--supersample", optarg, 1, 4, &ss);
             a->opts.supersample = (int)ss;
             break;
-        case 'j': a->json = 1; break;
-        case 'h': return cli_help(help), -1;
-        default: return cli_usage(cmd, "unknown option");
+        case 'j':
+            a->json = 1;
+            break;
+        case 'h':
+            return cli_help(help), -1;
+        default:
+            return cli_usage(cmd, "unknown option");
         }
     }
     if (rc != EXIT_OK)
@@ -289,7 +308,8 @@ static int print_result(const render_args *a, const fx_image *im, size_t triangl
     json_object_set_new(j, "output", json_string(a->out));
     json_object_set_new(j, "view", json_string(fx_view_name(a->opts.view)));
     if (a->opts.view == FX_VIEW_LATERAL)
-        json_object_set_new(j, "side", json_string(a->opts.side == FX_SIDE_LEFT ? "left" : "right"));
+        json_object_set_new(j, "side",
+                            json_string(a->opts.side == FX_SIDE_LEFT ? "left" : "right"));
     json_object_set_new(j, "width", json_integer(im->w));
     json_object_set_new(j, "height", json_integer(im->h));
     json_object_set_new(j, "px_per_mm", json_real(im->px_per_mm));
@@ -319,8 +339,8 @@ int cmd_render(int argc, char **argv)
         return rc < 0 ? EXIT_OK : rc;
     rc = read_meshes(&a, meshes, &triangles);
     if (rc == EXIT_OK) {
-        fx_render_scene scene = {a.items, a.n, a.screws, a.nscrews, legend,
-                                 build_legend(&a, legend)};
+        fx_render_scene scene = {a.items,   a.n,    a.screws,
+                                 a.nscrews, legend, build_legend(&a, legend)};
         if (fx_raster_render(&scene, &a.opts, &im, &err) ||
             fx_png_write(a.out, im->rgb, im->w, im->h, 3, &err))
             rc = cli_error(&err);

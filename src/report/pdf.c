@@ -30,14 +30,22 @@ static void HPDF_STDCALL on_hpdf_error(HPDF_STATUS status, HPDF_STATUS detail, v
 static const char *hpdf_reason(HPDF_STATUS s)
 {
     switch (s) {
-    case HPDF_FAILD_TO_ALLOC_MEM: return "out of memory";
-    case HPDF_FILE_IO_ERROR: return "file write error";
-    case HPDF_FILE_OPEN_ERROR: return "cannot open file";
-    case HPDF_INVALID_PNG_IMAGE: return "not a PNG image libharu can read";
-    case HPDF_UNSUPPORTED_FUNC: return "unsupported by this libharu";
-    case HPDF_INVALID_IMAGE: return "invalid image";
-    case HPDF_PAGE_OUT_OF_RANGE: return "text outside the page";
-    default: return "internal error";
+    case HPDF_FAILD_TO_ALLOC_MEM:
+        return "out of memory";
+    case HPDF_FILE_IO_ERROR:
+        return "file write error";
+    case HPDF_FILE_OPEN_ERROR:
+        return "cannot open file";
+    case HPDF_INVALID_PNG_IMAGE:
+        return "not a PNG image libharu can read";
+    case HPDF_UNSUPPORTED_FUNC:
+        return "unsupported by this libharu";
+    case HPDF_INVALID_IMAGE:
+        return "invalid image";
+    case HPDF_PAGE_OUT_OF_RANGE:
+        return "text outside the page";
+    default:
+        return "internal error";
     }
 }
 
@@ -45,10 +53,10 @@ int pdf_check(fx_pdf *d, const char *what, fx_error *err)
 {
     if (!d->hpdf_status)
         return FX_OK;
-    int rc = fx_fail(err, d->hpdf_status == HPDF_FAILD_TO_ALLOC_MEM ? FX_ENOMEM : FX_EIO,
-                     "pdf writer failed %s: %s (libharu 0x%04x, detail %u)", what,
-                     hpdf_reason(d->hpdf_status), (unsigned)d->hpdf_status,
-                     (unsigned)d->hpdf_detail);
+    int rc =
+        fx_fail(err, d->hpdf_status == HPDF_FAILD_TO_ALLOC_MEM ? FX_ENOMEM : FX_EIO,
+                "pdf writer failed %s: %s (libharu 0x%04x, detail %u)", what,
+                hpdf_reason(d->hpdf_status), (unsigned)d->hpdf_status, (unsigned)d->hpdf_detail);
     d->hpdf_status = 0;
     d->hpdf_detail = 0;
     HPDF_ResetError(d->doc);
@@ -59,19 +67,24 @@ int pdf_check(fx_pdf *d, const char *what, fx_error *err)
 
 /* Code points of bytes 0x80..0x9f in Windows-1252 (0 where undefined). */
 static const unsigned short cp1252_high[32] = {
-    0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0, 0x017d, 0, 0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013,
-    0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+    0x20ac, 0,      0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0,      0x017d, 0,      0,      0x2018, 0x2019, 0x201c, 0x201d, 0x2022,
+    0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0,      0x017e, 0x0178,
 };
 
 /* Decode one UTF-8 character at *p (advancing it); -1 when malformed. */
 static long utf8_next(const unsigned char **p)
 {
     const unsigned char *s = *p;
-    int extra = s[0] < 0x80 ? 0 : (s[0] & 0xe0) == 0xc0 ? 1 : (s[0] & 0xf0) == 0xe0 ? 2
-                : (s[0] & 0xf8) == 0xf0 ? 3 : -1;
-    long cp = extra == 0 ? s[0] : extra == 1 ? (s[0] & 0x1f) : extra == 2 ? (s[0] & 0x0f)
-                                                                        : (s[0] & 0x07);
+    int extra = s[0] < 0x80             ? 0
+                : (s[0] & 0xe0) == 0xc0 ? 1
+                : (s[0] & 0xf0) == 0xe0 ? 2
+                : (s[0] & 0xf8) == 0xf0 ? 3
+                                        : -1;
+    long cp = extra == 0   ? s[0]
+              : extra == 1 ? (s[0] & 0x1f)
+              : extra == 2 ? (s[0] & 0x0f)
+                           : (s[0] & 0x07);
     if (extra < 0) {
         *p = s + 1;
         return -1;
@@ -155,8 +168,8 @@ double pdf_text_width(fx_pdf *d, font_face face, double size, const char *s, siz
     return tw.width * size / 1000.0;
 }
 
-static int push_line(pdf_line **lines, size_t *n, size_t *cap, const char *s, size_t len,
-                     bool last, fx_error *err)
+static int push_line(pdf_line **lines, size_t *n, size_t *cap, const char *s, size_t len, bool last,
+                     fx_error *err)
 {
     if (*n == *cap) {
         size_t nc = *cap ? 2 * *cap : 16;
@@ -227,8 +240,8 @@ int pdf_wrap(fx_pdf *d, font_face face, double size, const char *text, double wi
     return FX_OK;
 }
 
-void pdf_draw_line(fx_pdf *d, font_face face, double size, const pdf_line *ln, double x,
-                   double y, double width_pt, fx_pdf_align align)
+void pdf_draw_line(fx_pdf *d, font_face face, double size, const pdf_line *ln, double x, double y,
+                   double width_pt, fx_pdf_align align)
 {
     char buf[1024];
     size_t len = ln->len < sizeof(buf) - 1 ? ln->len : sizeof(buf) - 1;
@@ -464,14 +477,13 @@ static void footer_text(const fx_pdf *d, char *a, size_t na, char *b, size_t nb)
         b[0] = '\0';
         return;
     }
-    snprintf(a, na, "%s \xc2\xb7 generated %s \xc2\xb7 database SHA-256 %.16s%s", d->software,
-             when, d->database_sha256 ? d->database_sha256 : "(none)",
+    snprintf(a, na, "%s \xc2\xb7 generated %s \xc2\xb7 database SHA-256 %.16s%s", d->software, when,
+             d->database_sha256 ? d->database_sha256 : "(none)",
              d->database_sha256 ? "\xe2\x80\xa6" : "");
     k = (size_t)snprintf(b, nb, "inputs (SHA-256):%s", d->n_inputs ? "" : " none");
     for (size_t i = 0; i < d->n_inputs && k < nb; i++)
         k += (size_t)snprintf(b + k, nb - k, "%s %s %.12s\xe2\x80\xa6", i ? "," : "",
-                              d->inputs[i].name ? d->inputs[i].name : "?",
-                              d->inputs[i].sha256);
+                              d->inputs[i].name ? d->inputs[i].name : "?", d->inputs[i].sha256);
 }
 
 static void draw_footer(fx_pdf *d, HPDF_Page page, int index, const char *a, const char *b)
@@ -490,8 +502,7 @@ static void draw_footer(fx_pdf *d, HPDF_Page page, int index, const char *a, con
     pdf_draw_line(d, FONT_REGULAR, FOOT_PT, &ln, MARGIN_LEFT_PT, y2, TEXT_W_PT, FX_PDF_LEFT);
     pdf_fill_gray(d, 0.0);
     ln = (pdf_line){num, strlen(num), true};
-    pdf_draw_line(d, FONT_REGULAR, FOOT_PT + 1.2, &ln, MARGIN_LEFT_PT, y1, TEXT_W_PT,
-                  FX_PDF_RIGHT);
+    pdf_draw_line(d, FONT_REGULAR, FOOT_PT + 1.2, &ln, MARGIN_LEFT_PT, y1, TEXT_W_PT, FX_PDF_RIGHT);
 }
 
 static int draw_footers(fx_pdf *d, fx_error *err)

@@ -66,8 +66,8 @@ int fx_pdf_title(fx_pdf *d, const char *title, const char *subtitle, fx_error *e
     int rc = pdf_need(d, 30 * PT_PER_MM, err);
 
     if (!rc)
-        rc = flow_text(d, title, FONT_BOLD, 19.0, 23.0, MARGIN_LEFT_PT, TEXT_W_PT, FX_PDF_LEFT,
-                       err);
+        rc =
+            flow_text(d, title, FONT_BOLD, 19.0, 23.0, MARGIN_LEFT_PT, TEXT_W_PT, FX_PDF_LEFT, err);
     if (!rc && subtitle) {
         d->y -= 2.0;
         pdf_fill_gray(d, 0.35);
@@ -132,8 +132,8 @@ int fx_pdf_keyvalues(fx_pdf *d, const char *const *keys, const char *const *valu
         double hk, hv, top;
         rc = text_height(d, keys[i], FONT_BOLD, BODY_PT, BODY_LEAD_PT, kw - 8.0, &hk, err);
         if (!rc)
-            rc = text_height(d, values[i] ? values[i] : "", FONT_REGULAR, BODY_PT,
-                             BODY_LEAD_PT, TEXT_W_PT - kw, &hv, err);
+            rc = text_height(d, values[i] ? values[i] : "", FONT_REGULAR, BODY_PT, BODY_LEAD_PT,
+                             TEXT_W_PT - kw, &hv, err);
         if (rc || (rc = pdf_need(d, hk > hv ? hk : hv, err)))
             break;
         top = d->y;
@@ -155,15 +155,15 @@ int fx_pdf_keyvalues(fx_pdf *d, const char *const *keys, const char *const *valu
 
 /* The laid-out text of one cell. */
 typedef struct cell_text {
-    char *text;  /* WinAnsi, owned */
+    char *text; /* WinAnsi, owned */
     pdf_line *lines;
     size_t n;
 } cell_text;
 
 typedef struct table_layout {
     size_t ncols;
-    double x[64], w[64];   /* column left edges and widths, pt */
-    double mark_w[64];     /* room kept for the flag mark in right-aligned columns */
+    double x[64], w[64]; /* column left edges and widths, pt */
+    double mark_w[64];   /* room kept for the flag mark in right-aligned columns */
     cell_text head[64];
 } table_layout;
 
@@ -273,8 +273,8 @@ static int table_rows(fx_pdf *d, table_layout *t, const fx_pdf_column *cols,
         for (size_t j = 0; j < t->ncols && !rc; j++) {
             bool inline_mark = rc_cells[j].flagged && t->mark_w[j] == 0;
             rc = layout_cell(d, rc_cells[j].text, inline_mark ? " " FX_PDF_FLAG_MARK : NULL,
-                             rc_cells[j].flagged ? FONT_BOLD : FONT_REGULAR,
-                             t->w[j] - t->mark_w[j], &row[j], err);
+                             rc_cells[j].flagged ? FONT_BOLD : FONT_REGULAR, t->w[j] - t->mark_w[j],
+                             &row[j], err);
         }
         double h = cells_height(row, t->ncols);
         if (!rc && d->y - h < MARGIN_BOTTOM_PT) {
@@ -311,8 +311,8 @@ int fx_pdf_table(fx_pdf *d, const char *caption, const fx_pdf_column *cols, size
                 t.mark_w[j] = pdf_text_width(d, FONT_BOLD, SMALL_PT, " " FX_PDF_FLAG_MARK, 2);
     rc = layout_header(d, &t, cols, err);
     if (!rc && caption)
-        rc = text_height(d, caption, FONT_BOLD, BODY_PT - 0.5, BODY_LEAD_PT, TEXT_W_PT, &cap_h,
-                         err);
+        rc =
+            text_height(d, caption, FONT_BOLD, BODY_PT - 0.5, BODY_LEAD_PT, TEXT_W_PT, &cap_h, err);
     /* caption, header and at least two body rows together */
     if (!rc)
         rc = pdf_need(d, cap_h + 4 + cells_height(t.head, ncols) + 3 * SMALL_LEAD_PT + 4, err);
@@ -343,8 +343,8 @@ static int place_image(fx_pdf *d, HPDF_Image img, double max_h_pt, const char *c
 
     if (iw <= 0 || ih <= 0)
         return pdf_check(d, "reading an image", err);
-    if (caption && (rc = text_height(d, caption, FONT_ITALIC, SMALL_PT, SMALL_LEAD_PT,
-                                     TEXT_W_PT, &cap_h, err)))
+    if (caption && (rc = text_height(d, caption, FONT_ITALIC, SMALL_PT, SMALL_LEAD_PT, TEXT_W_PT,
+                                     &cap_h, err)))
         return rc;
     if (max_h_pt > full_h - cap_h - 12)
         max_h_pt = full_h - cap_h - 12;
@@ -356,8 +356,8 @@ static int place_image(fx_pdf *d, HPDF_Image img, double max_h_pt, const char *c
                         (HPDF_REAL)(d->y - h), (HPDF_REAL)w, (HPDF_REAL)h);
     d->y -= h + 5.0;
     if (caption)
-        rc = flow_text(d, caption, FONT_ITALIC, SMALL_PT, SMALL_LEAD_PT, MARGIN_LEFT_PT,
-                       TEXT_W_PT, FX_PDF_LEFT, err);
+        rc = flow_text(d, caption, FONT_ITALIC, SMALL_PT, SMALL_LEAD_PT, MARGIN_LEFT_PT, TEXT_W_PT,
+                       FX_PDF_LEFT, err);
     d->y -= 4.0 * PT_PER_MM;
     return rc ? rc : pdf_check(d, "drawing an image", err);
 }
@@ -397,10 +397,8 @@ int fx_pdf_image_rgb(fx_pdf *d, const uint8_t *rgb, int w, int h, double max_hei
     HPDF_Image img;
 
     if (w <= 0 || h <= 0 || !rgb)
-        return fx_fail(err, FX_EINVAL, "an image for the report must have pixels (%d x %d)", w,
-                       h);
-    img = HPDF_LoadRawImageFromMem(d->doc, rgb, (HPDF_UINT)w, (HPDF_UINT)h,
-                                   HPDF_CS_DEVICE_RGB, 8);
+        return fx_fail(err, FX_EINVAL, "an image for the report must have pixels (%d x %d)", w, h);
+    img = HPDF_LoadRawImageFromMem(d->doc, rgb, (HPDF_UINT)w, (HPDF_UINT)h, HPDF_CS_DEVICE_RGB, 8);
     if (!img)
         return pdf_check(d, "loading an image", err);
     return place_image(d, img, max_height_pt(max_height_mm), caption, err);
@@ -409,8 +407,8 @@ int fx_pdf_image_rgb(fx_pdf *d, const uint8_t *rgb, int w, int h, double max_hei
 int fx_pdf_note(fx_pdf *d, const char *text, double height_mm, fx_error *err)
 {
     double th, box_h;
-    int rc = text_height(d, text, FONT_ITALIC, BODY_PT - 0.5, BODY_LEAD_PT,
-                         TEXT_W_PT - 24, &th, err);
+    int rc =
+        text_height(d, text, FONT_ITALIC, BODY_PT - 0.5, BODY_LEAD_PT, TEXT_W_PT - 24, &th, err);
 
     box_h = th + 16 > height_mm * PT_PER_MM ? th + 16 : height_mm * PT_PER_MM;
     if (rc || (rc = pdf_need(d, box_h + 6, err)))

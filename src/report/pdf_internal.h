@@ -37,8 +37,8 @@ struct fx_pdf {
     HPDF_Font font[FONT_COUNT];
     HPDF_Page *pages;
     int npages, cap_pages;
-    HPDF_Page page;   /* current page, or NULL before the first block */
-    double y;         /* top of the free space on `page`, pt */
+    HPDF_Page page;          /* current page, or NULL before the first block */
+    double y;                /* top of the free space on `page`, pt */
     HPDF_STATUS hpdf_status; /* first libharu error since the last check */
     HPDF_STATUS hpdf_detail;
     bool footers_drawn;
@@ -67,8 +67,8 @@ int pdf_wrap(fx_pdf *d, font_face face, double size, const char *text, double wi
              pdf_line **lines, size_t *n, fx_error *err);
 /* Draw one line with its left edge at x (pt) and baseline at y, aligned
  * within `width_pt`; JUSTIFY stretches the spaces unless the line is last. */
-void pdf_draw_line(fx_pdf *d, font_face face, double size, const pdf_line *ln, double x,
-                   double y, double width_pt, fx_pdf_align align);
+void pdf_draw_line(fx_pdf *d, font_face face, double size, const pdf_line *ln, double x, double y,
+                   double width_pt, fx_pdf_align align);
 /* Convert UTF-8 to a fresh WinAnsi string (NULL text gives ""). */
 int pdf_to_winansi(const char *utf8, char **out, fx_error *err);
 

@@ -208,7 +208,8 @@ static int template_path(const char *name, char *out, size_t n, fx_error *err)
         return FX_OK;
     return fx_fail(err, FX_ENOTFOUND,
                    "cannot find the plot template '%s' (looked in $FXAUDIT_DATA_DIR/reports, "
-                   "%s/reports and the source tree's reports/)", name, FX_DATADIR);
+                   "%s/reports and the source tree's reports/)",
+                   name, FX_DATADIR);
 }
 
 static const char *lookup(const plot_job *j, const char *key, size_t len)
@@ -220,16 +221,16 @@ static const char *lookup(const plot_job *j, const char *key, size_t len)
 }
 
 /* Copy template `in` to `out`, replacing each @KEY@ by its value. */
-static int fill_template(const plot_job *j, const char *tpath, FILE *in, FILE *out,
-                         fx_error *err)
+static int fill_template(const plot_job *j, const char *tpath, FILE *in, FILE *out, fx_error *err)
 {
     char line[4096];
     while (fgets(line, sizeof(line), in)) {
         for (char *p = line; *p; p++) {
             size_t len = 0;
             if (*p == '@')
-                while (p[1 + len] && (p[1 + len] == '_' || (p[1 + len] >= 'A' && p[1 + len] <= 'Z')
-                                      || (p[1 + len] >= '0' && p[1 + len] <= '9')))
+                while (p[1 + len] &&
+                       (p[1 + len] == '_' || (p[1 + len] >= 'A' && p[1 + len] <= 'Z') ||
+                        (p[1 + len] >= '0' && p[1 + len] <= '9')))
                     len++;
             if (*p != '@' || len == 0 || p[1 + len] != '@') {
                 fputc(*p, out);
@@ -339,8 +340,7 @@ static int spawn_gnuplot(plot_job *j, int *status, fx_error *err)
     rc = posix_spawn(&pid, j->gnuplot, &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0)
-        return fx_fail(err, FX_ENOGNUPLOT, "cannot run gnuplot '%s': %s", j->gnuplot,
-                       strerror(rc));
+        return fx_fail(err, FX_ENOGNUPLOT, "cannot run gnuplot '%s': %s", j->gnuplot, strerror(rc));
     while (waitpid(pid, status, 0) < 0)
         if (errno != EINTR)
             return fx_fail(err, FX_EIO, "lost the gnuplot process: %s", strerror(errno));
@@ -383,8 +383,7 @@ static int copy_into_place(const char *from, const char *to, fx_error *err)
     return FX_OK;
 }
 
-int plot_run(plot_job *j, const char *kind, const fx_plot_opts *o, const char *png,
-             fx_error *err)
+int plot_run(plot_job *j, const char *kind, const fx_plot_opts *o, const char *png, fx_error *err)
 {
     char reason[512], made[4200];
     struct stat st;
@@ -401,8 +400,10 @@ int plot_run(plot_job *j, const char *kind, const fx_plot_opts *o, const char *p
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || stat(made, &st) != 0 || st.st_size == 0) {
         log_reason(j, reason, sizeof(reason));
         if (strstr(reason, "unknown or ambiguous terminal"))
-            return fx_fail(err, FX_ENOGNUPLOT, "gnuplot '%s' cannot write PNG through cairo "
-                           "(no pngcairo terminal): %s", j->gnuplot, reason);
+            return fx_fail(err, FX_ENOGNUPLOT,
+                           "gnuplot '%s' cannot write PNG through cairo "
+                           "(no pngcairo terminal): %s",
+                           j->gnuplot, reason);
         return fx_fail(err, FX_EIO, "gnuplot failed drawing the %s plot for '%s': %s", kind, png,
                        reason);
     }
@@ -410,6 +411,5 @@ int plot_run(plot_job *j, const char *kind, const fx_plot_opts *o, const char *p
         return FX_OK;
     if (errno == EXDEV)
         return copy_into_place(made, png, err);
-    return fx_fail(err, FX_EIO, "cannot move the %s plot to '%s': %s", kind, png,
-                   strerror(errno));
+    return fx_fail(err, FX_EIO, "cannot move the %s plot to '%s': %s", kind, png, strerror(errno));
 }

@@ -38,8 +38,7 @@ int plot_set_text(plot_job *j, const char *key, const char *utf8, fx_error *err)
  * on failure; NULL means allocation failed). */
 int plot_set_raw(plot_job *j, const char *key, char *value, fx_error *err);
 /* Fill reports/<kind>.gp, run gnuplot on it and move its PNG to `png`. */
-int plot_run(plot_job *j, const char *kind, const fx_plot_opts *o, const char *png,
-             fx_error *err);
+int plot_run(plot_job *j, const char *kind, const fx_plot_opts *o, const char *png, fx_error *err);
 /* Remove the folder and everything in it; safe after a failed begin. */
 void plot_end(plot_job *j);
 

@@ -112,8 +112,8 @@ static double jitter(size_t i, double spread)
 static int write_groups(plot_job *j, const fx_plot_group *g, size_t ng, double spread,
                         fx_error *err)
 {
-    FILE *boxes = plot_data(j, "boxes.dat", err), *pts = boxes ? plot_data(j, "points.dat", err)
-                                                                : NULL;
+    FILE *boxes = plot_data(j, "boxes.dat", err),
+         *pts = boxes ? plot_data(j, "points.dat", err) : NULL;
     int rc = boxes && pts ? FX_OK : FX_EIO;
 
     for (size_t k = 0; !rc && k < ng; k++) {
@@ -133,8 +133,7 @@ static int write_groups(plot_job *j, const fx_plot_group *g, size_t ng, double s
     return rc;
 }
 
-static int write_pairs(plot_job *j, const fx_plot_group *g, size_t ng, int *paired,
-                       fx_error *err)
+static int write_pairs(plot_job *j, const fx_plot_group *g, size_t ng, int *paired, fx_error *err)
 {
     FILE *f = plot_data(j, "pairs.dat", err);
     if (!f)
@@ -210,8 +209,8 @@ static double nice_step(double x)
     return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
 }
 
-int fx_plot_histogram(const fx_plot_opts *o, const double *v, size_t n, double bw,
-                      const char *png, fx_error *err)
+int fx_plot_histogram(const fx_plot_opts *o, const double *v, size_t n, double bw, const char *png,
+                      fx_error *err)
 {
     plot_job j;
     double *s;
@@ -255,8 +254,8 @@ int fx_plot_histogram(const fx_plot_opts *o, const double *v, size_t n, double b
 }
 
 /* Least squares y = a + b x over complete pairs; false when x has no spread. */
-static int fit_line(const double *x, const double *y, size_t n, double *a, double *b,
-                    double *xmin, double *xmax, size_t *m)
+static int fit_line(const double *x, const double *y, size_t n, double *a, double *b, double *xmin,
+                    double *xmax, size_t *m)
 {
     double sx = 0, sy = 0, sxx = 0, sxy = 0;
     *m = 0;
@@ -350,7 +349,8 @@ static int set_line_axes(plot_job *j, const fx_plot_series *sr, size_t ns, fx_er
     if (few) {
         size_t len = (size_t)snprintf(tics, sizeof(tics), "(");
         for (size_t u = 0; u < nx; u++)
-            len += (size_t)snprintf(tics + len, sizeof(tics) - len, "%s%.10g", u ? ", " : "", xs[u]);
+            len +=
+                (size_t)snprintf(tics + len, sizeof(tics) - len, "%s%.10g", u ? ", " : "", xs[u]);
         snprintf(tics + len, sizeof(tics) - len, ")");
     }
     int rc = plot_set_num(j, "XMIN", xmin - pad, err);
@@ -427,8 +427,8 @@ static int set_label(plot_job *j, const char *key, const char *what, double v, c
 }
 
 /* y range holding the differences and both limits, with room for labels. */
-static int set_agreement_range(plot_job *j, const double *a, const double *b, size_t n,
-                               double lo, double hi, fx_error *err)
+static int set_agreement_range(plot_job *j, const double *a, const double *b, size_t n, double lo,
+                               double hi, fx_error *err)
 {
     double ymin = lo, ymax = hi;
     for (size_t i = 0; i < n; i++)
@@ -471,7 +471,10 @@ int fx_plot_bland_altman(const fx_plot_opts *o, const double *a, const double *b
     if (!rc)
         rc = set_label(&j, "BIAS_LABEL", "bias", bias, unit, err);
     if (!rc)
-        rc = set_label(&j, "LO_LABEL", "\xe2\x88\x92" "1.96 SD:", lo, unit, err);
+        rc = set_label(&j, "LO_LABEL",
+                       "\xe2\x88\x92"
+                       "1.96 SD:",
+                       lo, unit, err);
     if (!rc)
         rc = set_label(&j, "HI_LABEL", "+1.96 SD:", hi, unit, err);
     if (!rc)

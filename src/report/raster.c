@@ -23,14 +23,14 @@ typedef struct sv { /* a screen-space vertex of the supersampled buffer */
 } sv;
 
 typedef struct ctx {
-    int w, h;          /* supersampled size */
+    int w, h; /* supersampled size */
     float *z;
     uint8_t *rgb;
     uint8_t *cov;
     fx_vec3 right, up, dir, light;
-    double cr, cu;     /* centre of the scene on the view plane, mm */
-    double ox, oy;     /* where that centre lands, supersampled pixels */
-    double scale;      /* supersampled pixels per mm */
+    double cr, cu; /* centre of the scene on the view plane, mm */
+    double ox, oy; /* where that centre lands, supersampled pixels */
+    double scale;  /* supersampled pixels per mm */
     double ambient;
 } ctx;
 
@@ -53,8 +53,10 @@ void fx_raster_opts_default(fx_raster_opts *o)
 
 const char *fx_view_name(fx_view v)
 {
-    return v == FX_VIEW_ANTERIOR ? "anterior" : v == FX_VIEW_LATERAL ? "lateral"
-                                            : v == FX_VIEW_SUPERIOR ? "superior" : "?";
+    return v == FX_VIEW_ANTERIOR   ? "anterior"
+           : v == FX_VIEW_LATERAL  ? "lateral"
+           : v == FX_VIEW_SUPERIOR ? "superior"
+                                   : "?";
 }
 
 int fx_view_from_name(const char *name)
@@ -98,14 +100,15 @@ static double edge(sv a, sv b, double px, double py)
 
 /* Fill a screen triangle: depth test, colour rgb * intensity (interpolated),
  * written when alpha is 1 and blended otherwise. Either winding is drawn. */
-static void fill_tri(ctx *c, const sv v[3], const double in[3], const uint8_t rgb[3],
-                     double alpha)
+static void fill_tri(ctx *c, const sv v[3], const double in[3], const uint8_t rgb[3], double alpha)
 {
     double area = edge(v[0], v[1], v[2].x, v[2].y);
     if (fabs(area) < 1e-12)
         return;
-    int x0 = (int)floor(fmin(v[0].x, fmin(v[1].x, v[2].x))), x1 = (int)ceil(fmax(v[0].x, fmax(v[1].x, v[2].x)));
-    int y0 = (int)floor(fmin(v[0].y, fmin(v[1].y, v[2].y))), y1 = (int)ceil(fmax(v[0].y, fmax(v[1].y, v[2].y)));
+    int x0 = (int)floor(fmin(v[0].x, fmin(v[1].x, v[2].x))),
+        x1 = (int)ceil(fmax(v[0].x, fmax(v[1].x, v[2].x)));
+    int y0 = (int)floor(fmin(v[0].y, fmin(v[1].y, v[2].y))),
+        y1 = (int)ceil(fmax(v[0].y, fmax(v[1].y, v[2].y)));
     x0 = x0 < 0 ? 0 : x0;
     y0 = y0 < 0 ? 0 : y0;
     x1 = x1 > c->w - 1 ? c->w - 1 : x1;
@@ -174,7 +177,8 @@ static fx_vec3 *corner_normals(const fx_mesh *m)
 {
     fx_vec3 *cn = malloc((m->nt ? 3 * m->nt : 1) * sizeof(*cn));
     fx_vec3 *fc = malloc((m->nt ? m->nt : 1) * sizeof(*fc)); /* |fc| = 2 x area */
-    size_t *start = calloc(m->nv + 1, sizeof(*start)), *list = malloc((3 * m->nt + 1) * sizeof(*list));
+    size_t *start = calloc(m->nv + 1, sizeof(*start)),
+           *list = malloc((3 * m->nt + 1) * sizeof(*list));
     size_t *fill = calloc(m->nv + 1, sizeof(*fill));
     int ok = cn && fc && start && list && fill;
 
@@ -246,8 +250,7 @@ static const fx_vec3 *normals_for(const fx_render_mesh *rm, fx_shading sh, fx_ve
     return *owned;
 }
 
-static int lost_normals(const fx_render_mesh *rm, fx_shading sh, const fx_vec3 *nrm,
-                        fx_error *err)
+static int lost_normals(const fx_render_mesh *rm, fx_shading sh, const fx_vec3 *nrm, fx_error *err)
 {
     if (sh == FX_SHADE_FLAT || nrm || rm->mesh->nt == 0)
         return FX_OK;
@@ -324,8 +327,10 @@ static void draw_cylinder(ctx *c, const fx_render_screw *s)
         double t0 = 2 * M_PI * i / CYL_SEGMENTS, t1 = 2 * M_PI * (i + 1) / CYL_SEGMENTS;
         fx_vec3 n0 = fx_v3_add(fx_v3_scale(e1, cos(t0)), fx_v3_scale(e2, sin(t0)));
         fx_vec3 n1 = fx_v3_add(fx_v3_scale(e1, cos(t1)), fx_v3_scale(e2, sin(t1)));
-        fx_vec3 b0 = fx_v3_add(s->entry, fx_v3_scale(n0, r)), b1 = fx_v3_add(s->entry, fx_v3_scale(n1, r));
-        fx_vec3 t0p = fx_v3_add(s->tip, fx_v3_scale(n0, r)), t1p = fx_v3_add(s->tip, fx_v3_scale(n1, r));
+        fx_vec3 b0 = fx_v3_add(s->entry, fx_v3_scale(n0, r)),
+                b1 = fx_v3_add(s->entry, fx_v3_scale(n1, r));
+        fx_vec3 t0p = fx_v3_add(s->tip, fx_v3_scale(n0, r)),
+                t1p = fx_v3_add(s->tip, fx_v3_scale(n1, r));
         fx_vec3 side1[3] = {b0, b1, t1p}, side2[3] = {b0, t1p, t0p};
         fx_vec3 ns1[3] = {n0, n1, n1}, ns2[3] = {n0, n1, n0};
         fx_vec3 cap1[3] = {s->entry, b1, b0}, cap2[3] = {s->tip, t0p, t1p};
@@ -347,8 +352,10 @@ static void draw_line(ctx *c, const fx_render_screw *s, int ss)
     if (len < 1e-9)
         dx = 1, dy = 0, len = 1;
     double nx = -dy / len * half, ny = dx / len * half;
-    sv q[4] = {{a.x + nx, a.y + ny, a.z}, {b.x + nx, b.y + ny, b.z},
-               {b.x - nx, b.y - ny, b.z}, {a.x - nx, a.y - ny, a.z}};
+    sv q[4] = {{a.x + nx, a.y + ny, a.z},
+               {b.x + nx, b.y + ny, b.z},
+               {b.x - nx, b.y - ny, b.z},
+               {a.x - nx, a.y - ny, a.z}};
     sv t1[3] = {q[0], q[1], q[2]}, t2[3] = {q[0], q[2], q[3]};
     fill_tri(c, t1, in, s->rgb, 1.0);
     fill_tri(c, t2, in, s->rgb, 1.0);

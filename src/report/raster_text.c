@@ -18,6 +18,7 @@ typedef struct glyph {
     uint8_t rows[9];
 } glyph;
 
+/* clang-format off */
 static const glyph font[] = {
     {'0', {0x0E, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0E}}, {'1', {0x04, 0x0C, 0x04, 0x04, 0x04, 0x04, 0x0E}},
     {'2', {0x0E, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1F}}, {'3', {0x1F, 0x02, 0x04, 0x02, 0x01, 0x11, 0x0E}},
@@ -60,6 +61,7 @@ static const glyph font[] = {
     {'>', {0x08, 0x04, 0x02, 0x01, 0x02, 0x04, 0x08}}, {'*', {0, 0x04, 0x15, 0x0E, 0x15, 0x04, 0}},
     {'?', {0x0E, 0x11, 0x01, 0x02, 0x04, 0, 0x04}},
 };
+/* clang-format on */
 
 static const uint8_t *glyph_rows(char c)
 {
@@ -193,8 +195,9 @@ void raster_annotate(fx_image *im, const fx_render_scene *s, const fx_raster_opt
 
     if (o->title_view) {
         snprintf(title, sizeof(title), "%s%s", fx_view_name(o->view),
-                 o->view != FX_VIEW_LATERAL ? "" : o->side == FX_SIDE_LEFT ? " (from left)"
-                                                                             : " (from right)");
+                 o->view != FX_VIEW_LATERAL ? ""
+                 : o->side == FX_SIDE_LEFT  ? " (from left)"
+                                            : " (from right)");
         fx_raster_text(im, 8 * k, 4 * k, k, title, ink);
     }
     draw_legend(im, s, o, k);

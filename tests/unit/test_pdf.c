@@ -58,8 +58,7 @@ static char *run(const char *fmt, ...)
 
 static int have_poppler(void)
 {
-    return system("pdftotext -v >/dev/null 2>&1") == 0 &&
-           system("pdfinfo -v >/dev/null 2>&1") == 0;
+    return system("pdftotext -v >/dev/null 2>&1") == 0 && system("pdfinfo -v >/dev/null 2>&1") == 0;
 }
 
 static int count_of(const char *hay, const char *needle)
@@ -108,7 +107,8 @@ static int write_three_pages(const char *path)
 {
     fx_pdf *d;
     fx_pdf_meta meta = {"Audit of patient P07", "screw accuracy", NULL};
-    fx_pdf_audit audit = {"fxaudit 0.1.0", "c0ffee00d15ea5e5badc0ffee0ddf00dc0ffee00d15ea5e5badc0ffee0ddf00d",
+    fx_pdf_audit audit = {"fxaudit 0.1.0",
+                          "c0ffee00d15ea5e5badc0ffee0ddf00dc0ffee00d15ea5e5badc0ffee0ddf00d",
                           inputs, 2, 1795000000};
     fx_error err;
     int rc = fx_pdf_new(&meta, &d, &err);
@@ -118,9 +118,11 @@ static int write_three_pages(const char *path)
     if (!rc)
         rc = fx_pdf_title(d, "Audit of patient P07", "Acetabular fracture, both-column", &err);
     if (!rc)
-        rc = fx_pdf_paragraph(d, "Screw direction deviated by 7.1\xc2\xb0 \xc2\xb1 0.4\xc2\xb0; "
-                                 "the residual gap was 2.5 mm (range 1\xe2\x80\x93" "3 mm), voxel "
-                                 "0.6 \xc3\x97 0.6 \xc3\x97 1.0 mm, dose 40 \xc2\xb5Sv.",
+        rc = fx_pdf_paragraph(d,
+                              "Screw direction deviated by 7.1\xc2\xb0 \xc2\xb1 0.4\xc2\xb0; "
+                              "the residual gap was 2.5 mm (range 1\xe2\x80\x93"
+                              "3 mm), voxel "
+                              "0.6 \xc3\x97 0.6 \xc3\x97 1.0 mm, dose 40 \xc2\xb5Sv.",
                               FX_PDF_JUSTIFY, &err);
     if (!rc)
         rc = fx_pdf_page_break(d, &err);
@@ -165,12 +167,13 @@ static void units_survive_the_winansi_round_trip_through_pdftotext(void **state)
     assert_int_equal(write_three_pages(path), 0);
     char *text = run("pdftotext -enc UTF-8 -f 1 -l 1 '%s' -", path);
     assert_non_null(text);
-    assert_non_null(strstr(text, "7.1\xc2\xb0"));          /* ° */
-    assert_non_null(strstr(text, "\xc2\xb1 0.4"));         /* ± */
+    assert_non_null(strstr(text, "7.1\xc2\xb0"));  /* ° */
+    assert_non_null(strstr(text, "\xc2\xb1 0.4")); /* ± */
     assert_non_null(strstr(text, "2.5 mm"));
-    assert_non_null(strstr(text, "1\xe2\x80\x93" "3 mm")); /* – */
-    assert_non_null(strstr(text, "0.6 \xc3\x97 0.6"));     /* × */
-    assert_non_null(strstr(text, "40 \xc2\xb5Sv"));        /* µ */
+    assert_non_null(strstr(text, "1\xe2\x80\x93"
+                                 "3 mm"));             /* – */
+    assert_non_null(strstr(text, "0.6 \xc3\x97 0.6")); /* × */
+    assert_non_null(strstr(text, "40 \xc2\xb5Sv"));    /* µ */
     free(text);
 }
 
@@ -229,8 +232,8 @@ static int write_long_table(const char *path, int *flagged_row)
         return rc;
     rc = fx_pdf_heading(d, 1, "3. Planned against actual screws", &err);
     if (!rc)
-        rc = fx_pdf_table(d, "Table 2. Screw deviations (tolerance 5\xc2\xb0)", cols, COLS,
-                          cells, ROWS, &err);
+        rc = fx_pdf_table(d, "Table 2. Screw deviations (tolerance 5\xc2\xb0)", cols, COLS, cells,
+                          ROWS, &err);
     if (!rc)
         rc = fx_pdf_paragraph(d, "* beyond tolerance.", FX_PDF_LEFT, &err);
     if (!rc)
@@ -275,8 +278,8 @@ static long tinted_pixels(const char *pdf, int page)
     char ppm[1200];
     long n = 0;
     snprintf(ppm, sizeof(ppm), "%s/flagcheck", artefacts);
-    char *out = run("pdftoppm -r 40 -f %d -l %d -singlefile '%s' '%s' && echo ok", page, page,
-                    pdf, ppm);
+    char *out =
+        run("pdftoppm -r 40 -f %d -l %d -singlefile '%s' '%s' && echo ok", page, page, pdf, ppm);
     free(out);
     strncat(ppm, ".ppm", sizeof(ppm) - strlen(ppm) - 1);
     FILE *f = fopen(ppm, "rb");
@@ -325,7 +328,9 @@ static void winansi_maps_report_characters_to_their_code_page_bytes(void **state
                               out, sizeof(out));
     assert_int_equal(n, 8);
     assert_memory_equal(out, "\xb0\xb1\xb5\x96\xd7\xb7<=", 8);
-    n = fx_pdf_winansi("a\xe4\xb8\xad" "b\xff", out, sizeof(out)); /* CJK, stray byte */
+    n = fx_pdf_winansi("a\xe4\xb8\xad"
+                       "b\xff",
+                       out, sizeof(out)); /* CJK, stray byte */
     assert_string_equal(out, "a?b?");
 }
 

@@ -125,8 +125,7 @@ static int draw_all(int *rcs, fx_error *err)
 
 static void every_figure_kind_comes_out_as_a_png_of_the_asked_size(void **state)
 {
-    static const char *names[6] = {"box", "strip", "histogram", "scatter", "lines",
-                                   "bland_altman"};
+    static const char *names[6] = {"box", "strip", "histogram", "scatter", "lines", "bland_altman"};
     char p[1200];
     int rcs[6];
     fx_error err = {0};
@@ -207,8 +206,11 @@ static void without_gnuplot_the_report_is_written_with_a_note_in_place(void **st
     unsetenv("FXAUDIT_GNUPLOT");
     assert_int_equal(fx_pdf_new(NULL, &d, &err), 0);
     assert_int_equal(fx_pdf_heading(d, 1, "Reduction", &err), 0);
-    assert_int_equal(fx_figure_place(d, prc, &perr, png, 0, "Figure 1. Gap before and after "
-                                     "surgery.", &missing, &err), 0);
+    assert_int_equal(fx_figure_place(d, prc, &perr, png, 0,
+                                     "Figure 1. Gap before and after "
+                                     "surgery.",
+                                     &missing, &err),
+                     0);
     assert_int_equal(fx_pdf_save(d, pdf, &err), 0);
     fx_pdf_free(d);
     assert_int_equal(missing, 1);

@@ -33,8 +33,8 @@ static fx_mesh *sphere(fx_vec3 c, double r, int rings)
         for (int j = 0; j < segs; j++) {
             double th = M_PI * i / rings, ph = 2 * M_PI * j / segs;
             uint32_t idx;
-            fx_vec3 p = fx_v3(c.x + r * sin(th) * cos(ph), c.y + r * sin(th) * sin(ph),
-                              c.z + r * cos(th));
+            fx_vec3 p =
+                fx_v3(c.x + r * sin(th) * cos(ph), c.y + r * sin(th) * sin(ph), c.z + r * cos(th));
             assert_int_equal(fx_mesh_add_vertex(m, p, &idx, NULL), 0);
         }
     for (int i = 0; i < rings; i++)
@@ -174,8 +174,8 @@ static void a_half_opaque_layer_blends_half_and_half_over_what_is_behind(void **
 static void a_cylinder_seen_side_on_covers_length_times_diameter(void **state)
 {
     (void)state;
-    fx_render_screw sc1 = {fx_v3(-20, 0, 0), fx_v3(20, 0, 0), 10.0, {90, 90, 90},
-                           FX_SCREW_CYLINDER};
+    fx_render_screw sc1 = {
+        fx_v3(-20, 0, 0), fx_v3(20, 0, 0), 10.0, {90, 90, 90}, FX_SCREW_CYLINDER};
     fx_render_scene sc = {NULL, 0, &sc1, 1, NULL, 0};
     fx_raster_opts o = plain(240, 100, 4.0);
     fx_image *im;
@@ -217,10 +217,10 @@ static void the_standard_views_put_left_posterior_and_superior_where_documented(
         fx_side side;
         int right, up; /* +1: marker on the right / upper half */
     } cases[] = {
-        {FX_VIEW_ANTERIOR, FX_SIDE_LEFT, +1, +1},  /* left on the right, superior up */
-        {FX_VIEW_LATERAL, FX_SIDE_LEFT, +1, +1},   /* from the left: posterior on the right */
-        {FX_VIEW_LATERAL, FX_SIDE_RIGHT, -1, +1},  /* from the right: posterior on the left */
-        {FX_VIEW_SUPERIOR, FX_SIDE_LEFT, +1, +1},  /* left on the right, posterior up */
+        {FX_VIEW_ANTERIOR, FX_SIDE_LEFT, +1, +1}, /* left on the right, superior up */
+        {FX_VIEW_LATERAL, FX_SIDE_LEFT, +1, +1},  /* from the left: posterior on the right */
+        {FX_VIEW_LATERAL, FX_SIDE_RIGHT, -1, +1}, /* from the right: posterior on the left */
+        {FX_VIEW_SUPERIOR, FX_SIDE_LEFT, +1, +1}, /* left on the right, posterior up */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         fx_raster_opts o = plain(120, 120, 1.5);

@@ -30,11 +30,11 @@
 
 static char artefacts[1024];
 
-#define OK(call)                                                                                 \
-    do {                                                                                         \
-        fx_error e_;                                                                             \
-        if ((call) != 0)                                                                         \
-            fail_msg("%s: %s", #call, e_.msg);                                                   \
+#define OK(call)                                                                                   \
+    do {                                                                                           \
+        fx_error e_;                                                                               \
+        if ((call) != 0)                                                                           \
+            fail_msg("%s: %s", #call, e_.msg);                                                     \
     } while (0)
 
 static fx_mesh *ellipsoid(fx_vec3 c, fx_vec3 r, int rings)
@@ -46,14 +46,18 @@ static fx_mesh *ellipsoid(fx_vec3 c, fx_vec3 r, int rings)
         for (int j = 0; j < segs; j++) {
             double th = M_PI * i / rings, ph = 2 * M_PI * j / segs;
             uint32_t idx;
-            assert_int_equal(fx_mesh_add_vertex(m, fx_v3(c.x + r.x * sin(th) * cos(ph),
-                                                         c.y + r.y * sin(th) * sin(ph),
-                                                         c.z + r.z * cos(th)), &idx, NULL), 0);
+            assert_int_equal(
+                fx_mesh_add_vertex(m,
+                                   fx_v3(c.x + r.x * sin(th) * cos(ph),
+                                         c.y + r.y * sin(th) * sin(ph), c.z + r.z * cos(th)),
+                                   &idx, NULL),
+                0);
         }
     for (int i = 0; i < rings; i++)
         for (int j = 0; j < segs; j++) {
             uint32_t a = (uint32_t)(i * segs + j), b = (uint32_t)(i * segs + (j + 1) % segs);
-            assert_int_equal(fx_mesh_add_triangle(m, a, a + (uint32_t)segs, b + (uint32_t)segs, NULL), 0);
+            assert_int_equal(
+                fx_mesh_add_triangle(m, a, a + (uint32_t)segs, b + (uint32_t)segs, NULL), 0);
             assert_int_equal(fx_mesh_add_triangle(m, a, b + (uint32_t)segs, b, NULL), 0);
         }
     return m;
@@ -70,8 +74,10 @@ static void add_render(fx_pdf *d, fx_view v, const char *caption)
         {fx_v3(40, -28, 10), fx_v3(78, 8, -14), 3.5, {213, 94, 0}, FX_SCREW_CYLINDER},
         {fx_v3(55, -28, 25), fx_v3(86, 14, 9), 3.5, {213, 94, 0}, FX_SCREW_CYLINDER},
     };
-    fx_render_legend lg[4] = {{"hemipelvis", {227, 218, 201}}, {"fragment 1", {86, 180, 233}},
-                              {"planned screw", {0, 114, 178}}, {"actual screw", {213, 94, 0}}};
+    fx_render_legend lg[4] = {{"hemipelvis", {227, 218, 201}},
+                              {"fragment 1", {86, 180, 233}},
+                              {"planned screw", {0, 114, 178}},
+                              {"actual screw", {213, 94, 0}}};
     fx_render_scene sc = {rm, 2, sw, 4, lg, 4};
     fx_raster_opts o;
     fx_image *im;
@@ -89,9 +95,12 @@ static void add_render(fx_pdf *d, fx_view v, const char *caption)
 static void add_screw_table(fx_pdf *d)
 {
     static const fx_pdf_column cols[] = {
-        {"Screw", NULL, 0.8, FX_PDF_LEFT},          {"Position", NULL, 1.7, FX_PDF_LEFT},
-        {"Planned length", "mm", 1.0, FX_PDF_RIGHT}, {"Actual length", "mm", 1.0, FX_PDF_RIGHT},
-        {"Direction", "\xc2\xb0", 0.9, FX_PDF_RIGHT}, {"Entry", "mm", 0.8, FX_PDF_RIGHT},
+        {"Screw", NULL, 0.8, FX_PDF_LEFT},
+        {"Position", NULL, 1.7, FX_PDF_LEFT},
+        {"Planned length", "mm", 1.0, FX_PDF_RIGHT},
+        {"Actual length", "mm", 1.0, FX_PDF_RIGHT},
+        {"Direction", "\xc2\xb0", 0.9, FX_PDF_RIGHT},
+        {"Entry", "mm", 0.8, FX_PDF_RIGHT},
         {"Tip", "mm", 0.8, FX_PDF_RIGHT},
     };
     static const char *rows[5][7] = {
@@ -104,13 +113,15 @@ static void add_screw_table(fx_pdf *d)
     fx_pdf_cell cells[35];
     for (int i = 0; i < 5; i++)
         for (int j = 0; j < 7; j++)
-            cells[i * 7 + j] = (fx_pdf_cell){rows[i][j],
-                                             (j == 4 && strtod(rows[i][j], NULL) > 5.0) ||
-                                                 (j == 6 && strtod(rows[i][j], NULL) > 4.0)};
+            cells[i * 7 + j] =
+                (fx_pdf_cell){rows[i][j], (j == 4 && strtod(rows[i][j], NULL) > 5.0) ||
+                                              (j == 6 && strtod(rows[i][j], NULL) > 4.0)};
     OK(fx_pdf_table(d, "Table 1. Planned against actual screws", cols, 7, cells, 5, &e_));
-    OK(fx_pdf_caption(d, "* beyond tolerance (direction 5\xc2\xb0, entry and tip 4 mm). "
-                         "Lengths as measured along the screw axis; deviations after "
-                         "matching on the intact hemipelvis.", &e_));
+    OK(fx_pdf_caption(d,
+                      "* beyond tolerance (direction 5\xc2\xb0, entry and tip 4 mm). "
+                      "Lengths as measured along the screw axis; deviations after "
+                      "matching on the intact hemipelvis.",
+                      &e_));
 }
 
 static int write_sample(const char *path, int *missing, int *pages)
@@ -121,13 +132,16 @@ static int write_sample(const char *path, int *missing, int *pages)
         {"plan.json", "e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2"},
     };
     fx_pdf_audit audit = {"fxaudit 0.1.0",
-                          "d41d8cd98f00b204e9800998ecf8427e0123456789abcdef0123456789abcdef",
-                          in, 3, time(NULL)};
-    static const char *keys[] = {"Study", "Patient", "Fracture", "Approach", "Plates",
-                                 "Registration"};
+                          "d41d8cd98f00b204e9800998ecf8427e0123456789abcdef0123456789abcdef", in, 3,
+                          time(NULL)};
+    static const char *keys[] = {"Study",    "Patient", "Fracture",
+                                 "Approach", "Plates",  "Registration"};
     static const char *vals[] = {
-        "PSI-ACE (sample)", "P07 (pseudonymised)", "both-column (AO/OTA 62C1), left",
-        "pararectus", "anterior intrapelvic plate, posterior column plate",
+        "PSI-ACE (sample)",
+        "P07 (pseudonymised)",
+        "both-column (AO/OTA 62C1), left",
+        "pararectus",
+        "anterior intrapelvic plate, posterior column plate",
         "RMS 0.41 mm over 18,204 points, 96.2 % inliers, on the intact right hemipelvis"};
     char png[1200];
     fx_plot_opts po;
@@ -142,13 +156,15 @@ static int write_sample(const char *path, int *missing, int *pages)
                     "Acetabular fracture fixation: plan against post-operative result", &e_));
     OK(fx_pdf_keyvalues(d, keys, vals, 6, &e_));
     OK(fx_pdf_heading(d, 1, "1. Summary", &e_));
-    OK(fx_pdf_paragraph(d, "Five screws were planned and placed. Median direction deviation "
-                           "3.2\xc2\xb0 (IQR 2.1\xc2\xb0\xe2\x80\x93" "4.6\xc2\xb0), median length "
-                           "difference +0.5 mm. One screw deviated beyond the direction "
-                           "tolerance of 5\xc2\xb0 and its tip by 4.9 mm; no screw entered the "
-                           "hip joint. The residual gap at the acetabular dome was 2.5 \xc2\xb1 "
-                           "0.3 mm (consensus of two observers), graded imperfect by Matta's "
-                           "criteria and adequate by the CT-based criteria.",
+    OK(fx_pdf_paragraph(d,
+                        "Five screws were planned and placed. Median direction deviation "
+                        "3.2\xc2\xb0 (IQR 2.1\xc2\xb0\xe2\x80\x93"
+                        "4.6\xc2\xb0), median length "
+                        "difference +0.5 mm. One screw deviated beyond the direction "
+                        "tolerance of 5\xc2\xb0 and its tip by 4.9 mm; no screw entered the "
+                        "hip joint. The residual gap at the acetabular dome was 2.5 \xc2\xb1 "
+                        "0.3 mm (consensus of two observers), graded imperfect by Matta's "
+                        "criteria and adequate by the CT-based criteria.",
                         FX_PDF_JUSTIFY, &e_));
     OK(fx_pdf_heading(d, 1, "2. Screws", &e_));
     add_screw_table(d);
@@ -158,13 +174,15 @@ static int write_sample(const char *path, int *missing, int *pages)
     po.ylabel = "direction deviation (\xc2\xb0)";
     snprintf(png, sizeof(png), "%s/sample_strip.png", artefacts);
     int prc = fx_plot_strip(&po, &(fx_plot_group){"all screws", dev, 12}, 1, 5.0, png, &perr);
-    OK(fx_figure_place(d, prc, &perr, png, 68, "Figure 1. Direction deviation of every screw; "
+    OK(fx_figure_place(d, prc, &perr, png, 68,
+                       "Figure 1. Direction deviation of every screw; "
                        "box from first to third quartile, dashed line at the tolerance.",
                        missing, &e_));
     OK(fx_pdf_keep_together(d, 110, &e_));
     OK(fx_pdf_heading(d, 1, "3. Plan against result", &e_));
-    add_render(d, FX_VIEW_ANTERIOR, "Figure 2. Anterior view: planned screws (blue lines) and "
-                                    "actual screws (orange), bone translucent.");
+    add_render(d, FX_VIEW_ANTERIOR,
+               "Figure 2. Anterior view: planned screws (blue lines) and "
+               "actual screws (orange), bone translucent.");
     add_render(d, FX_VIEW_LATERAL, "Figure 3. Lateral view from the fractured (left) side.");
     OK(fx_pdf_keep_together(d, 100, &e_));
     OK(fx_pdf_heading(d, 1, "4. Observers", &e_));
@@ -175,8 +193,11 @@ static int write_sample(const char *path, int *missing, int *pages)
     po.ylabel = "observer A \xe2\x88\x92 observer B (mm)";
     snprintf(png, sizeof(png), "%s/sample_bland_altman.png", artefacts);
     prc = fx_plot_bland_altman(&po, a, b, 10, "mm", png, &perr);
-    OK(fx_figure_place(d, prc, &perr, png, 75, "Figure 4. Agreement of the observers' gap "
-                       "measurements (Bland\xe2\x80\x93" "Altman).", missing, &e_));
+    OK(fx_figure_place(d, prc, &perr, png, 75,
+                       "Figure 4. Agreement of the observers' gap "
+                       "measurements (Bland\xe2\x80\x93"
+                       "Altman).",
+                       missing, &e_));
     *pages = fx_pdf_page_count(d);
     OK(fx_pdf_save(d, path, &e_));
     fx_pdf_free(d);
