@@ -113,6 +113,9 @@ int fx_pdf_image_png(fx_pdf *d, const char *path, double max_height_mm, const ch
 /* The same from an 8-bit RGB buffer of w x h pixels, rows top to bottom. */
 int fx_pdf_image_rgb(fx_pdf *d, const uint8_t *rgb, int w, int h, double max_height_mm,
                      const char *caption, fx_error *err);
+/* The same from an 8-bit grey buffer (e.g. a CT slice already windowed). */
+int fx_pdf_image_gray(fx_pdf *d, const uint8_t *gray, int w, int h, double max_height_mm,
+                      const char *caption, fx_error *err);
 /* A framed note (e.g. where a figure could not be drawn), `height_mm` tall
  * (0: just the text), with the text centred inside. */
 int fx_pdf_note(fx_pdf *d, const char *text, double height_mm, fx_error *err);

@@ -391,17 +391,29 @@ int fx_pdf_image_png(fx_pdf *d, const char *path, double max_height_mm, const ch
     return place_image(d, img, max_height_pt(max_height_mm), caption, err);
 }
 
-int fx_pdf_image_rgb(fx_pdf *d, const uint8_t *rgb, int w, int h, double max_height_mm,
-                     const char *caption, fx_error *err)
+static int image_raw(fx_pdf *d, const uint8_t *px, int w, int h, HPDF_ColorSpace cs,
+                     double max_height_mm, const char *caption, fx_error *err)
 {
     HPDF_Image img;
 
-    if (w <= 0 || h <= 0 || !rgb)
+    if (w <= 0 || h <= 0 || !px)
         return fx_fail(err, FX_EINVAL, "an image for the report must have pixels (%d x %d)", w, h);
-    img = HPDF_LoadRawImageFromMem(d->doc, rgb, (HPDF_UINT)w, (HPDF_UINT)h, HPDF_CS_DEVICE_RGB, 8);
+    img = HPDF_LoadRawImageFromMem(d->doc, px, (HPDF_UINT)w, (HPDF_UINT)h, cs, 8);
     if (!img)
         return pdf_check(d, "loading an image", err);
     return place_image(d, img, max_height_pt(max_height_mm), caption, err);
+}
+
+int fx_pdf_image_rgb(fx_pdf *d, const uint8_t *rgb, int w, int h, double max_height_mm,
+                     const char *caption, fx_error *err)
+{
+    return image_raw(d, rgb, w, h, HPDF_CS_DEVICE_RGB, max_height_mm, caption, err);
+}
+
+int fx_pdf_image_gray(fx_pdf *d, const uint8_t *gray, int w, int h, double max_height_mm,
+                      const char *caption, fx_error *err)
+{
+    return image_raw(d, gray, w, h, HPDF_CS_DEVICE_GRAY, max_height_mm, caption, err);
 }
 
 int fx_pdf_note(fx_pdf *d, const char *text, double height_mm, fx_error *err)

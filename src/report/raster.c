@@ -98,21 +98,23 @@ static double edge(sv a, sv b, double px, double py)
     return (b.x - a.x) * (py - a.y) - (b.y - a.y) * (px - a.x);
 }
 
+static int clampi(double v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : (int)v;
+}
+
 /* Fill a screen triangle: depth test, colour rgb * intensity (interpolated),
  * written when alpha is 1 and blended otherwise. Either winding is drawn. */
 static void fill_tri(ctx *c, const sv v[3], const double in[3], const uint8_t rgb[3], double alpha)
 {
     double area = edge(v[0], v[1], v[2].x, v[2].y);
-    if (fabs(area) < 1e-12)
+    if (!(fabs(area) >= 1e-12)) /* also NaN */
         return;
-    int x0 = (int)floor(fmin(v[0].x, fmin(v[1].x, v[2].x))),
-        x1 = (int)ceil(fmax(v[0].x, fmax(v[1].x, v[2].x)));
-    int y0 = (int)floor(fmin(v[0].y, fmin(v[1].y, v[2].y))),
-        y1 = (int)ceil(fmax(v[0].y, fmax(v[1].y, v[2].y)));
-    x0 = x0 < 0 ? 0 : x0;
-    y0 = y0 < 0 ? 0 : y0;
-    x1 = x1 > c->w - 1 ? c->w - 1 : x1;
-    y1 = y1 > c->h - 1 ? c->h - 1 : y1;
+    /* clamp as doubles first: a far-off vertex must not overflow an int */
+    int x0 = clampi(floor(fmin(v[0].x, fmin(v[1].x, v[2].x))), 0, c->w);
+    int x1 = clampi(ceil(fmax(v[0].x, fmax(v[1].x, v[2].x))), -1, c->w - 1);
+    int y0 = clampi(floor(fmin(v[0].y, fmin(v[1].y, v[2].y))), 0, c->h);
+    int y1 = clampi(ceil(fmax(v[0].y, fmax(v[1].y, v[2].y))), -1, c->h - 1);
     for (int y = y0; y <= y1; y++)
         for (int x = x0; x <= x1; x++) {
             double px = x + 0.5, py = y + 0.5;
@@ -433,12 +435,26 @@ static int check_opts(const fx_raster_opts *o, fx_error *err)
     return FX_OK;
 }
 
+static int finite3(fx_vec3 p)
+{
+    return isfinite(p.x) && isfinite(p.y) && isfinite(p.z);
+}
+
 static int check_scene(const fx_render_scene *s, fx_error *err)
 {
     for (size_t m = 0; m < s->n_meshes; m++) {
         int rc = fx_mesh_validate(s->meshes[m].mesh, "rendered mesh", err);
         if (rc)
             return rc;
+    }
+    for (size_t k = 0; k < s->n_screws; k++) {
+        const fx_render_screw *sc = &s->screws[k];
+        if (!finite3(sc->entry) || !finite3(sc->tip) || !(sc->diameter_mm > 0) ||
+            !isfinite(sc->diameter_mm))
+            return fx_fail(err, FX_EINVAL,
+                           "screw %zu has a coordinate or a diameter that is not a finite "
+                           "positive number",
+                           k + 1);
     }
     return FX_OK;
 }

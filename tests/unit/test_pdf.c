@@ -368,6 +368,31 @@ static void a_missing_figure_is_an_error_and_the_document_goes_on(void **state)
     }
 }
 
+static void grey_and_rgb_images_are_embedded_at_their_pixel_size(void **state)
+{
+    char path[1200];
+    uint8_t grey[64 * 32], rgb[20 * 10 * 3];
+    fx_pdf *d;
+    fx_error err;
+    (void)state;
+    if (system("pdfimages -v >/dev/null 2>&1") != 0)
+        skip();
+    for (int i = 0; i < 64 * 32; i++)
+        grey[i] = (uint8_t)(4 * (i % 64));
+    memset(rgb, 200, sizeof(rgb));
+    sample_path(path, sizeof(path), "images.pdf");
+    assert_int_equal(fx_pdf_new(NULL, &d, &err), 0);
+    assert_int_equal(fx_pdf_image_gray(d, grey, 64, 32, 40, "a grey ramp", &err), 0);
+    assert_int_equal(fx_pdf_image_rgb(d, rgb, 20, 10, 20, "a flat colour", &err), 0);
+    assert_int_equal(fx_pdf_save(d, path, &err), 0);
+    fx_pdf_free(d);
+    /* pdfimages -list: page num type width height color comp ... */
+    char *list = run("pdfimages -list '%s' | awk 'NR > 2 { print $4, $5, $6, $7 }'", path);
+    assert_non_null(list);
+    assert_string_equal(list, "64 32 gray 1\n20 10 rgb 3\n");
+    free(list);
+}
+
 static int setup_artefacts(void **state)
 {
     (void)state;
@@ -395,6 +420,7 @@ int main(void)
         cmocka_unit_test(winansi_maps_report_characters_to_their_code_page_bytes),
         cmocka_unit_test(saving_into_a_missing_folder_fails_naming_it_and_leaves_nothing),
         cmocka_unit_test(a_missing_figure_is_an_error_and_the_document_goes_on),
+        cmocka_unit_test(grey_and_rgb_images_are_embedded_at_their_pixel_size),
     };
     return cmocka_run_group_tests(tests, setup_artefacts, NULL);
 }

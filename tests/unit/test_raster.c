@@ -257,6 +257,26 @@ static void bad_options_are_refused_with_a_reason(void **state)
     assert_int_not_equal(fx_raster_render(&empty, &o, &im, &err), 0);
     assert_non_null(strstr(err.msg, "supersampling"));
     assert_null(im);
+
+    fx_render_screw bad = {fx_v3(0, 0, 0), fx_v3(NAN, 0, 0), 3.5, {0, 0, 0}, FX_SCREW_LINE};
+    fx_render_scene one = {NULL, 0, &bad, 1, NULL, 0};
+    fx_raster_opts_default(&o);
+    assert_int_not_equal(fx_raster_render(&one, &o, &im, &err), 0);
+    assert_non_null(strstr(err.msg, "screw 1"));
+}
+
+static void a_scale_far_beyond_the_image_draws_without_overflow(void **state)
+{
+    (void)state;
+    fx_mesh *b = box(fx_v3(-10, -10, -10), fx_v3(10, 10, 10));
+    fx_render_mesh rm = {b, {10, 200, 10}, 1.0};
+    fx_render_scene sc = {&rm, 1, NULL, 0, NULL, 0};
+    fx_raster_opts o = plain(64, 64, 1e9); /* the box's edges are ~1e10 px away */
+    fx_image *im;
+    assert_int_equal(fx_raster_render(&sc, &o, &im, NULL), 0);
+    assert_rgb_near(px(im, 32, 32), 10, 200, 10, 1); /* inside the front face */
+    fx_image_free(im);
+    fx_mesh_free(b);
 }
 
 /* A pelvis-like scene for a person to look at: a translucent "bone", an
@@ -309,6 +329,7 @@ int main(void)
         cmocka_unit_test(a_cylinder_seen_side_on_covers_length_times_diameter),
         cmocka_unit_test(the_standard_views_put_left_posterior_and_superior_where_documented),
         cmocka_unit_test(bad_options_are_refused_with_a_reason),
+        cmocka_unit_test(a_scale_far_beyond_the_image_draws_without_overflow),
         cmocka_unit_test(sample_renders_are_written_as_artefacts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
