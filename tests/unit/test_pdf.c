@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -368,6 +369,106 @@ static void a_missing_figure_is_an_error_and_the_document_goes_on(void **state)
     }
 }
 
+/* Words (or lines) of page `page` from pdftotext -bbox-layout: x extents and
+ * text, at most `max`; returns how many. Footer lines (below y = 700 pt from
+ * the top) are left out. */
+typedef struct bbox {
+    double x0, x1;
+    char text[64];
+} bbox;
+
+static int boxes_of(const char *pdf, int page, const char *tag, bbox *out, int max)
+{
+    char *xml = run("pdftotext -bbox-layout -f %d -l %d '%s' -", page, page, pdf);
+    char pat[32];
+    int n = 0;
+    snprintf(pat, sizeof(pat), "<%s xMin=", tag);
+    for (char *p = xml; p && n < max && (p = strstr(p, pat)); p++) {
+        double x0, y0, x1, y1;
+        if (sscanf(p + strlen(pat), "\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\"", &x0, &y0, &x1,
+                   &y1) != 4 ||
+            y0 > 700)
+            continue;
+        out[n].x0 = x0;
+        out[n].x1 = x1;
+        out[n].text[0] = '\0';
+        char *gt = strchr(p, '>');
+        if (gt && !strcmp(tag, "word"))
+            sscanf(gt + 1, "%63[^<]", out[n].text);
+        n++;
+    }
+    free(xml);
+    return n;
+}
+
+static void justified_lines_reach_both_margins_and_the_last_does_not(void **state)
+{
+    char path[1200];
+    fx_pdf *d;
+    fx_error err;
+    bbox lines[64];
+    const double left = 22 * 72 / 25.4, right = 595.276 - 20 * 72 / 25.4;
+    (void)state;
+    if (!have_poppler())
+        skip();
+    sample_path(path, sizeof(path), "justified.pdf");
+    assert_int_equal(fx_pdf_new(NULL, &d, &err), 0);
+    assert_int_equal(fx_pdf_paragraph(d,
+                                      "The post-operative model was matched to the plan on "
+                                      "the intact hemipelvis, and for every planned screw "
+                                      "the actual screw was found in the post-operative CT; "
+                                      "direction deviation is the angle between the axes, "
+                                      "entry and tip deviations are distances in mm, and the "
+                                      "length difference is actual minus planned. None of "
+                                      "these is a clinical threshold.",
+                                      FX_PDF_JUSTIFY, &err),
+                     0);
+    assert_int_equal(fx_pdf_save(d, path, &err), 0);
+    fx_pdf_free(d);
+    int n = boxes_of(path, 1, "line", lines, 64);
+    assert_true(n >= 3);
+    for (int i = 0; i < n; i++) {
+        assert_float_equal(lines[i].x0, left, 0.1);
+        if (i < n - 1)
+            assert_float_equal(lines[i].x1, right, 0.5);
+    }
+    assert_true(lines[n - 1].x1 < right - 20); /* the last line is not stretched */
+}
+
+/* All words of page `page` ending in `suffix` share their right edge. */
+static void assert_right_aligned(const char *pdf, int page, const char *suffix, int min_count)
+{
+    bbox w[600];
+    int n = boxes_of(pdf, page, "word", w, 600), k = 0;
+    double edge = -1;
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(w[i].text), sl = strlen(suffix);
+        if (len < sl + 2 || strcmp(w[i].text + len - sl, suffix) || w[i].text[0] < '0' ||
+            w[i].text[0] > '9')
+            continue;
+        if (edge < 0)
+            edge = w[i].x1;
+        if (fabs(w[i].x1 - edge) > 0.05)
+            fail_msg("'%s' ends at %.2f pt, others at %.2f", w[i].text, w[i].x1, edge);
+        k++;
+    }
+    assert_true(k >= min_count);
+}
+
+static void numbers_in_a_column_share_their_right_edge_flagged_or_not(void **state)
+{
+    char path[1200];
+    int flagged;
+    (void)state;
+    if (!have_poppler())
+        skip();
+    sample_path(path, sizeof(path), "long_table.pdf");
+    assert_int_equal(write_long_table(path, &flagged), 0);
+    assert_right_aligned(path, 1, ".0", 30);       /* planned lengths 30.0 ... */
+    assert_right_aligned(path, 1, ".5", 30);       /* actual lengths 30.5 ... */
+    assert_right_aligned(path, 2, "\xc2\xb0", 25); /* directions, 9.7° among them */
+}
+
 static void grey_and_rgb_images_are_embedded_at_their_pixel_size(void **state)
 {
     char path[1200];
@@ -421,6 +522,8 @@ int main(void)
         cmocka_unit_test(saving_into_a_missing_folder_fails_naming_it_and_leaves_nothing),
         cmocka_unit_test(a_missing_figure_is_an_error_and_the_document_goes_on),
         cmocka_unit_test(grey_and_rgb_images_are_embedded_at_their_pixel_size),
+        cmocka_unit_test(justified_lines_reach_both_margins_and_the_last_does_not),
+        cmocka_unit_test(numbers_in_a_column_share_their_right_edge_flagged_or_not),
     };
     return cmocka_run_group_tests(tests, setup_artefacts, NULL);
 }
