@@ -91,7 +91,9 @@ int fx_pdf_set_audit(fx_pdf *d, const fx_pdf_audit *audit, fx_error *err);
  * subtitle, and a rule. */
 int fx_pdf_title(fx_pdf *d, const char *title, const char *subtitle, fx_error *err);
 /* A numbered-by-caller heading; level 1 or 2. Never left alone at a page's
- * foot: it moves to the next page unless some 25 mm of room follow it. */
+ * foot: it moves to the next page unless some 25 mm of room follow it. Each
+ * heading is also a bookmark (PDF outline entry; level 2 under level 1), and
+ * a document with headings opens with the bookmarks shown. */
 int fx_pdf_heading(fx_pdf *d, int level, const char *text, fx_error *err);
 /* A paragraph, word-wrapped to the text width. Blank lines are not special;
  * a '\n' forces a line break. */

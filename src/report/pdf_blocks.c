@@ -83,6 +83,30 @@ int fx_pdf_title(fx_pdf *d, const char *title, const char *subtitle, fx_error *e
     return pdf_check(d, "drawing the title", err);
 }
 
+/* A bookmark (PDF outline entry) for a heading at the top of the free space:
+ * level 1 at the root, level 2 under the last level 1. */
+static int bookmark(fx_pdf *d, int level, const char *utf8, fx_error *err)
+{
+    char *t;
+    int rc = pdf_to_winansi(utf8, &t, err);
+    if (rc)
+        return rc;
+    HPDF_Outline parent = level <= 1 || !d->last_level1 ? NULL : d->last_level1;
+    HPDF_Outline o =
+        HPDF_CreateOutline(d->doc, parent, t, HPDF_GetEncoder(d->doc, "WinAnsiEncoding"));
+    free(t);
+    if (o) {
+        HPDF_Destination dst = HPDF_Page_CreateDestination(d->page);
+        HPDF_Destination_SetFitH(dst, (HPDF_REAL)(d->y + 6)); /* page width, at the heading */
+        HPDF_Outline_SetDestination(o, dst);
+        HPDF_Outline_SetOpened(o, HPDF_TRUE);
+        if (level <= 1)
+            d->last_level1 = o;
+        HPDF_SetPageMode(d->doc, HPDF_PAGE_MODE_USE_OUTLINE);
+    }
+    return pdf_check(d, "adding a bookmark", err);
+}
+
 int fx_pdf_heading(fx_pdf *d, int level, const char *text, fx_error *err)
 {
     double size = level <= 1 ? 13.5 : 11.0, lead = size * 1.25, h;
@@ -93,6 +117,8 @@ int fx_pdf_heading(fx_pdf *d, int level, const char *text, fx_error *err)
         return rc;
     if (d->y < PAGE_H_PT - MARGIN_TOP_PT - 0.5)
         d->y -= before; /* no space above a heading that opens a page */
+    if ((rc = bookmark(d, level, text, err)))
+        return rc;
     rc = flow_text(d, text, FONT_BOLD, size, lead, MARGIN_LEFT_PT, TEXT_W_PT, FX_PDF_LEFT, err);
     d->y -= 1.5 * PT_PER_MM;
     return rc;

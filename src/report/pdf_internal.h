@@ -49,6 +49,7 @@ struct fx_pdf {
     size_t n_inputs;
     time_t generated;
     bool have_audit;
+    HPDF_Outline last_level1; /* the bookmark level-2 headings hang under */
 };
 
 /* One wrapped line: `len` WinAnsi bytes from `s`; `last` when it ends a

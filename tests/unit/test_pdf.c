@@ -300,6 +300,36 @@ static long tinted_pixels(const char *pdf, int page)
     return n;
 }
 
+static void headings_become_bookmarks_that_a_reader_lists(void **state)
+{
+    char path[1200];
+    int flagged;
+    (void)state;
+    sample_path(path, sizeof(path), "long_table.pdf");
+    assert_int_equal(write_long_table(path, &flagged), 0);
+    /* outline dictionaries are objects, not compressed streams: the title is
+     * in the file as a UTF-16BE hex string */
+    const char *want_title = "3. Planned against actual screws";
+    char hex[256] = "<FEFF";
+    for (const char *c = want_title; *c; c++)
+        snprintf(hex + strlen(hex), sizeof(hex) - strlen(hex), "00%02X", (unsigned char)*c);
+    strncat(hex, ">", sizeof(hex) - strlen(hex) - 1);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char *buf = calloc(1, 1 << 20);
+    size_t n = fread(buf, 1, (1 << 20) - 1, f);
+    fclose(f);
+    assert_true(n > 0);
+    int mode = 0, title = 0;
+    for (size_t i = 0; i + strlen(hex) < n; i++) {
+        mode += !memcmp(buf + i, "/PageMode /UseOutlines", 22);
+        title += !memcmp(buf + i, hex, strlen(hex));
+    }
+    assert_int_equal(mode, 1);
+    assert_int_equal(title, 1);
+    free(buf);
+}
+
 static void a_flagged_cell_is_marked_in_text_and_tinted_in_colour(void **state)
 {
     char path[1200];
@@ -518,6 +548,7 @@ int main(void)
         cmocka_unit_test(the_footer_carries_the_audit_trail_on_every_page),
         cmocka_unit_test(a_table_spanning_pages_repeats_its_header_on_each),
         cmocka_unit_test(a_flagged_cell_is_marked_in_text_and_tinted_in_colour),
+        cmocka_unit_test(headings_become_bookmarks_that_a_reader_lists),
         cmocka_unit_test(winansi_maps_report_characters_to_their_code_page_bytes),
         cmocka_unit_test(saving_into_a_missing_folder_fails_naming_it_and_leaves_nothing),
         cmocka_unit_test(a_missing_figure_is_an_error_and_the_document_goes_on),
