@@ -78,8 +78,8 @@ typedef struct fx_pdf_cell {
     int flagged;
 } fx_pdf_cell;
 
-/* A new empty document (no page yet; the first block makes one). On success
- * *out owns it (free with fx_pdf_free). */
+/* A new empty document (no page yet; the first block makes one); `meta` may
+ * be NULL (no title). On success *out owns it (free with fx_pdf_free). */
 int fx_pdf_new(const fx_pdf_meta *meta, fx_pdf **out, fx_error *err);
 void fx_pdf_free(fx_pdf *d); /* NULL is a no-op */
 

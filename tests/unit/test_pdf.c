@@ -465,6 +465,34 @@ static void justified_lines_reach_both_margins_and_the_last_does_not(void **stat
     assert_true(lines[n - 1].x1 < right - 20); /* the last line is not stretched */
 }
 
+static void a_word_longer_than_the_line_is_broken_inside_the_margins(void **state)
+{
+    char path[1200], word[401];
+    fx_pdf *d;
+    fx_error err;
+    bbox lines[64];
+    const double left = 22 * 72 / 25.4, right = 595.276 - 20 * 72 / 25.4;
+    (void)state;
+    if (!have_poppler())
+        skip();
+    for (int i = 0; i < 400; i++)
+        word[i] = (char)('a' + i % 26);
+    word[400] = '\0';
+    sample_path(path, sizeof(path), "long_word.pdf");
+    assert_int_equal(fx_pdf_new(NULL, &d, &err), 0);
+    assert_int_equal(fx_pdf_paragraph(d, word, FX_PDF_JUSTIFY, &err), 0);
+    assert_int_equal(fx_pdf_save(d, path, &err), 0);
+    fx_pdf_free(d);
+    int n = boxes_of(path, 1, "line", lines, 64);
+    assert_true(n >= 3); /* 400 letters at 10 pt need about 4 lines of 468 pt */
+    for (int i = 0; i < n; i++)
+        assert_true(lines[i].x0 >= left - 0.1 && lines[i].x1 <= right + 0.1);
+    char *text = run("pdftotext '%s' - | tr -d '\\n'", path);
+    assert_non_null(text);
+    assert_non_null(strstr(text, word)); /* nothing lost at the breaks */
+    free(text);
+}
+
 /* All words of page `page` ending in `suffix` share their right edge. */
 static void assert_right_aligned(const char *pdf, int page, const char *suffix, int min_count)
 {
@@ -554,6 +582,7 @@ int main(void)
         cmocka_unit_test(a_missing_figure_is_an_error_and_the_document_goes_on),
         cmocka_unit_test(grey_and_rgb_images_are_embedded_at_their_pixel_size),
         cmocka_unit_test(justified_lines_reach_both_margins_and_the_last_does_not),
+        cmocka_unit_test(a_word_longer_than_the_line_is_broken_inside_the_margins),
         cmocka_unit_test(numbers_in_a_column_share_their_right_edge_flagged_or_not),
     };
     return cmocka_run_group_tests(tests, setup_artefacts, NULL);

@@ -54,10 +54,14 @@ static int png_size(const char *path, unsigned *w, unsigned *h)
     return 1;
 }
 
+/* gnuplot with the pngcairo terminal (Debian's gnuplot-nox has it). */
 static int have_gnuplot(void)
 {
-    char p[4096];
-    return fx_plot_find_gnuplot(p, sizeof(p), NULL) == FX_OK;
+    char p[4096], cmd[4200];
+    if (fx_plot_find_gnuplot(p, sizeof(p), NULL) != FX_OK)
+        return 0;
+    snprintf(cmd, sizeof(cmd), "'%s' -e 'set terminal' 2>&1 | grep -q pngcairo", p);
+    return system(cmd) == 0;
 }
 
 static void assert_png_of_size(const char *path, unsigned w, unsigned h)
