@@ -11,5 +11,6 @@ int cmd_smfa(int argc, char **argv);
 int cmd_study(int argc, char **argv);
 int cmd_patient(int argc, char **argv);
 int cmd_keyfile(int argc, char **argv);
+int cmd_render(int argc, char **argv);
 
 #endif

@@ -20,6 +20,7 @@ static const struct cli_cmd commands[] = {
     {"study", cmd_study, "create, verify and summarise a study folder"},
     {"patient", cmd_patient, "add, list and show a study's patients"},
     {"keyfile", cmd_keyfile, "link study codes to hospital IDs, outside the study"},
+    {"render", cmd_render, "draw meshes and screws in a standard view as PNG"},
     {NULL, NULL, NULL},
 };
 
