@@ -14,6 +14,7 @@
 #include "commands.h"
 
 static const struct cli_cmd commands[] = {
+    {"grade", cmd_grade, "grade a fracture reduction (matta, ct or a scheme file)"},
     {"help", cmd_help, "list the commands"},
     {NULL, NULL, NULL},
 };

@@ -1,1 +1,17 @@
-# reduction: sources and tests of this area (see Makefile.am).
+# reduction: grading of reduction quality (schemes as data) and observer
+# agreement (ICC, Bland-Altman; the module lives in src/stats but belongs to
+# this area's work).
+libfxaudit_a_SOURCES += src/reduction/grade.c
+noinst_HEADERS += include/fxaudit/grade.h
+fxaudit_SOURCES += src/cli/cmd_grade.c
+
+schemesdir = $(pkgdatadir)/schemes
+dist_schemes_DATA = data/schemes/matta.json data/schemes/ct.json
+
+check_PROGRAMS += tests/unit/test_grade
+TESTS += tests/unit/test_grade tests/cli/test_grade.sh
+tests_unit_test_grade_SOURCES = tests/unit/test_grade.c
+tests_unit_test_grade_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_grade_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
+
+EXTRA_DIST += tests/cli/test_grade.sh docs/grading.md docs/examples/scheme-example.json
