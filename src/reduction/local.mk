@@ -15,3 +15,16 @@ tests_unit_test_grade_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_grade_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 
 EXTRA_DIST += tests/cli/test_grade.sh docs/grading.md docs/examples/scheme-example.json
+
+libfxaudit_a_SOURCES += src/stats/agreement.c
+noinst_HEADERS += include/fxaudit/agreement.h
+check_PROGRAMS += tests/unit/test_agreement
+TESTS += tests/unit/test_agreement
+tests_unit_test_agreement_SOURCES = tests/unit/test_agreement.c
+tests_unit_test_agreement_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_agreement_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
+EXTRA_DIST += tests/fixtures/r-psych/make_reference.R tests/fixtures/r-psych/reference.txt \
+	tests/fixtures/r-psych/sf1979.csv tests/fixtures/r-psych/hand.csv \
+	tests/fixtures/r-psych/two_raters.csv tests/fixtures/r-psych/three_raters.csv \
+	tests/fixtures/r-psych/missing.csv tests/fixtures/r-psych/repeats.csv \
+	tests/fixtures/r-psych/disagree.csv tests/fixtures/r-psych/five_raters.csv
