@@ -7,5 +7,7 @@
 /* Each gets argv with argv[0] the command's own name and returns an exit code. */
 int cmd_help(int argc, char **argv);
 int cmd_grade(int argc, char **argv);
+int cmd_stats_icc(int argc, char **argv);
+int cmd_stats_bland_altman(int argc, char **argv);
 
 #endif

@@ -3,7 +3,8 @@
 # this area's work).
 libfxaudit_a_SOURCES += src/reduction/grade.c
 noinst_HEADERS += include/fxaudit/grade.h
-fxaudit_SOURCES += src/cli/cmd_grade.c
+fxaudit_SOURCES += src/cli/cmd_grade.c src/cli/cmd_stats_agreement.c src/cli/agr_table.c \
+	src/cli/agr_table.h
 
 schemesdir = $(pkgdatadir)/schemes
 dist_schemes_DATA = data/schemes/matta.json data/schemes/ct.json
@@ -23,7 +24,8 @@ TESTS += tests/unit/test_agreement
 tests_unit_test_agreement_SOURCES = tests/unit/test_agreement.c
 tests_unit_test_agreement_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_agreement_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
-EXTRA_DIST += tests/fixtures/r-psych/make_reference.R tests/fixtures/r-psych/reference.txt \
+EXTRA_DIST += docs/agreement.md \
+	tests/fixtures/r-psych/make_reference.R tests/fixtures/r-psych/reference.txt \
 	tests/fixtures/r-psych/sf1979.csv tests/fixtures/r-psych/hand.csv \
 	tests/fixtures/r-psych/two_raters.csv tests/fixtures/r-psych/three_raters.csv \
 	tests/fixtures/r-psych/missing.csv tests/fixtures/r-psych/repeats.csv \
