@@ -9,5 +9,7 @@ int cmd_help(int argc, char **argv);
 int cmd_grade(int argc, char **argv);
 int cmd_stats_icc(int argc, char **argv);
 int cmd_stats_bland_altman(int argc, char **argv);
+int cmd_study(int argc, char **argv);
+int cmd_patient(int argc, char **argv);
 
 #endif

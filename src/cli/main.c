@@ -16,6 +16,8 @@
 static const struct cli_cmd commands[] = {
     {"grade", cmd_grade, "grade a fracture reduction (matta, ct or a scheme file)"},
     {"help", cmd_help, "list the commands"},
+    {"study", cmd_study, "create, verify and summarise a study folder"},
+    {"patient", cmd_patient, "add, list and show a study's patients"},
     {NULL, NULL, NULL},
 };
 
