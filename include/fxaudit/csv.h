@@ -19,7 +19,7 @@ typedef struct fx_csv fx_csv;
 int fx_csv_read(const char *path, fx_csv **out, fx_error *err);
 void fx_csv_free(fx_csv *t); /* NULL is a no-op */
 
-size_t fx_csv_rows(const fx_csv *t);  /* data rows, header excluded */
+size_t fx_csv_rows(const fx_csv *t); /* data rows, header excluded */
 size_t fx_csv_cols(const fx_csv *t);
 const char *fx_csv_path(const fx_csv *t);
 const char *fx_csv_name(const fx_csv *t, size_t col);

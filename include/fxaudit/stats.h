@@ -68,18 +68,18 @@ typedef enum {
 } fx_wilcoxon_kind;
 
 typedef struct fx_wilcoxon_result {
-    size_t n;           /* differences ranked (R's n: zeros dropped for 'wilcox') */
+    size_t n; /* differences ranked (R's n: zeros dropped for 'wilcox') */
     size_t n_pos, n_neg, n_zero;
-    bool ties;          /* tied |differences| among the ranked ones */
+    bool ties; /* tied |differences| among the ranked ones */
     fx_wilcoxon_kind kind;
-    double statistic;   /* V: sum of the ranks of the positive differences */
-    double w_minus;     /* sum of the ranks of the negative differences */
-    double mean, sd;    /* of V under H0 (tie-corrected) */
-    double z;           /* normal approximation only; NAN for the exact tests */
+    double statistic; /* V: sum of the ranks of the positive differences */
+    double w_minus;   /* sum of the ranks of the negative differences */
+    double mean, sd;  /* of V under H0 (tie-corrected) */
+    double z;         /* normal approximation only; NAN for the exact tests */
     double p;
-    double estimate;    /* Hodges-Lehmann (pseudo)median; NAN unless conf_int */
-    double conf_int[2]; /* NAN unless conf_int; +-INFINITY for one-sided */
-    double conf_level;  /* achieved level, as R reports it */
+    double estimate;                  /* Hodges-Lehmann (pseudo)median; NAN unless conf_int */
+    double conf_int[2];               /* NAN unless conf_int; +-INFINITY for one-sided */
+    double conf_level;                /* achieved level, as R reports it */
     char method[FX_STATS_METHOD_MAX]; /* e.g. "Wilcoxon signed rank exact test" */
 } fx_wilcoxon_result;
 
@@ -115,11 +115,11 @@ double fx_stats_signif(double x, int digits);
 typedef struct fx_ranksum_result {
     size_t n_x, n_y;
     bool ties;
-    bool exact;         /* exact null distribution used */
-    double statistic;   /* W = U of x: sum of x's ranks - n_x (n_x + 1) / 2 (R's W) */
-    double z;           /* NAN when exact */
+    bool exact;       /* exact null distribution used */
+    double statistic; /* W = U of x: sum of x's ranks - n_x (n_x + 1) / 2 (R's W) */
+    double z;         /* NAN when exact */
     double p;
-    double estimate;    /* difference in location; NAN unless conf_int */
+    double estimate; /* difference in location; NAN unless conf_int */
     double conf_int[2];
     double conf_level;
     char method[FX_STATS_METHOD_MAX];
@@ -135,9 +135,9 @@ int fx_mannwhitney(const double *x, size_t nx, const double *y, size_t ny,
 typedef struct fx_spearman_result {
     size_t n;
     bool ties;
-    bool exact;        /* AS 89 (exact enumeration n <= 9, Edgeworth above) */
+    bool exact; /* AS 89 (exact enumeration n <= 9, Edgeworth above) */
     double rho;
-    double statistic;  /* S = (n^3 - n)(1 - rho) / 6 */
+    double statistic; /* S = (n^3 - n)(1 - rho) / 6 */
     double p;
     char method[FX_STATS_METHOD_MAX];
 } fx_spearman_result;
@@ -154,17 +154,17 @@ double fx_spearman_prho(double s, size_t n, bool lower);
 /* ---- Friedman test (friedman.c) ------------------------------------------- */
 
 typedef struct fx_friedman_pair {
-    size_t a, b;       /* column indices */
+    size_t a, b; /* column indices */
     fx_wilcoxon_result test;
-    double p_holm;     /* Holm-adjusted p */
+    double p_holm; /* Holm-adjusted p */
 } fx_friedman_pair;
 
 typedef struct fx_friedman_result {
-    size_t n, k;       /* complete blocks (rows) and treatments (columns) */
-    double statistic;  /* Friedman chi-squared (tie-corrected) */
+    size_t n, k;      /* complete blocks (rows) and treatments (columns) */
+    double statistic; /* Friedman chi-squared (tie-corrected) */
     double df;
     double p;
-    size_t n_pairs;    /* k (k - 1) / 2 post-hoc comparisons */
+    size_t n_pairs;          /* k (k - 1) / 2 post-hoc comparisons */
     fx_friedman_pair *pairs; /* owned: free with fx_friedman_result_free */
     char method[FX_STATS_METHOD_MAX];
 } fx_friedman_result;
@@ -183,7 +183,7 @@ int fx_stats_holm(const double *p, size_t m, double *q, fx_error *err);
 
 typedef struct fx_describe {
     size_t n;
-    double mean, sd;   /* sd with n - 1; NAN for n < 2 */
+    double mean, sd; /* sd with n - 1; NAN for n < 2 */
     double median, q1, q3, min, max;
     int quantile_type;
 } fx_describe;

@@ -11,5 +11,7 @@ int cmd_stats_icc(int argc, char **argv);
 int cmd_stats_bland_altman(int argc, char **argv);
 int cmd_study(int argc, char **argv);
 int cmd_patient(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_smfa(int argc, char **argv);
 
 #endif

@@ -18,6 +18,8 @@ static const struct cli_cmd commands[] = {
     {"help", cmd_help, "list the commands"},
     {"study", cmd_study, "create, verify and summarise a study folder"},
     {"patient", cmd_patient, "add, list and show a study's patients"},
+    {"stats", cmd_stats, "statistical tests on CSV columns, as R and SPSS compute them"},
+    {"smfa", cmd_smfa, "score SMFA questionnaires"},
     {NULL, NULL, NULL},
 };
 

@@ -16,9 +16,9 @@
 
 struct fx_csv {
     char *path;
-    size_t rows, cols;   /* data rows; columns from the header */
-    char **cell;         /* (rows + 1) x cols, row 0 the header; each owned */
-    size_t *line;        /* starting line of each row, header included */
+    size_t rows, cols; /* data rows; columns from the header */
+    char **cell;       /* (rows + 1) x cols, row 0 the header; each owned */
+    size_t *line;      /* starting line of each row, header included */
 };
 
 /* A growing list of cells of the row being read. */
@@ -179,8 +179,8 @@ static int parse(fx_csv *t, const char *s, fx_error *err)
             break;
         }
         if (unterminated) {
-            rc = fx_fail(err, FX_EFORMAT, "'%s' line %zu: a quoted field is not closed",
-                         t->path, start);
+            rc = fx_fail(err, FX_EFORMAT, "'%s' line %zu: a quoted field is not closed", t->path,
+                         start);
             break;
         }
         if (*s == ',') {
@@ -192,8 +192,8 @@ static int parse(fx_csv *t, const char *s, fx_error *err)
         if (*s == '\n')
             s++;
         else if (*s)
-            rc = fx_fail(err, FX_EFORMAT, "'%s' line %zu: text after a closing quote",
-                         t->path, line);
+            rc = fx_fail(err, FX_EFORMAT, "'%s' line %zu: text after a closing quote", t->path,
+                         line);
         if (!rc && blank_row(&r)) {
             free(r.v[0]);
             r.n = 0;
@@ -214,12 +214,12 @@ static int check_header(const fx_csv *t, fx_error *err)
 {
     for (size_t j = 0; j < t->cols; j++) {
         if (!t->cell[j][0])
-            return fx_fail(err, FX_EFORMAT, "'%s': column %zu of the header has no name",
-                           t->path, j + 1);
+            return fx_fail(err, FX_EFORMAT, "'%s': column %zu of the header has no name", t->path,
+                           j + 1);
         for (size_t k = 0; k < j; k++)
             if (!strcmp(t->cell[j], t->cell[k]))
-                return fx_fail(err, FX_EFORMAT, "'%s': the header names column '%s' twice",
-                               t->path, t->cell[j]);
+                return fx_fail(err, FX_EFORMAT, "'%s': the header names column '%s' twice", t->path,
+                               t->cell[j]);
     }
     return FX_OK;
 }
@@ -263,11 +263,26 @@ void fx_csv_free(fx_csv *t)
     free(t);
 }
 
-size_t fx_csv_rows(const fx_csv *t) { return t->rows; }
-size_t fx_csv_cols(const fx_csv *t) { return t->cols; }
-const char *fx_csv_path(const fx_csv *t) { return t->path; }
-const char *fx_csv_name(const fx_csv *t, size_t col) { return t->cell[col]; }
-size_t fx_csv_line(const fx_csv *t, size_t row) { return t->line[row + 1]; }
+size_t fx_csv_rows(const fx_csv *t)
+{
+    return t->rows;
+}
+size_t fx_csv_cols(const fx_csv *t)
+{
+    return t->cols;
+}
+const char *fx_csv_path(const fx_csv *t)
+{
+    return t->path;
+}
+const char *fx_csv_name(const fx_csv *t, size_t col)
+{
+    return t->cell[col];
+}
+size_t fx_csv_line(const fx_csv *t, size_t row)
+{
+    return t->line[row + 1];
+}
 
 const char *fx_csv_cell(const fx_csv *t, size_t row, size_t col)
 {
@@ -287,8 +302,7 @@ int fx_csv_find(const fx_csv *t, const char *name, size_t *col, fx_error *err)
         if (w > 0 && (size_t)w < sizeof(have) - used)
             used += (size_t)w;
     }
-    return fx_fail(err, FX_ENOTFOUND, "'%s' has no column '%s' (it has %s)", t->path, name,
-                   have);
+    return fx_fail(err, FX_ENOTFOUND, "'%s' has no column '%s' (it has %s)", t->path, name, have);
 }
 
 int fx_csv_numbers(const fx_csv *t, const char *name, double **out, fx_error *err)

@@ -127,8 +127,7 @@ int fx_stats_median(const double *x, size_t n, double *m, fx_error *err)
     return FX_OK;
 }
 
-int fx_stats_describe(const double *x, size_t n, int quantile_type, fx_describe *out,
-                      fx_error *err)
+int fx_stats_describe(const double *x, size_t n, int quantile_type, fx_describe *out, fx_error *err)
 {
     int rc = check_type(quantile_type, err);
     if (rc)
@@ -171,8 +170,9 @@ int fx_stats_mean_diff(const double *x, const double *y, size_t n, double conf_l
     out->se = out->sd / sqrt((double)n);
     out->conf_level = conf_level;
     if (out->se == 0 || out->se < 10 * DBL_EPSILON * fabs(out->mean))
-        return fx_fail(err, FX_EINVAL, "the differences are essentially constant: "
-                                       "the paired t interval is undefined");
+        return fx_fail(err, FX_EINVAL,
+                       "the differences are essentially constant: "
+                       "the paired t interval is undefined");
     out->t = out->mean / out->se;
     out->p = 2 * gsl_cdf_tdist_Q(fabs(out->t), out->df);
     double q = gsl_cdf_tdist_Pinv(1 - (1 - conf_level) / 2, out->df);

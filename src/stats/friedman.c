@@ -74,8 +74,7 @@ static int complete_rows(const double *y, size_t n, size_t k, double **out, size
     return FX_OK;
 }
 
-static int chi_squared(const double *c, size_t n, size_t k, fx_friedman_result *res,
-                       fx_error *err)
+static int chi_squared(const double *c, size_t n, size_t k, fx_friedman_result *res, fx_error *err)
 {
     double *r = malloc(k * sizeof(*r)), *colsum = calloc(k, sizeof(*colsum));
     double ties = 0, t, dn = (double)n, dk = (double)k, ss = 0;
@@ -115,7 +114,8 @@ static int post_hoc(const double *c, size_t n, size_t k, const fx_wilcoxon_opts 
                     fx_friedman_result *res, fx_error *err)
 {
     size_t m = k * (k - 1) / 2, idx = 0;
-    double *a = malloc(2 * n * sizeof(*a)), *p = malloc(m * sizeof(*p)), *q = malloc(m * sizeof(*q));
+    double *a = malloc(2 * n * sizeof(*a)), *p = malloc(m * sizeof(*p)),
+           *q = malloc(m * sizeof(*q));
     int rc = FX_OK;
     res->pairs = calloc(m, sizeof(*res->pairs));
     if (!a || !p || !q || !res->pairs) {
@@ -166,14 +166,15 @@ int fx_friedman(const double *y, size_t n, size_t k, const fx_wilcoxon_opts *o,
         return rc;
     res->n = m, res->k = k;
     if (m < 2) {
-        rc = fx_fail(err, FX_EINVAL, "the friedman test needs at least 2 complete rows, not %zu",
-                     m);
+        rc =
+            fx_fail(err, FX_EINVAL, "the friedman test needs at least 2 complete rows, not %zu", m);
         goto out;
     }
     rc = chi_squared(c, m, k, res, err);
     if (!rc && isnan(res->statistic))
-        rc = fx_fail(err, FX_EINVAL, "every row is constant: the friedman statistic is "
-                                     "undefined (R gives NaN)");
+        rc = fx_fail(err, FX_EINVAL,
+                     "every row is constant: the friedman statistic is "
+                     "undefined (R gives NaN)");
     if (!rc)
         rc = post_hoc(c, m, k, o, res, err);
     snprintf(res->method, sizeof(res->method), "Friedman rank sum test");

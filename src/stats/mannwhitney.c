@@ -70,8 +70,7 @@ static int cmp_double(const void *a, const void *b)
     return (p > q) - (p < q);
 }
 
-static int exact_ci(const struct rsctx *c, double conf_level, fx_ranksum_result *res,
-                    fx_error *err)
+static int exact_ci(const struct rsctx *c, double conf_level, fx_ranksum_result *res, fx_error *err)
 {
     size_t m = c->nx * c->ny, k = 0;
     double alpha = 1 - conf_level, qu, achieved;
@@ -82,8 +81,8 @@ static int exact_ci(const struct rsctx *c, double conf_level, fx_ranksum_result 
         for (size_t j = 0; j < c->ny; j++)
             d[k++] = c->x[i] - c->y[j];
     qsort(d, m, sizeof(*d), cmp_double);
-    int rc = fx_ranksum_quantile(c->alt == FX_ALT_TWO_SIDED ? alpha / 2 : alpha, c->nx, c->ny,
-                                 &qu, err);
+    int rc =
+        fx_ranksum_quantile(c->alt == FX_ALT_TWO_SIDED ? alpha / 2 : alpha, c->nx, c->ny, &qu, err);
     if (!rc && qu == 0)
         qu = 1;
     if (!rc)
@@ -145,10 +144,10 @@ static int test_p(struct rsctx *c, fx_ranksum_result *res, fx_error *err)
     fx_alternative alt = c->alt;
     if (!res->exact) {
         res->z = std_w(c, 0, NULL);
-        res->p = alt == FX_ALT_LESS      ? gsl_cdf_ugaussian_P(res->z)
-                 : alt == FX_ALT_GREATER ? gsl_cdf_ugaussian_Q(res->z)
-                                         : 2 * fmin(gsl_cdf_ugaussian_P(res->z),
-                                                    gsl_cdf_ugaussian_Q(res->z));
+        res->p = alt == FX_ALT_LESS ? gsl_cdf_ugaussian_P(res->z)
+                 : alt == FX_ALT_GREATER
+                     ? gsl_cdf_ugaussian_Q(res->z)
+                     : 2 * fmin(gsl_cdf_ugaussian_P(res->z), gsl_cdf_ugaussian_Q(res->z));
         return FX_OK;
     }
     if (alt == FX_ALT_GREATER)
@@ -168,8 +167,10 @@ int fx_mannwhitney(const double *x, size_t nx, const double *y, size_t ny,
     res->z = res->estimate = res->conf_int[0] = res->conf_int[1] = res->conf_level = NAN;
     res->n_x = nx, res->n_y = ny;
     if (nx == 0 || ny == 0)
-        return fx_fail(err, FX_EINVAL, "the rank-sum test needs at least one value in each "
-                                       "sample (x has %zu, y has %zu)", nx, ny);
+        return fx_fail(err, FX_EINVAL,
+                       "the rank-sum test needs at least one value in each "
+                       "sample (x has %zu, y has %zu)",
+                       nx, ny);
     if (o->conf_int && !(o->conf_level > 0 && o->conf_level < 1))
         return fx_fail(err, FX_EINVAL, "the confidence level must lie between 0 and 1");
     struct rsctx c = {x, y, nx, ny, o->correct, o->alternative, NULL, NULL, 0};
@@ -187,14 +188,15 @@ int fx_mannwhitney(const double *x, size_t nx, const double *y, size_t ny,
     fx_stats_rank(c.all, nx + ny, c.r, &ties, NULL);
     res->ties = ties > 0;
     std_w(&c, 0, &res->statistic);
-    res->exact = !res->ties && (o->exact == FX_EXACT_YES ||
-                                (o->exact == FX_EXACT_AUTO && nx < 50 && ny < 50));
+    res->exact = !res->ties &&
+                 (o->exact == FX_EXACT_YES || (o->exact == FX_EXACT_AUTO && nx < 50 && ny < 50));
     rc = test_p(&c, res, err);
     if (rc)
         goto out;
     snprintf(res->method, sizeof(res->method), "Wilcoxon rank sum %s",
-             res->exact ? "exact test"
-             : o->correct ? "test with continuity correction" : "test");
+             res->exact   ? "exact test"
+             : o->correct ? "test with continuity correction"
+                          : "test");
     if (o->conf_int)
         rc = res->exact ? exact_ci(&c, o->conf_level, res, err)
                         : normal_ci(&c, o->conf_level, res, err);

@@ -21,7 +21,8 @@ static double *ranksum_counts(size_t m, size_t n, fx_error *err)
     if (dm * dn * dm * dn > 4e9) {
         fx_fail(err, FX_EINVAL,
                 "the exact rank-sum distribution is too large for samples of %zu and %zu "
-                "(use the normal approximation)", m, n);
+                "(use the normal approximation)",
+                m, n);
         return NULL;
     }
     /* row j holds c(j, l; .) for the current l, with room for k up to m n */

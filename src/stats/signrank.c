@@ -117,7 +117,8 @@ int fx_signrank_conditional(const long *a, size_t n, long t, double *p_le, doubl
     if ((double)total * (double)n > 4e8)
         return fx_fail(err, FX_EINVAL,
                        "the exact conditional distribution is too large for n = %zu "
-                       "(use the normal approximation)", n);
+                       "(use the normal approximation)",
+                       n);
     /* Probabilities rather than counts: each step halves, so nothing overflows. */
     double *f = calloc((size_t)total + 1, sizeof(*f));
     if (!f)

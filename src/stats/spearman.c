@@ -60,10 +60,11 @@ static double prho_edgeworth(double s, double n)
     double b = 1 / n;
     double x = (6 * (s - 1) * b / (n * n - 1) - 1) * sqrt(1 / b - 1);
     double y = x * x;
-    double u = x * b *
-               (c[0] + b * (c[1] + c[2] * b) +
-                y * (-c[3] + b * (c[4] + c[5] * b) -
-                     y * b * (c[6] + c[7] * b - y * (c[8] - c[9] * b + y * b * (c[10] - c[11] * y)))));
+    double u =
+        x * b *
+        (c[0] + b * (c[1] + c[2] * b) +
+         y * (-c[3] + b * (c[4] + c[5] * b) -
+              y * b * (c[6] + c[7] * b - y * (c[8] - c[9] * b + y * b * (c[10] - c[11] * y)))));
     double p = u / exp(y / 2) + gsl_cdf_ugaussian_Q(x);
     return p < 0 ? 0 : p > 1 ? 1 : p;
 }
@@ -145,8 +146,9 @@ int fx_spearman(const double *x, const double *y, size_t n, fx_alternative alt,
     res->ties = has_ties(rx, n) || has_ties(ry, n);
     res->rho = pearson(rx, ry, n);
     if (!isfinite(res->rho)) {
-        rc = fx_fail(err, FX_EINVAL, "a column is constant: its ranks have no spread, so rho "
-                                     "is undefined (R gives NA)");
+        rc = fx_fail(err, FX_EINVAL,
+                     "a column is constant: its ranks have no spread, so rho "
+                     "is undefined (R gives NA)");
         goto out;
     }
     double dn = (double)n, q = (dn * dn * dn - dn) * (1 - res->rho) / 6;

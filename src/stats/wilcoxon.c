@@ -32,12 +32,12 @@ void fx_wilcoxon_opts_init(fx_wilcoxon_opts *o)
 /* Ranks of |d| and the sums the test needs, after the zero method has decided
  * which differences are ranked. */
 struct signed_ranks {
-    size_t n_ranked;     /* values that got a rank */
-    double *d;           /* the ranked differences (owned) */
-    double *r;           /* their ranks (owned) */
-    double tie_sum;      /* sum(t^3 - t) over tie groups of |d| */
+    size_t n_ranked; /* values that got a rank */
+    double *d;       /* the ranked differences (owned) */
+    double *r;       /* their ranks (owned) */
+    double tie_sum;  /* sum(t^3 - t) over tie groups of |d| */
     double w_plus, w_minus, w_zero;
-    double mean, var;    /* of V under H0, conditional on the ranks */
+    double mean, var; /* of V under H0, conditional on the ranks */
 };
 
 static void signed_ranks_free(struct signed_ranks *s)
@@ -100,7 +100,8 @@ static void name_method(fx_wilcoxon_result *res, const fx_wilcoxon_opts *o)
     if (o->spss)
         snprintf(res->method, sizeof(res->method),
                  "Wilcoxon signed rank test, normal approximation without continuity "
-                 "correction (SPSS)%s", zm);
+                 "correction (SPSS)%s",
+                 zm);
     else if (res->kind == FX_WILCOXON_EXACT)
         snprintf(res->method, sizeof(res->method), "Wilcoxon signed rank exact test%s", zm);
     else if (res->kind == FX_WILCOXON_EXACT_CONDITIONAL)
@@ -133,8 +134,7 @@ static int exact_p(const struct signed_ranks *s, double v, fx_alternative alt, d
 
 /* Exact conditional p: scores are twice the ranks (integers, since average
  * ranks are halves); zeros carry no sign and add a constant under zsplit. */
-static int conditional_p(const struct signed_ranks *s, fx_alternative alt, double *p,
-                         fx_error *err)
+static int conditional_p(const struct signed_ranks *s, fx_alternative alt, double *p, fx_error *err)
 {
     long *a = malloc((s->n_ranked ? s->n_ranked : 1) * sizeof(long));
     if (!a)
@@ -164,13 +164,11 @@ static void normal_p(const struct signed_ranks *s, double v, const fx_wilcoxon_o
     double sd = sqrt(s->var), dz = v - s->mean, corr = 0;
     if (o->spss) {
         /* SPSS: the smaller of the two rank sums, never a correction */
-        double w_min = fmin(v, s->w_minus + (o->zero_method == FX_ZERO_ZSPLIT
-                                                 ? s->w_zero / 2 : 0));
+        double w_min = fmin(v, s->w_minus + (o->zero_method == FX_ZERO_ZSPLIT ? s->w_zero / 2 : 0));
         res->z = (w_min - s->mean) / sd;
         res->p = 2 * gsl_cdf_ugaussian_P(-fabs(res->z));
         if (o->alternative != FX_ALT_TWO_SIDED) /* one-sided: the matching half */
-            res->p = (o->alternative == FX_ALT_GREATER) == (dz > 0) ? res->p / 2
-                                                                    : 1 - res->p / 2;
+            res->p = (o->alternative == FX_ALT_GREATER) == (dz > 0) ? res->p / 2 : 1 - res->p / 2;
         return;
     }
     if (o->correct)
@@ -218,12 +216,15 @@ int fx_wilcoxon_signed(const double *d, size_t n, const fx_wilcoxon_opts *o,
     memset(res, 0, sizeof(*res));
     res->z = res->estimate = res->conf_int[0] = res->conf_int[1] = res->conf_level = NAN;
     if (n == 0)
-        return fx_fail(err, FX_EINVAL, "no complete pairs: the signed-rank test needs at "
-                                       "least one difference");
+        return fx_fail(err, FX_EINVAL,
+                       "no complete pairs: the signed-rank test needs at "
+                       "least one difference");
     count_signs(d, n, res);
     if (res->n_zero == n)
-        return fx_fail(err, FX_EINVAL, "all %zu differences are zero: the signed-rank test is "
-                                       "undefined (R gives p = NaN)", n);
+        return fx_fail(err, FX_EINVAL,
+                       "all %zu differences are zero: the signed-rank test is "
+                       "undefined (R gives p = NaN)",
+                       n);
     rc = rank_differences(d, n, o->zero_method, &s, err);
     if (rc)
         goto out;
@@ -234,8 +235,8 @@ int fx_wilcoxon_signed(const double *d, size_t n, const fx_wilcoxon_opts *o,
     res->mean = s.mean;
     res->sd = sqrt(s.var);
     bool clean = !res->ties && res->n_zero == 0; /* R's condition for its exact test */
-    bool exact = !o->spss && (o->exact == FX_EXACT_YES || (o->exact == FX_EXACT_AUTO &&
-                                                           res->n < 50 && clean));
+    bool exact = !o->spss &&
+                 (o->exact == FX_EXACT_YES || (o->exact == FX_EXACT_AUTO && res->n < 50 && clean));
     if (exact && clean) {
         res->kind = FX_WILCOXON_EXACT;
         rc = exact_p(&s, res->statistic, o->alternative, &res->p, err);
@@ -256,8 +257,8 @@ int fx_wilcoxon_signed(const double *d, size_t n, const fx_wilcoxon_opts *o,
         for (size_t i = 0; i < n; i++)
             if (d[i] != 0)
                 s.d[m++] = d[i];
-        rc = fx_wilcoxon_hl(s.d, m, ci_exact, o->correct && !o->spss, o->alternative,
-                            o->conf_level, res, err);
+        rc = fx_wilcoxon_hl(s.d, m, ci_exact, o->correct && !o->spss, o->alternative, o->conf_level,
+                            res, err);
     }
 out:
     signed_ranks_free(&s);

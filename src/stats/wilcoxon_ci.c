@@ -157,29 +157,26 @@ static int hl_normal_ci(struct wctx *c, double lo, double hi, double wlo, double
             res->conf_int[0] = res->conf_int[1] = med;
             return FX_OK;
         }
-        rc = root_at(c, lo, hi, wlo, whi, fx_stats_qnorm(alpha / 2, true), &res->conf_int[0],
-                     err);
+        rc = root_at(c, lo, hi, wlo, whi, fx_stats_qnorm(alpha / 2, true), &res->conf_int[0], err);
         if (!rc)
-            rc = root_at(c, lo, hi, wlo, whi, fx_stats_qnorm(alpha / 2, false),
-                         &res->conf_int[1], err);
+            rc = root_at(c, lo, hi, wlo, whi, fx_stats_qnorm(alpha / 2, false), &res->conf_int[1],
+                         err);
     } else if (c->alt == FX_ALT_GREATER) {
         res->conf_int[1] = INFINITY;
         res->conf_int[0] = med;
         if (alpha < 1)
-            rc = root_at(c, lo, hi, wlo, whi, fx_stats_qnorm(alpha, true), &res->conf_int[0],
-                         err);
+            rc = root_at(c, lo, hi, wlo, whi, fx_stats_qnorm(alpha, true), &res->conf_int[0], err);
     } else {
         res->conf_int[0] = -INFINITY;
         res->conf_int[1] = med;
         if (alpha < 1)
-            rc = root_at(c, lo, hi, wlo, whi, fx_stats_qnorm(alpha, false), &res->conf_int[1],
-                         err);
+            rc = root_at(c, lo, hi, wlo, whi, fx_stats_qnorm(alpha, false), &res->conf_int[1], err);
     }
     return rc;
 }
 
-static int hl_normal(const double *d, size_t n, bool correct, fx_alternative alt,
-                     double conf_level, fx_wilcoxon_result *res, fx_error *err)
+static int hl_normal(const double *d, size_t n, bool correct, fx_alternative alt, double conf_level,
+                     fx_wilcoxon_result *res, fx_error *err)
 {
     struct wctx c = {d, n, correct, alt, NULL, NULL, NULL, 0};
     double lo = INFINITY, hi = -INFINITY;
@@ -205,8 +202,8 @@ static int hl_normal(const double *d, size_t n, bool correct, fx_alternative alt
     if (rc)
         goto out;
     c.correct = false; /* R drops the correction for the point estimate */
-    rc = fx_stats_zeroin(w_of, &c, lo, hi, w_of(lo, &c), w_of(hi, &c), TOL_ROOT,
-                         &res->estimate, err);
+    rc = fx_stats_zeroin(w_of, &c, lo, hi, w_of(lo, &c), w_of(hi, &c), TOL_ROOT, &res->estimate,
+                         err);
 out:
     free(c.xd);
     free(c.ad);

@@ -122,8 +122,9 @@ static int agree(const struct rcase *c, const char *what, double got, double wan
 static fx_alternative alt_of(const struct kv *o)
 {
     const char *a = gets_(o, "alt");
-    return !strcmp(a, "less") ? FX_ALT_LESS : !strcmp(a, "greater") ? FX_ALT_GREATER
-                                                                     : FX_ALT_TWO_SIDED;
+    return !strcmp(a, "less")      ? FX_ALT_LESS
+           : !strcmp(a, "greater") ? FX_ALT_GREATER
+                                   : FX_ALT_TWO_SIDED;
 }
 
 static void opts_of(const struct kv *o, fx_wilcoxon_opts *w)
@@ -165,8 +166,9 @@ static int check_zero(const struct rcase *c)
     fx_error err;
     opts_of(&c->opt, &o);
     const char *zm = gets_(&c->opt, "zm");
-    o.zero_method = !strcmp(zm, "pratt") ? FX_ZERO_PRATT : !strcmp(zm, "zsplit") ? FX_ZERO_ZSPLIT
-                                                                                : FX_ZERO_WILCOX;
+    o.zero_method = !strcmp(zm, "pratt")    ? FX_ZERO_PRATT
+                    : !strcmp(zm, "zsplit") ? FX_ZERO_ZSPLIT
+                                            : FX_ZERO_WILCOX;
     o.exact = FX_EXACT_NO;
     if (fx_wilcoxon_paired(c->x, c->y, c->nx, &o, &r, &err))
         return print_message("# line %d: %s\n", c->line, err.msg), 0;
@@ -306,22 +308,21 @@ static int run_family(const char *family, int (*check)(const struct rcase *), in
     return bad;
 }
 
-#define FAMILY_TEST(fn, family, checker, at_least)                                        \
-    static void fn(void **state)                                                          \
-    {                                                                                     \
-        (void)state;                                                                      \
-        int n, bad = run_family(family, checker, &n);                                     \
-        print_message("# %s: %d cases, %d disagree\n", family, n, bad);                   \
-        assert_true(n >= at_least);                                                       \
-        assert_int_equal(bad, 0);                                                         \
+#define FAMILY_TEST(fn, family, checker, at_least)                                                 \
+    static void fn(void **state)                                                                   \
+    {                                                                                              \
+        (void)state;                                                                               \
+        int n, bad = run_family(family, checker, &n);                                              \
+        print_message("# %s: %d cases, %d disagree\n", family, n, bad);                            \
+        assert_true(n >= at_least);                                                                \
+        assert_int_equal(bad, 0);                                                                  \
     }
 
 FAMILY_TEST(signed_rank_tests_agree_with_r_wilcox_test_paired, "wilcoxon", check_wilcoxon, 150)
 FAMILY_TEST(zero_methods_and_exact_conditional_p_agree_with_their_definitions, "signrank_zero",
             check_zero, 30)
 FAMILY_TEST(spss_mode_agrees_with_the_hand_formula, "spss", check_spss, 5)
-FAMILY_TEST(rank_sum_tests_agree_with_r_wilcox_test_unpaired, "mannwhitney", check_mannwhitney,
-            30)
+FAMILY_TEST(rank_sum_tests_agree_with_r_wilcox_test_unpaired, "mannwhitney", check_mannwhitney, 30)
 FAMILY_TEST(spearman_agrees_with_r_cor_test, "spearman", check_spearman, 80)
 FAMILY_TEST(friedman_and_holm_post_hoc_agree_with_r, "friedman", check_friedman, 10)
 FAMILY_TEST(descriptives_agree_with_r_quantile_types_6_and_7, "describe", check_describe, 40)
