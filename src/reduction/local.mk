@@ -20,13 +20,14 @@ EXTRA_DIST += tests/cli/test_grade.sh docs/grading.md docs/examples/scheme-examp
 libfxaudit_a_SOURCES += src/stats/agreement.c
 noinst_HEADERS += include/fxaudit/agreement.h
 check_PROGRAMS += tests/unit/test_agreement
-TESTS += tests/unit/test_agreement
+TESTS += tests/unit/test_agreement tests/cli/test_agreement.sh
 tests_unit_test_agreement_SOURCES = tests/unit/test_agreement.c
 tests_unit_test_agreement_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_agreement_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
-EXTRA_DIST += docs/agreement.md \
+EXTRA_DIST += tests/cli/test_agreement.sh docs/agreement.md \
 	tests/fixtures/r-psych/make_reference.R tests/fixtures/r-psych/reference.txt \
 	tests/fixtures/r-psych/sf1979.csv tests/fixtures/r-psych/hand.csv \
 	tests/fixtures/r-psych/two_raters.csv tests/fixtures/r-psych/three_raters.csv \
 	tests/fixtures/r-psych/missing.csv tests/fixtures/r-psych/repeats.csv \
 	tests/fixtures/r-psych/disagree.csv tests/fixtures/r-psych/five_raters.csv
+
