@@ -61,14 +61,14 @@ const char *fx_icc_type_name(int type);
 const char *fx_icc_type_description(int type);
 
 typedef struct fx_bland_altman {
-    size_t n;         /* pairs used */
-    size_t dropped;   /* pairs dropped because a value was missing (NaN) */
-    double bias;      /* mean of a - b */
-    double sd;        /* standard deviation of a - b (n - 1 denominator) */
-    double loa[2];    /* bias -/+ 1.96 sd: lower, upper limit of agreement */
-    double t_crit;    /* t quantile 0.975 with n - 1 degrees of freedom */
-    double bias_ci[2];  /* 95 % CI of the bias: bias -/+ t sd / sqrt(n) */
-    double se_loa;      /* SE of a limit, sd * sqrt(1/n + 1.96^2 / (2 (n - 1))) */
+    size_t n;            /* pairs used */
+    size_t dropped;      /* pairs dropped because a value was missing (NaN) */
+    double bias;         /* mean of a - b */
+    double sd;           /* standard deviation of a - b (n - 1 denominator) */
+    double loa[2];       /* bias -/+ 1.96 sd: lower, upper limit of agreement */
+    double t_crit;       /* t quantile 0.975 with n - 1 degrees of freedom */
+    double bias_ci[2];   /* 95 % CI of the bias: bias -/+ t sd / sqrt(n) */
+    double se_loa;       /* SE of a limit, sd * sqrt(1/n + 1.96^2 / (2 (n - 1))) */
     double loa_lo_ci[2]; /* 95 % CI of the lower limit: loa[0] -/+ t se_loa */
     double loa_hi_ci[2]; /* 95 % CI of the upper limit */
 } fx_bland_altman;

@@ -60,7 +60,6 @@ typedef struct fx_grade {
 
 /* Grade a reduction with residual gap `gap_mm` and step-off `step_mm`. Both
  * must be finite and >= 0 (FX_EINVAL otherwise). */
-int fx_grade_apply(const fx_scheme *s, double gap_mm, double step_mm, fx_grade *out,
-                   fx_error *err);
+int fx_grade_apply(const fx_scheme *s, double gap_mm, double step_mm, fx_grade *out, fx_error *err);
 
 #endif

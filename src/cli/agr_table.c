@@ -32,10 +32,22 @@ void agr_table_free(agr_table *t)
     free(t);
 }
 
-size_t agr_table_rows(const agr_table *t) { return t->rows; }
-size_t agr_table_cols(const agr_table *t) { return t->cols; }
-const double *agr_table_values(const agr_table *t) { return t->x; }
-const char *agr_table_name(const agr_table *t, size_t j) { return t->names[j]; }
+size_t agr_table_rows(const agr_table *t)
+{
+    return t->rows;
+}
+size_t agr_table_cols(const agr_table *t)
+{
+    return t->cols;
+}
+const double *agr_table_values(const agr_table *t)
+{
+    return t->x;
+}
+const char *agr_table_name(const agr_table *t, size_t j)
+{
+    return t->names[j];
+}
 
 json_t *agr_table_names_json(const agr_table *t)
 {
@@ -54,7 +66,8 @@ static int split_names(const char *cmd, const char *cols, size_t min_cols, size_
         want += *c == ',';
     if (want < min_cols || (max_cols && want > max_cols))
         return max_cols == min_cols
-                   ? cli_usage(cmd, "--cols needs exactly %zu column names, got %zu", min_cols, want)
+                   ? cli_usage(cmd, "--cols needs exactly %zu column names, got %zu", min_cols,
+                               want)
                    : cli_usage(cmd, "--cols needs at least %zu column names, got %zu", min_cols,
                                want);
     if (!(t->names = calloc(want, sizeof(*t->names))))

@@ -37,25 +37,24 @@ static int load_scheme(const char *arg, fx_scheme **s)
     if (fx_scheme_is_builtin_name(arg))
         return fx_scheme_load_builtin(arg, s, &err) ? cli_error(&err) : EXIT_OK;
     if (!strchr(arg, '/') && access(arg, F_OK) != 0)
-        return cli_usage("fxaudit grade", "unknown scheme '%s' (matta, ct, or a scheme file)",
-                         arg);
+        return cli_usage("fxaudit grade", "unknown scheme '%s' (matta, ct, or a scheme file)", arg);
     return fx_scheme_load(arg, s, &err) ? cli_error(&err) : EXIT_OK;
 }
 
 static int print_grade(const fx_scheme *s, const fx_grade *g, bool json)
 {
     if (json) {
-        json_t *j = json_pack("{s:s, s:s, s:f, s:f, s:f, s:s, s:s, s:s, s:s, s:s, s:b}",
-                              "scheme", fx_scheme_name(s), "grade", g->grade, "displacement_mm",
-                              g->displacement_mm, "gap_mm", g->gap_mm, "step_mm", g->step_mm,
-                              "rule", g->rule, "title", fx_scheme_title(s), "source",
-                              fx_scheme_source(s), "note", fx_scheme_note(s), "scheme_file",
-                              fx_scheme_path(s), "builtin", fx_scheme_is_builtin(s));
+        json_t *j =
+            json_pack("{s:s, s:s, s:f, s:f, s:f, s:s, s:s, s:s, s:s, s:s, s:b}", "scheme",
+                      fx_scheme_name(s), "grade", g->grade, "displacement_mm", g->displacement_mm,
+                      "gap_mm", g->gap_mm, "step_mm", g->step_mm, "rule", g->rule, "title",
+                      fx_scheme_title(s), "source", fx_scheme_source(s), "note", fx_scheme_note(s),
+                      "scheme_file", fx_scheme_path(s), "builtin", fx_scheme_is_builtin(s));
         return cli_print_json(j);
     }
     printf("grade: %s (scheme %s: %s)\n", g->grade, fx_scheme_name(s), g->rule);
-    printf("gap %g mm, step-off %g mm, displacement max(gap, step) %g mm\n", g->gap_mm,
-           g->step_mm, g->displacement_mm);
+    printf("gap %g mm, step-off %g mm, displacement max(gap, step) %g mm\n", g->gap_mm, g->step_mm,
+           g->displacement_mm);
     if (*fx_scheme_note(s))
         printf("note: %s\n", fx_scheme_note(s));
     printf("source: %s\n", fx_scheme_source(s));
@@ -72,12 +71,10 @@ static int parse_mm(const char *what, const char *s, double *out)
 
 int cmd_grade(int argc, char **argv)
 {
-    static const struct option opts[] = {{"gap", required_argument, NULL, 'g'},
-                                         {"step", required_argument, NULL, 's'},
-                                         {"scheme", required_argument, NULL, 'S'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"gap", required_argument, NULL, 'g'},    {"step", required_argument, NULL, 's'},
+        {"scheme", required_argument, NULL, 'S'}, {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     double gap = -1, step = -1;
     const char *scheme = "matta";
     bool json = false, have_gap = false, have_step = false;
@@ -96,10 +93,16 @@ int cmd_grade(int argc, char **argv)
                 return rc;
             have_step = true;
             break;
-        case 'S': scheme = optarg; break;
-        case 'j': json = true; break;
-        case 'h': return cli_help(grade_help);
-        default: return cli_usage("fxaudit grade", "unknown option");
+        case 'S':
+            scheme = optarg;
+            break;
+        case 'j':
+            json = true;
+            break;
+        case 'h':
+            return cli_help(grade_help);
+        default:
+            return cli_usage("fxaudit grade", "unknown option");
         }
     }
     if (optind < argc)

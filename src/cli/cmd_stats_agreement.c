@@ -61,8 +61,8 @@ static json_t *pair(double a, double b)
 
 /* The shared options of both subcommands. Returns an exit code; on success
  * *file and *cols point into argv. */
-static int parse_args(int argc, char **argv, const char *cmd, const char *help,
-                      const char **file, const char **cols, double *level, bool *json)
+static int parse_args(int argc, char **argv, const char *cmd, const char *help, const char **file,
+                      const char **cols, double *level, bool *json)
 {
     static const struct option opts[] = {{"cols", required_argument, NULL, 'c'},
                                          {"conf-level", required_argument, NULL, 'l'},
@@ -73,7 +73,9 @@ static int parse_args(int argc, char **argv, const char *cmd, const char *help,
     cli_getopt_reset();
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'c': *cols = optarg; break;
+        case 'c':
+            *cols = optarg;
+            break;
         case 'l':
             if (!level)
                 return cli_usage(cmd, "unknown option '--conf-level'");
@@ -82,9 +84,13 @@ static int parse_args(int argc, char **argv, const char *cmd, const char *help,
             if (!(*level > 0 && *level < 1))
                 return cli_usage(cmd, "--conf-level must be between 0 and 1, not '%s'", optarg);
             break;
-        case 'j': *json = true; break;
-        case 'h': return cli_help(help);
-        default: return cli_usage(cmd, "unknown option");
+        case 'j':
+            *json = true;
+            break;
+        case 'h':
+            return cli_help(help);
+        default:
+            return cli_usage(cmd, "unknown option");
         }
     }
     if (optind != argc - 1)
@@ -117,10 +123,9 @@ static int print_icc_json(const fx_icc *r, const agr_table *t)
         "n", (json_int_t)r->n, "icc", num(f->icc), "conf_int", pair(f->ci_lo, f->ci_hi), "f",
         num(f->f), "p", num(f->p), "df1", num(f->df1), "df2", num(f->df2), "dropped",
         (json_int_t)r->dropped, "raters", (json_int_t)r->k, "columns", agr_table_names_json(t),
-        "type", fx_icc_type_name(FX_ICC2), "model", fx_icc_type_description(FX_ICC2),
-        "conf_level", 1 - r->alpha, "forms", forms, "anova", "ms_rows", num(r->ms_rows),
-        "ms_cols", num(r->ms_cols), "ms_error", num(r->ms_error), "ms_within",
-        num(r->ms_within));
+        "type", fx_icc_type_name(FX_ICC2), "model", fx_icc_type_description(FX_ICC2), "conf_level",
+        1 - r->alpha, "forms", forms, "anova", "ms_rows", num(r->ms_rows), "ms_cols",
+        num(r->ms_cols), "ms_error", num(r->ms_error), "ms_within", num(r->ms_within));
     return cli_print_json(j);
 }
 
@@ -158,8 +163,8 @@ int cmd_stats_icc(int argc, char **argv)
     fx_icc r;
     if ((rc = agr_table_read(cmd, file, cols, 2, 0, &t)))
         return rc;
-    if (fx_icc_compute(agr_table_values(t), agr_table_rows(t), agr_table_cols(t),
-                       1 - level, &r, &err)) {
+    if (fx_icc_compute(agr_table_values(t), agr_table_rows(t), agr_table_cols(t), 1 - level, &r,
+                       &err)) {
         fx_error_prefix(&err, "'%s'", file);
         rc = cli_error(&err);
     } else {
@@ -176,17 +181,17 @@ static int print_ba(const fx_bland_altman *r, const agr_table *t, bool json)
     snprintf(diff, sizeof(diff), "%s - %s", a, b);
     if (json)
         return cli_print_json(json_pack(
-            "{s:I, s:o, s:o, s:o, s:I, s:o, s:s, s:o, s:o, s:o, s:f, s:f}", "n",
-            (json_int_t)r->n, "bias", num(r->bias), "loa", pair(r->loa[0], r->loa[1]), "sd",
-            num(r->sd), "dropped", (json_int_t)r->dropped, "columns", agr_table_names_json(t),
-            "difference", diff, "bias_ci", pair(r->bias_ci[0], r->bias_ci[1]), "loa_lower_ci",
+            "{s:I, s:o, s:o, s:o, s:I, s:o, s:s, s:o, s:o, s:o, s:f, s:f}", "n", (json_int_t)r->n,
+            "bias", num(r->bias), "loa", pair(r->loa[0], r->loa[1]), "sd", num(r->sd), "dropped",
+            (json_int_t)r->dropped, "columns", agr_table_names_json(t), "difference", diff,
+            "bias_ci", pair(r->bias_ci[0], r->bias_ci[1]), "loa_lower_ci",
             pair(r->loa_lo_ci[0], r->loa_lo_ci[1]), "loa_upper_ci",
             pair(r->loa_hi_ci[0], r->loa_hi_ci[1]), "conf_level", 0.95, "z", 1.96));
     printf("differences %s, n = %zu", diff, r->n);
     if (r->dropped)
         printf(" (%zu dropped for missing values)", r->dropped);
-    printf("\nbias %.4g (95 %% CI %.4g to %.4g), SD %.4g\n", r->bias, r->bias_ci[0],
-           r->bias_ci[1], r->sd);
+    printf("\nbias %.4g (95 %% CI %.4g to %.4g), SD %.4g\n", r->bias, r->bias_ci[0], r->bias_ci[1],
+           r->sd);
     printf("95 %% limits of agreement %.4g (CI %.4g to %.4g) to %.4g (CI %.4g to %.4g)\n",
            r->loa[0], r->loa_lo_ci[0], r->loa_lo_ci[1], r->loa[1], r->loa_hi_ci[0],
            r->loa_hi_ci[1]);

@@ -86,13 +86,13 @@ static int check_keys(json_t *obj, const char *const *allowed, const char *origi
 {
     const char *key;
     json_t *v;
-    json_object_foreach(obj, key, v) {
+    json_object_foreach(obj, key, v)
+    {
         bool ok = false;
         for (const char *const *a = allowed; *a && !ok; a++)
             ok = !strcmp(key, *a);
         if (!ok)
-            return fx_fail(err, FX_EFORMAT, "scheme '%s': %sunknown key '%s'", origin, where,
-                           key);
+            return fx_fail(err, FX_EFORMAT, "scheme '%s': %sunknown key '%s'", origin, where, key);
     }
     return FX_OK;
 }
@@ -126,8 +126,8 @@ static int lookup(const char *s, const char *const *names, int n)
     return -1;
 }
 
-static int parse_condition(json_t *c, const char *origin, const char *where,
-                           struct condition *out, fx_error *err)
+static int parse_condition(json_t *c, const char *origin, const char *where, struct condition *out,
+                           fx_error *err)
 {
     if (!json_is_array(c) || json_array_size(c) != 3 || !json_is_string(json_array_get(c, 0)) ||
         !json_is_string(json_array_get(c, 1)) || !json_is_number(json_array_get(c, 2)))
@@ -149,8 +149,8 @@ static int parse_condition(json_t *c, const char *origin, const char *where,
                        "scheme '%s': %sunknown relation '%s' (expected <, <=, > or >=)", origin,
                        where, r);
     if (!isfinite(v) || v < 0)
-        return fx_fail(err, FX_EFORMAT, "scheme '%s': %sthe limit must be a number >= 0 mm",
-                       origin, where);
+        return fx_fail(err, FX_EFORMAT, "scheme '%s': %sthe limit must be a number >= 0 mm", origin,
+                       where);
     *out = (struct condition){(enum quantity)qi, (enum relation)ri, v};
     return FX_OK;
 }
@@ -170,8 +170,8 @@ static char *rule_text(const struct condition *c, size_t n)
     return s;
 }
 
-static int parse_grade(json_t *g, size_t i, bool last, const char *origin,
-                       struct grade_def *out, fx_error *err)
+static int parse_grade(json_t *g, size_t i, bool last, const char *origin, struct grade_def *out,
+                       fx_error *err)
 {
     static const char *const keys[] = {"grade", "when", "description", NULL};
     char where[64];
@@ -212,14 +212,12 @@ static int parse_grade(json_t *g, size_t i, bool last, const char *origin,
     return rc;
 }
 
-static int parse_header(json_t *root, const char *origin, bool builtin, fx_scheme *s,
-                        fx_error *err)
+static int parse_header(json_t *root, const char *origin, bool builtin, fx_scheme *s, fx_error *err)
 {
-    static const char *const keys[] = {"fxaudit_scheme", "name", "title", "source",
-                                       "note", "grades", NULL};
+    static const char *const keys[] = {"fxaudit_scheme", "name",   "title", "source",
+                                       "note",           "grades", NULL};
     if (!json_is_object(root))
-        return fx_fail(err, FX_EFORMAT, "scheme '%s': the top level must be a JSON object",
-                       origin);
+        return fx_fail(err, FX_EFORMAT, "scheme '%s': the top level must be a JSON object", origin);
     int rc = check_keys(root, keys, origin, "", err);
     if (rc)
         return rc;
@@ -273,8 +271,8 @@ static int parse_grades(json_t *root, const char *origin, fx_scheme *s, fx_error
             return rc;
         for (size_t j = 0; j < i; j++)
             if (!strcmp(s->grades[j].name, s->grades[i].name))
-                return fx_fail(err, FX_EFORMAT, "scheme '%s': grade '%s' is listed twice",
-                               origin, s->grades[i].name);
+                return fx_fail(err, FX_EFORMAT, "scheme '%s': grade '%s' is listed twice", origin,
+                               s->grades[i].name);
     }
     return FX_OK;
 }
@@ -373,32 +371,53 @@ int fx_scheme_load_builtin(const char *name, fx_scheme **out, fx_error *err)
     return rc;
 }
 
-const char *fx_scheme_name(const fx_scheme *s) { return s->name; }
-const char *fx_scheme_title(const fx_scheme *s) { return s->title; }
-const char *fx_scheme_source(const fx_scheme *s) { return s->source; }
-const char *fx_scheme_note(const fx_scheme *s) { return s->note; }
-const char *fx_scheme_path(const fx_scheme *s) { return s->path; }
-bool fx_scheme_is_builtin(const fx_scheme *s) { return s->builtin; }
+const char *fx_scheme_name(const fx_scheme *s)
+{
+    return s->name;
+}
+const char *fx_scheme_title(const fx_scheme *s)
+{
+    return s->title;
+}
+const char *fx_scheme_source(const fx_scheme *s)
+{
+    return s->source;
+}
+const char *fx_scheme_note(const fx_scheme *s)
+{
+    return s->note;
+}
+const char *fx_scheme_path(const fx_scheme *s)
+{
+    return s->path;
+}
+bool fx_scheme_is_builtin(const fx_scheme *s)
+{
+    return s->builtin;
+}
 
 static bool holds(const struct condition *c, const double *q)
 {
     double x = q[c->q];
     switch (c->r) {
-    case R_LT: return x < c->value_mm;
-    case R_LE: return x <= c->value_mm;
-    case R_GT: return x > c->value_mm;
-    case R_GE: return x >= c->value_mm;
+    case R_LT:
+        return x < c->value_mm;
+    case R_LE:
+        return x <= c->value_mm;
+    case R_GT:
+        return x > c->value_mm;
+    case R_GE:
+        return x >= c->value_mm;
     }
     return false;
 }
 
-int fx_grade_apply(const fx_scheme *s, double gap_mm, double step_mm, fx_grade *out,
-                   fx_error *err)
+int fx_grade_apply(const fx_scheme *s, double gap_mm, double step_mm, fx_grade *out, fx_error *err)
 {
     if (!isfinite(gap_mm) || gap_mm < 0 || !isfinite(step_mm) || step_mm < 0)
         return fx_fail(err, FX_EINVAL,
-                       "gap and step-off must be numbers >= 0 mm (got gap %g, step-off %g)",
-                       gap_mm, step_mm);
+                       "gap and step-off must be numbers >= 0 mm (got gap %g, step-off %g)", gap_mm,
+                       step_mm);
     double q[3] = {gap_mm, step_mm, fmax(gap_mm, step_mm)};
     for (size_t i = 0; i < s->n_grades; i++) {
         const struct grade_def *g = &s->grades[i];

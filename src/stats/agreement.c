@@ -21,8 +21,8 @@
 
 #include "fxaudit/agreement.h"
 
-static const char *const icc_names[FX_ICC_NTYPES] = {"ICC1", "ICC2", "ICC3",
-                                                      "ICC1k", "ICC2k", "ICC3k"};
+static const char *const icc_names[FX_ICC_NTYPES] = {"ICC1",  "ICC2",  "ICC3",
+                                                     "ICC1k", "ICC2k", "ICC3k"};
 static const char *const icc_descriptions[FX_ICC_NTYPES] = {
     "one-way random effects, absolute agreement, single rater",
     "two-way random effects, absolute agreement, single rater",
@@ -125,8 +125,13 @@ static void one_way(fx_icc *r)
     double f = msb / msw, df1 = n - 1, df2 = n * (k - 1);
     double fl = f / qf_upper(a, df1, df2), fu = f * qf_upper(a, df2, df1);
     double p = upper_p(f, df1, df2);
-    r->form[FX_ICC1] = (fx_icc_form){(msb - msw) / (msb + (k - 1) * msw), f, df1, df2, p,
-                                     (fl - 1) / (fl + k - 1), (fu - 1) / (fu + k - 1)};
+    r->form[FX_ICC1] = (fx_icc_form){(msb - msw) / (msb + (k - 1) * msw),
+                                     f,
+                                     df1,
+                                     df2,
+                                     p,
+                                     (fl - 1) / (fl + k - 1),
+                                     (fu - 1) / (fu + k - 1)};
     r->form[FX_ICC1K] = (fx_icc_form){(msb - msw) / msb, f, df1, df2, p, 1 - 1 / fl, 1 - 1 / fu};
 }
 
@@ -140,8 +145,13 @@ static void consistency(fx_icc *r)
     double p = upper_p(f, df1, df2);
     if (isinf(f))
         fl = fu = NAN;
-    r->form[FX_ICC3] = (fx_icc_form){(msb - mse) / (msb + (k - 1) * mse), f, df1, df2, p,
-                                     (fl - 1) / (fl + k - 1), (fu - 1) / (fu + k - 1)};
+    r->form[FX_ICC3] = (fx_icc_form){(msb - mse) / (msb + (k - 1) * mse),
+                                     f,
+                                     df1,
+                                     df2,
+                                     p,
+                                     (fl - 1) / (fl + k - 1),
+                                     (fu - 1) / (fu + k - 1)};
     r->form[FX_ICC3K] = (fx_icc_form){(msb - mse) / msb, f, df1, df2, p, 1 - 1 / fl, 1 - 1 / fu};
 }
 
@@ -167,8 +177,13 @@ static void absolute(fx_icc *r)
     }
     double p = upper_p(f, df1, df2);
     r->form[FX_ICC2] = (fx_icc_form){icc, f, df1, df2, p, lo, hi};
-    r->form[FX_ICC2K] = (fx_icc_form){(msb - mse) / (msb + (msj - mse) / n), f, df1, df2, p,
-                                      lo * k / (1 + lo * (k - 1)), hi * k / (1 + hi * (k - 1))};
+    r->form[FX_ICC2K] = (fx_icc_form){(msb - mse) / (msb + (msj - mse) / n),
+                                      f,
+                                      df1,
+                                      df2,
+                                      p,
+                                      lo * k / (1 + lo * (k - 1)),
+                                      hi * k / (1 + hi * (k - 1))};
 }
 
 int fx_icc_compute(const double *x, size_t n_rows, size_t k, double alpha, fx_icc *out,

@@ -140,8 +140,8 @@ static void check_ba_line(const char *line)
     assert_int_equal(fx_bland_altman_compute(a, b, rows, &r, NULL), FX_OK);
     assert_int_equal(r.n, n);
     assert_int_equal(r.dropped, dropped);
-    const double got[10] = {r.bias,         r.sd,           r.loa[0],       r.loa[1],
-                            r.bias_ci[0],   r.bias_ci[1],   r.loa_lo_ci[0], r.loa_lo_ci[1],
+    const double got[10] = {r.bias,         r.sd,          r.loa[0],       r.loa[1],
+                            r.bias_ci[0],   r.bias_ci[1],  r.loa_lo_ci[0], r.loa_lo_ci[1],
                             r.loa_hi_ci[0], r.loa_hi_ci[1]};
     for (int i = 0; i < 10; i++) {
         snprintf(what, sizeof(what), "%s %s value %d", set, cols, i);

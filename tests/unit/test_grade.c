@@ -161,20 +161,26 @@ static void malformed_scheme_files_are_refused_with_the_reason(void **state)
     expect_refused(HEAD "\"grades\": [{\"grade\": \"a\", \"when\": [[\"gap_mm\", \"<\", 1]]},"
                         " {\"grade\": \"b\", \"when\": [[\"gap_mm\", \">=\", 1]]}]}",
                    "must have no conditions");
-    expect_refused(HEAD "\"grades\": [{\"grade\": \"a\", \"when\": [[\"gapmm\", \"<\", 1]]}, "
-                        LAST "]}", "unknown quantity 'gapmm'");
-    expect_refused(HEAD "\"grades\": [{\"grade\": \"a\", \"when\": [[\"gap_mm\", \"=<\", 1]]}, "
-                        LAST "]}", "unknown relation '=<'");
-    expect_refused(HEAD "\"grades\": [{\"grade\": \"a\", \"when\": [[\"gap_mm\", \"<\", -1]]}, "
-                        LAST "]}", ">= 0 mm");
-    expect_refused(HEAD "\"grades\": [{\"grade\": \"a\", \"when\": [[\"gap_mm\", 1]]}, " LAST
-                        "]}", "[quantity, relation, number]");
-    expect_refused(HEAD "\"grades\": [{\"grade\": \"Good\", \"when\": [[\"gap_mm\", \"<\", 1]]}, "
-                        LAST "]}", "lower-case");
-    expect_refused(HEAD "\"grades\": [{\"grade\": \"b\", \"when\": [[\"gap_mm\", \"<\", 1]]}, "
-                        LAST "]}", "listed twice");
-    expect_refused(HEAD "\"grades\": [{\"grade\": \"a\", \"wehn\": [[\"gap_mm\", \"<\", 1]]}, "
-                        LAST "]}", "unknown key 'wehn'");
+    expect_refused(HEAD "\"grades\": [{\"grade\": \"a\", \"when\": [[\"gapmm\", \"<\", 1]]}, " LAST
+                        "]}",
+                   "unknown quantity 'gapmm'");
+    expect_refused(
+        HEAD "\"grades\": [{\"grade\": \"a\", \"when\": [[\"gap_mm\", \"=<\", 1]]}, " LAST "]}",
+        "unknown relation '=<'");
+    expect_refused(
+        HEAD "\"grades\": [{\"grade\": \"a\", \"when\": [[\"gap_mm\", \"<\", -1]]}, " LAST "]}",
+        ">= 0 mm");
+    expect_refused(HEAD "\"grades\": [{\"grade\": \"a\", \"when\": [[\"gap_mm\", 1]]}, " LAST "]}",
+                   "[quantity, relation, number]");
+    expect_refused(
+        HEAD "\"grades\": [{\"grade\": \"Good\", \"when\": [[\"gap_mm\", \"<\", 1]]}, " LAST "]}",
+        "lower-case");
+    expect_refused(HEAD "\"grades\": [{\"grade\": \"b\", \"when\": [[\"gap_mm\", \"<\", 1]]}, " LAST
+                        "]}",
+                   "listed twice");
+    expect_refused(HEAD "\"grades\": [{\"grade\": \"a\", \"wehn\": [[\"gap_mm\", \"<\", 1]]}, " LAST
+                        "]}",
+                   "unknown key 'wehn'");
     expect_refused("{\"fxaudit_scheme\": 1, \"name\": \"x\", \"grades\": []}", "\"source\"");
     expect_refused("{\"fxaudit_scheme\": 1, \"name\": \"ct\", \"source\": \"s\", \"grades\": "
                    "[{\"grade\": \"a\", \"when\": [[\"gap_mm\", \"<\", 1]]}, " LAST "]}",
