@@ -31,3 +31,10 @@ EXTRA_DIST += tests/cli/test_agreement.sh docs/agreement.md \
 	tests/fixtures/r-psych/missing.csv tests/fixtures/r-psych/repeats.csv \
 	tests/fixtures/r-psych/disagree.csv tests/fixtures/r-psych/five_raters.csv
 
+# The blinded observer workflow on the study store (above the store layer).
+libfxaudit_a_SOURCES += src/reduction/observers.c src/reduction/readings.c \
+	src/reduction/consensus.c src/reduction/consensus_export.c
+noinst_HEADERS += include/fxaudit/observers.h include/fxaudit/consensus.h
+fxaudit_SOURCES += src/cli/cmd_observer.c src/cli/cmd_measure.c src/cli/cmd_consensus.c
+TESTS += tests/cli/test_observers.sh
+EXTRA_DIST += tests/cli/test_observers.sh docs/observers.md
