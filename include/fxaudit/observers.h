@@ -45,6 +45,16 @@ int fx_observers_assign(fx_store *s, const char *observer, size_t *n_added, fx_e
  * {order, case, timepoint, planes [3], measured [planes done], done}. */
 int fx_observers_worklist(fx_store *s, const char *observer, json_t **out, fx_error *err);
 
+/* The observer's reading folder: for each case with a CT series in the study,
+ * a copy of the newest one as `dir`/<case code><ext> (NRRD or NIfTI), and
+ * `dir`/worklist.json, the worklist with "image" (the file name, or null when
+ * the case has no CT yet) added to each case. `dir` is created when absent; an
+ * existing file is never replaced. A volume whose header holds the patient's
+ * study code is refused (FX_ECONFLICT), and on any failure the files made are
+ * removed. On success *worklist owns that list. */
+int fx_observers_export(fx_store *s, const char *observer, const char *dir, json_t **worklist,
+                        fx_error *err);
+
 /* One recorded reading. */
 typedef struct fx_reading {
     const char *observer;  /* observer code */

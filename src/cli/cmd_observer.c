@@ -28,16 +28,20 @@ static const char assign_help[] =
     "random positions after the cases they already have.\n";
 
 static const char worklist_help[] =
-    "usage: fxaudit observer worklist --study DIR --observer CODE [--json]\n\n"
+    "usage: fxaudit observer worklist --study DIR --observer CODE [--export DIR] [--json]\n\n"
     "The observer's reading list in their order: for each blinded case the time\n"
     "point (preop, postop), the three planes to measure (axial, coronal,\n"
     "sagittal: the largest gap and step-off at the acetabular dome, in mm) and the\n"
-    "planes already recorded. Record with 'fxaudit measure record'.\n";
+    "planes already recorded. Record with 'fxaudit measure record'.\n\n"
+    "  --export DIR   also write the observer's reading folder: each case's CT\n"
+    "                 copied as DIR/<case code>.nrrd (or .nii, .nii.gz) and\n"
+    "                 DIR/worklist.json; refused when a volume's header names its\n"
+    "                 patient. Existing files are never replaced.\n";
 
-enum { OPT_STUDY = 256, OPT_JSON, OPT_CODE, OPT_ROLE, OPT_YEARS, OPT_OBSERVER };
+enum { OPT_STUDY = 256, OPT_JSON, OPT_CODE, OPT_ROLE, OPT_YEARS, OPT_OBSERVER, OPT_EXPORT };
 
 struct args {
-    const char *study, *code, *role;
+    const char *study, *code, *role, *export_dir;
     long years;
     bool json;
 };
@@ -50,6 +54,7 @@ static int parse(int argc, char **argv, const char *cmd, const char *help, struc
                                          {"observer", required_argument, NULL, OPT_OBSERVER},
                                          {"role", required_argument, NULL, OPT_ROLE},
                                          {"experience-years", required_argument, NULL, OPT_YEARS},
+                                         {"export", required_argument, NULL, OPT_EXPORT},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     bool is_add = !strcmp(argv[0], "add");
@@ -78,6 +83,11 @@ static int parse(int argc, char **argv, const char *cmd, const char *help, struc
                 a->role = optarg;
             else if ((rc = cli_parse_int(cmd, "--experience-years", optarg, 0, 80, &a->years)))
                 return rc;
+            break;
+        case OPT_EXPORT:
+            if (strcmp(argv[0], "worklist"))
+                return cli_usage(cmd, "--export belongs to 'observer worklist'");
+            a->export_dir = optarg;
             break;
         case 'h':
             return cli_help(help), -1;
@@ -148,7 +158,11 @@ static void print_worklist_text(const char *observer, json_t *list)
                json_string_value(json_object_get(c, "case")),
                json_string_value(json_object_get(c, "timepoint")));
         json_array_foreach(m, k, p) printf(" %s", json_string_value(p));
-        printf("%s\n", json_array_size(m) ? "" : " -");
+        printf("%s", json_array_size(m) ? "" : " -");
+        json_t *img = json_object_get(c, "image");
+        if (img)
+            printf("   image: %s", json_is_string(img) ? json_string_value(img) : "none yet");
+        printf("\n");
         done += json_is_true(json_object_get(c, "done"));
     }
     printf("\n%zu of %zu cases done\n", done, json_array_size(list));
@@ -157,13 +171,17 @@ static void print_worklist_text(const char *observer, json_t *list)
 static int do_worklist(fx_store *s, const struct args *a, fx_error *err)
 {
     json_t *list = NULL;
-    int rc = fx_observers_worklist(s, a->code, &list, err);
+    int rc = a->export_dir ? fx_observers_export(s, a->code, a->export_dir, &list, err)
+                           : fx_observers_worklist(s, a->code, &list, err);
     if (rc)
         return rc;
     if (a->json)
         cli_print_json(json_pack("{s:s, s:o}", "observer", a->code, "cases", list));
     else {
         print_worklist_text(a->code, list);
+        if (a->export_dir)
+            printf("reading folder: %s (images named by case code, and worklist.json)\n",
+                   a->export_dir);
         json_decref(list);
     }
     return FX_OK;

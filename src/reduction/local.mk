@@ -33,8 +33,13 @@ EXTRA_DIST += tests/cli/test_agreement.sh docs/agreement.md \
 
 # The blinded observer workflow on the study store (above the store layer).
 libfxaudit_a_SOURCES += src/reduction/observers.c src/reduction/readings.c \
-	src/reduction/consensus.c src/reduction/consensus_export.c
+	src/reduction/consensus.c src/reduction/consensus_export.c src/reduction/blind_export.c
 noinst_HEADERS += include/fxaudit/observers.h include/fxaudit/consensus.h
 fxaudit_SOURCES += src/cli/cmd_observer.c src/cli/cmd_measure.c src/cli/cmd_consensus.c
 TESTS += tests/cli/test_observers.sh
 EXTRA_DIST += tests/cli/test_observers.sh docs/observers.md
+check_PROGRAMS += tests/unit/test_observers
+TESTS += tests/unit/test_observers
+tests_unit_test_observers_SOURCES = tests/unit/test_observers.c
+tests_unit_test_observers_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_observers_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)

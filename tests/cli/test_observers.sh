@@ -108,6 +108,9 @@ record_all O2 "$TMP/w2.json" 0.037
 is "O2 records 18 readings" "$(wc -l <"$TMP/recorded.O2")" 18
 o1 $FXAUDIT observer worklist --study "$S" --observer O1 >/dev/null
 o1 $FXAUDIT measure list --study "$S" --observer O1 >/dev/null
+o1 $FXAUDIT observer worklist --study "$S" --observer O1 --export "$TMP/reading-O1" >/dev/null
+is "the reading folder's list says no case has a CT image yet" \
+    "$(jq -c '[.cases[].image] | unique' "$TMP/reading-O1/worklist.json")" "[null]"
 is "O1's worklist shows all six cases done" \
     "$(o1 $FXAUDIT observer worklist --study "$S" --observer O1 --json | jq '[.cases[] | select(.done)] | length')" 6
 
