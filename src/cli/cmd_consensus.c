@@ -146,14 +146,15 @@ static int cmd_consensus_status(int argc, char **argv)
         return cli_error(&err);
     if (a.json)
         return cli_print_json(st);
-    size_t i;
-    json_t *r;
+    json_t *ready = json_object_get(st, "ready");
     printf("ready for consensus:\n");
-    json_array_foreach(json_object_get(st, "ready"), i, r)
+    for (size_t i = 0; i < json_array_size(ready); i++) {
+        json_t *r = json_array_get(ready, i);
         printf("  %s %s (%lld observers)%s\n", json_string_value(json_object_get(r, "patient")),
                json_string_value(json_object_get(r, "timepoint")),
                (long long)json_integer_value(json_object_get(r, "observers")),
                json_is_true(json_object_get(r, "recorded")) ? ": recorded" : "");
+    }
     printf("still being read: %lld\n",
            (long long)json_integer_value(json_object_get(st, "waiting")));
     json_decref(st);
@@ -162,12 +163,14 @@ static int cmd_consensus_status(int argc, char **argv)
 
 static void print_plane_text(const char *plane, json_t *p)
 {
-    const char *o;
-    json_t *v;
+    json_t *obs = json_object_get(p, "observers");
     printf("%s:\n", plane);
-    json_object_foreach(json_object_get(p, "observers"), o, v) printf(
-        "  %-12s gap %6.2f  step %6.2f\n", o, json_number_value(json_object_get(v, "gap_mm")),
-        json_number_value(json_object_get(v, "step_mm")));
+    for (void *it = json_object_iter(obs); it; it = json_object_iter_next(obs, it)) {
+        json_t *v = json_object_iter_value(it);
+        printf("  %-12s gap %6.2f  step %6.2f\n", json_object_iter_key(it),
+               json_number_value(json_object_get(v, "gap_mm")),
+               json_number_value(json_object_get(v, "step_mm")));
+    }
     for (int k = 0; k < 2; k++) {
         json_t *m = json_object_get(p, k ? "max" : "mean");
         printf("  %-12s gap %6.2f  step %6.2f\n", k ? "(max)" : "(mean)",
@@ -195,9 +198,9 @@ static int cmd_consensus_show(int argc, char **argv)
     if (a.json)
         return cli_print_json(j);
     printf("patient %s, %s CT\n", a.patient, a.timepoint);
-    const char *plane;
-    json_t *p;
-    json_object_foreach(json_object_get(j, "planes"), plane, p) print_plane_text(plane, p);
+    json_t *planes = json_object_get(j, "planes");
+    for (void *it = json_object_iter(planes); it; it = json_object_iter_next(planes, it))
+        print_plane_text(json_object_iter_key(it), json_object_iter_value(it));
     printf("consensus: %s\n",
            json_is_null(json_object_get(j, "consensus")) ? "not recorded yet" : "recorded");
     json_decref(j);
@@ -245,17 +248,18 @@ static int record_method(const char *cmd, const struct args *a, fx_consensus_met
 
 static void print_record_text(json_t *j)
 {
-    size_t i;
-    json_t *g;
     printf("consensus of patient %s %s (%s): gap %g mm, step-off %g mm (largest over the planes)\n",
            json_string_value(json_object_get(j, "patient")),
            json_string_value(json_object_get(j, "timepoint")),
            json_string_value(json_object_get(j, "method")),
            json_number_value(json_object_get(j, "gap_mm")),
            json_number_value(json_object_get(j, "step_mm")));
-    json_array_foreach(json_object_get(j, "grades"), i, g)
+    json_t *grades = json_object_get(j, "grades");
+    for (size_t i = 0; i < json_array_size(grades); i++) {
+        json_t *g = json_array_get(grades, i);
         printf("grade (%s): %s\n", json_string_value(json_object_get(g, "scheme")),
                json_string_value(json_object_get(g, "grade")));
+    }
 }
 
 static int cmd_consensus_record(int argc, char **argv)

@@ -202,8 +202,8 @@ static void print_list_text(json_t *rows)
     json_t *m;
     printf("%6s %-8s %-7s %-9s %8s %8s %4s  %s\n", "id", "case", "ct", "plane", "gap_mm", "step_mm",
            "rep", "status");
-    json_array_foreach(rows, i, m)
-    {
+    for (i = 0; i < json_array_size(rows); i++) {
+        m = json_array_get(rows, i);
         printf("%6lld %-8s %-7s %-9s %8g %8g %4lld  ",
                (long long)json_integer_value(json_object_get(m, "id")),
                json_string_value(json_object_get(m, "case")),

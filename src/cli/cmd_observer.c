@@ -149,15 +149,15 @@ static void print_worklist_text(const char *observer, json_t *list)
     printf("reading list of observer %s: measure the largest gap and step-off (mm) at the "
            "acetabular dome in each plane\n\n%5s  %-8s %-7s %s\n",
            observer, "order", "case", "ct", "recorded planes");
-    json_array_foreach(list, i, c)
-    {
+    for (i = 0; i < json_array_size(list); i++) {
+        c = json_array_get(list, i);
         json_t *m = json_object_get(c, "measured");
         size_t k;
-        json_t *p;
         printf("%5lld  %-8s %-7s", (long long)json_integer_value(json_object_get(c, "order")),
                json_string_value(json_object_get(c, "case")),
                json_string_value(json_object_get(c, "timepoint")));
-        json_array_foreach(m, k, p) printf(" %s", json_string_value(p));
+        for (k = 0; k < json_array_size(m); k++)
+            printf(" %s", json_string_value(json_array_get(m, k)));
         printf("%s", json_array_size(m) ? "" : " -");
         json_t *img = json_object_get(c, "image");
         if (img)

@@ -126,9 +126,11 @@ static void set_image(json_t *worklist, const char *code, const char *name)
 {
     size_t i;
     json_t *c;
-    json_array_foreach(worklist, i,
-                       c) if (!strcmp(json_string_value(json_object_get(c, "case")), code))
-        json_object_set_new(c, "image", name ? json_string(name) : json_null());
+    for (i = 0; i < json_array_size(worklist); i++) {
+        c = json_array_get(worklist, i);
+        if (!strcmp(json_string_value(json_object_get(c, "case")), code))
+            json_object_set_new(c, "image", name ? json_string(name) : json_null());
+    }
 }
 
 static int export_all(fx_store *s, json_t *rows, const char *dir, json_t *list, json_t *made,
@@ -136,8 +138,8 @@ static int export_all(fx_store *s, json_t *rows, const char *dir, json_t *list, 
 {
     size_t i;
     json_t *r;
-    json_array_foreach(rows, i, r)
-    {
+    for (i = 0; i < json_array_size(rows); i++) {
+        r = json_array_get(rows, i);
         char name[128];
         const char *code = json_string_value(json_object_get(r, "case_code"));
         if (!json_is_string(json_object_get(r, "path"))) {
@@ -170,8 +172,8 @@ static void remove_made(const char *dir, json_t *made)
     size_t i;
     json_t *f;
     char path[4096];
-    json_array_foreach(made, i, f)
-    {
+    for (i = 0; i < json_array_size(made); i++) {
+        f = json_array_get(made, i);
         snprintf(path, sizeof(path), "%s/%s", dir, json_string_value(f));
         unlink(path);
     }

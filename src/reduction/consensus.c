@@ -56,8 +56,8 @@ int fx_consensus_status(fx_store *s, json_t **out, fx_error *err)
     json_int_t waiting = 0;
     size_t i;
     json_t *r;
-    json_array_foreach(rows, i, r)
-    {
+    for (i = 0; i < json_array_size(rows); i++) {
+        r = json_array_get(rows, i);
         if (!row_ready(r)) {
             waiting++;
             continue;
@@ -133,8 +133,8 @@ static json_t *plane_values(json_t *rows, const char *plane, double mean[2], dou
     double gap[MAX_OBSERVERS], step[MAX_OBSERVERS];
     size_t n = 0, i;
     json_t *r, *obs = json_object();
-    json_array_foreach(rows, i, r)
-    {
+    for (i = 0; i < json_array_size(rows); i++) {
+        r = json_array_get(rows, i);
         if (strcmp(json_string_value(json_object_get(r, "plane")), plane) ||
             json_integer_value(json_object_get(r, "repeat_no")) != 1 || n == MAX_OBSERVERS)
             continue;

@@ -26,10 +26,13 @@ static bool is_ready(json_t *status, const char *patient, const char *timepoint)
 {
     size_t i;
     json_t *r;
-    json_array_foreach(
-        json_object_get(status, "ready"), i,
-        r) if (!strcmp(json_string_value(json_object_get(r, "patient")), patient) &&
-               !strcmp(json_string_value(json_object_get(r, "timepoint")), timepoint)) return true;
+    json_t *ready = json_object_get(status, "ready");
+    for (i = 0; i < json_array_size(ready); i++) {
+        r = json_array_get(ready, i);
+        if (!strcmp(json_string_value(json_object_get(r, "patient")), patient) &&
+            !strcmp(json_string_value(json_object_get(r, "timepoint")), timepoint))
+            return true;
+    }
     return false;
 }
 
@@ -50,8 +53,8 @@ static int plan_layout(json_t *rows, struct layout *l, int *ncols, fx_error *err
     size_t i;
     json_t *r;
     *ncols = 0;
-    json_array_foreach(rows, i, r)
-    {
+    for (i = 0; i < json_array_size(rows); i++) {
+        r = json_array_get(rows, i);
         const char *o = json_string_value(json_object_get(r, "observer"));
         int rep = (int)json_integer_value(json_object_get(r, "repeat_no"));
         size_t k = 0;
@@ -147,13 +150,12 @@ int fx_consensus_export(fx_store *s, FILE *out, fx_error *err)
             "WHERE NOT EXISTS (SELECT 1 FROM measurements n WHERE n.amends_id = m.id) "
             "ORDER BY p.code, c.timepoint DESC, m.plane, o.code, m.repeat_no",
             NULL, 0, &all, err);
-    size_t i;
-    json_t *r;
-    if (!rc)
-        json_array_foreach(all, i,
-                           r) if (is_ready(status, json_string_value(json_object_get(r, "patient")),
-                                           json_string_value(json_object_get(r, "timepoint"))))
+    for (size_t i = 0; !rc && i < json_array_size(all); i++) {
+        json_t *r = json_array_get(all, i);
+        if (is_ready(status, json_string_value(json_object_get(r, "patient")),
+                     json_string_value(json_object_get(r, "timepoint"))))
             json_array_append(ready, r);
+    }
     if (!rc)
         rc = write_table(out, ready, err);
     json_decref(status);

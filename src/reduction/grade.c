@@ -84,10 +84,8 @@ static bool is_lower_name(const char *s)
 static int check_keys(json_t *obj, const char *const *allowed, const char *origin,
                       const char *where, fx_error *err)
 {
-    const char *key;
-    json_t *v;
-    json_object_foreach(obj, key, v)
-    {
+    for (void *it = json_object_iter(obj); it; it = json_object_iter_next(obj, it)) {
+        const char *key = json_object_iter_key(it);
         bool ok = false;
         for (const char *const *a = allowed; *a && !ok; a++)
             ok = !strcmp(key, *a);

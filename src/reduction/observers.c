@@ -209,8 +209,8 @@ int fx_observers_worklist(fx_store *s, const char *observer, json_t **out, fx_er
     json_t *list = json_array();
     size_t i;
     json_t *r;
-    json_array_foreach(rows, i, r)
-    {
+    for (i = 0; i < json_array_size(rows); i++) {
+        r = json_array_get(rows, i);
         json_t *done = plane_list(json_string_value(json_object_get(r, "measured")));
         json_array_append_new(
             list, json_pack("{s:O, s:O, s:O, s:[sss], s:o, s:b}", "order",

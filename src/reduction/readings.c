@@ -56,8 +56,8 @@ static int check_points(const char *text, fx_error *err)
                      "[[12.5, 40.0], [14.0, 41.5]]");
     size_t i;
     json_t *pt;
-    json_array_foreach(j, i, pt)
-    {
+    for (i = 0; i < json_array_size(j); i++) {
+        pt = json_array_get(j, i);
         size_t n = json_array_size(pt);
         bool ok = json_is_array(pt) && (n == 2 || n == 3);
         for (size_t k = 0; ok && k < n; k++)

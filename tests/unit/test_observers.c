@@ -100,10 +100,9 @@ static void the_reading_folder_names_images_by_case_code_only(void **state)
     if (fx_observers_export(s, "O1", out, &list, &err))
         fail_msg("%s", err.msg);
 
-    size_t i, images = 0;
-    json_t *c;
-    json_array_foreach(list, i, c)
-    {
+    size_t images = 0;
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        json_t *c = json_array_get(list, i);
         json_t *name = json_object_get(c, "image");
         if (!json_is_string(name))
             continue;
