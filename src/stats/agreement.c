@@ -212,8 +212,9 @@ int fx_icc_compute(const double *x, size_t n_rows, size_t k, double alpha, fx_ic
         return rc;
     if (out->ms_rows == 0 && out->ms_error == 0)
         return fx_fail(err, FX_EINVAL,
-                       "the ICC is undefined: the subjects do not differ and the raters agree "
-                       "exactly (no variation)");
+                       "the ICC is undefined: no variation between subjects and no residual "
+                       "(every subject has the same mean and the raters differ by a constant at "
+                       "most)");
     one_way(out);
     consistency(out);
     absolute(out);
