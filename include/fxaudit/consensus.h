@@ -56,4 +56,12 @@ int fx_consensus_record(fx_store *s, const char *patient, const char *timepoint,
  * `stats bland-altman` for inter- and intra-observer agreement. */
 int fx_consensus_export(fx_store *s, FILE *out, fx_error *err);
 
+/* Observer agreement on the finished cases (rows: patient x time point x
+ * plane; gap and step-off separately): {rows, observers, inter_observer:
+ * {gap_mm, step_mm: ICC(2,1) of all observers' first readings}, bland_altman:
+ * [per pair and quantity], intra_observer: [per observer with repeats and
+ * quantity: ICC(2,1) and Bland-Altman of the first reading against repeat 2]}.
+ * An analysis that cannot be computed (too few rows) carries "error" instead. */
+int fx_consensus_agreement(fx_store *s, json_t **out, fx_error *err);
+
 #endif

@@ -44,6 +44,15 @@ static const char export_help[] =
     "repeats. Inter-observer: fxaudit stats icc FILE.csv --cols O1_gap,O2_gap;\n"
     "intra-observer: --cols O1_gap,O1_gap_r2.\n";
 
+static const char agreement_help[] =
+    "usage: fxaudit consensus agreement --study DIR [--json]\n\n"
+    "Observer agreement on the finished cases (one row per patient, time point\n"
+    "and plane; gap and step-off separately): inter-observer ICC(2,1) of all\n"
+    "observers' first readings with its 95 % CI, Bland-Altman bias and limits for\n"
+    "each pair of observers, and intra-observer ICC(2,1) and Bland-Altman of each\n"
+    "observer's first reading against their repeat (measure record --repeat).\n"
+    "The same numbers as stats icc / bland-altman on the consensus export.\n";
+
 enum {
     OPT_STUDY = 256,
     OPT_JSON,
@@ -325,6 +334,81 @@ static int cmd_consensus_export(int argc, char **argv)
     return EXIT_OK;
 }
 
+static void print_icc_line(const char *label, json_t *r)
+{
+    if (json_object_get(r, "error")) {
+        printf("  %-22s %s\n", label, json_string_value(json_object_get(r, "error")));
+        return;
+    }
+    json_t *ci = json_object_get(r, "conf_int");
+    printf("  %-22s ICC(2,1) %.3f (95 %% CI %.3f to %.3f), n = %lld\n", label,
+           json_number_value(json_object_get(r, "icc")), json_number_value(json_array_get(ci, 0)),
+           json_number_value(json_array_get(ci, 1)),
+           (long long)json_integer_value(json_object_get(r, "n")));
+}
+
+static void print_ba_line(const char *label, json_t *r)
+{
+    if (json_object_get(r, "error")) {
+        printf("  %-22s %s\n", label, json_string_value(json_object_get(r, "error")));
+        return;
+    }
+    json_t *loa = json_object_get(r, "loa");
+    printf("  %-22s bias %.3f mm, limits %.3f to %.3f mm, n = %lld\n", label,
+           json_number_value(json_object_get(r, "bias")), json_number_value(json_array_get(loa, 0)),
+           json_number_value(json_array_get(loa, 1)),
+           (long long)json_integer_value(json_object_get(r, "n")));
+}
+
+static void print_agreement_text(json_t *j)
+{
+    char label[128];
+    json_t *inter = json_object_get(j, "inter_observer"), *ba = json_object_get(j, "bland_altman");
+    json_t *intra = json_object_get(j, "intra_observer");
+    printf("%lld finished case planes\ninter-observer:\n",
+           (long long)json_integer_value(json_object_get(j, "rows")));
+    print_icc_line("gap", json_object_get(inter, "gap_mm"));
+    print_icc_line("step-off", json_object_get(inter, "step_mm"));
+    for (size_t i = 0; i < json_array_size(ba); i++) {
+        json_t *r = json_array_get(ba, i);
+        snprintf(label, sizeof(label), "%s - %s %s", json_string_value(json_object_get(r, "a")),
+                 json_string_value(json_object_get(r, "b")),
+                 json_string_value(json_object_get(r, "quantity")));
+        print_ba_line(label, r);
+    }
+    printf("intra-observer (first reading against repeat 2):%s\n",
+           json_array_size(intra) ? "" : " no repeated readings");
+    for (size_t i = 0; i < json_array_size(intra); i++) {
+        json_t *r = json_array_get(intra, i);
+        snprintf(label, sizeof(label), "%s %s", json_string_value(json_object_get(r, "observer")),
+                 json_string_value(json_object_get(r, "quantity")));
+        print_icc_line(label, json_object_get(r, "icc"));
+        print_ba_line(label, json_object_get(r, "bland_altman"));
+    }
+}
+
+static int cmd_consensus_agreement(int argc, char **argv)
+{
+    struct args a;
+    fx_store *s = NULL;
+    fx_error err = {0};
+    json_t *j = NULL;
+    int rc = parse(argc, argv, "fxaudit consensus agreement", agreement_help, &a);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    rc = fx_store_open(a.study, &s, &err);
+    if (!rc)
+        rc = fx_consensus_agreement(s, &j, &err);
+    fx_store_close(s);
+    if (rc)
+        return cli_error(&err);
+    if (a.json)
+        return cli_print_json(j);
+    print_agreement_text(j);
+    json_decref(j);
+    return EXIT_OK;
+}
+
 int cmd_consensus(int argc, char **argv)
 {
     static const struct cli_cmd sub[] = {
@@ -332,6 +416,7 @@ int cmd_consensus(int argc, char **argv)
         {"show", cmd_consensus_show, "the observers' values side by side (after all recorded)"},
         {"record", cmd_consensus_record, "record the consensus (agreed values, mean or max)"},
         {"export", cmd_consensus_export, "finished readings as CSV for agreement statistics"},
+        {"agreement", cmd_consensus_agreement, "inter- and intra-observer ICC and Bland-Altman"},
         {NULL, NULL, NULL},
     };
     return cli_subcommand(argc, argv, sub, "fxaudit consensus");

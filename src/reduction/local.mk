@@ -33,7 +33,8 @@ EXTRA_DIST += tests/cli/test_agreement.sh docs/agreement.md \
 
 # The blinded observer workflow on the study store (above the store layer).
 libfxaudit_a_SOURCES += src/reduction/observers.c src/reduction/readings.c \
-	src/reduction/consensus.c src/reduction/consensus_export.c src/reduction/blind_export.c
+	src/reduction/consensus.c src/reduction/consensus_export.c src/reduction/blind_export.c \
+	src/reduction/readings_table.c src/reduction/readings_table.h src/reduction/study_agreement.c
 noinst_HEADERS += include/fxaudit/observers.h include/fxaudit/consensus.h
 fxaudit_SOURCES += src/cli/cmd_observer.c src/cli/cmd_measure.c src/cli/cmd_consensus.c
 TESTS += tests/cli/test_observers.sh

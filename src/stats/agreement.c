@@ -99,6 +99,13 @@ static int mean_squares(const double *y, size_t n, size_t k, fx_icc *r, fx_error
         }
     free(row);
     free(col);
+    /* A sum of squares that is rounding noise next to the total (data that vary
+     * only between raters, or only between subjects) is zero, so that such data
+     * are reported as degenerate instead of as an ICC of noise. */
+    double sst = ssr + ssc + sse;
+    ssr = ssr <= 1e-12 * sst ? 0 : ssr;
+    ssc = ssc <= 1e-12 * sst ? 0 : ssc;
+    sse = sse <= 1e-12 * sst ? 0 : sse;
     double dfr = (double)n - 1, dfc = (double)k - 1, dfe = dfr * dfc;
     r->ms_rows = ssr / dfr;
     r->ms_cols = ssc / dfc;

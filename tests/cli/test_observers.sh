@@ -181,5 +181,16 @@ is "inter-observer ICC from the export uses all 18 rows" \
     "$($FXAUDIT stats icc "$TMP/readings.csv" --cols O1_gap,O2_gap --json | jq -c '[.n, .dropped]')" "[18,0]"
 is "intra-observer ICC from the export uses the 2 repeated rows" \
     "$($FXAUDIT stats icc "$TMP/readings.csv" --cols O1_gap,O1_gap_r2 --json | jq -c '[.n, .dropped]')" "[2,16]"
+$FXAUDIT consensus agreement --study "$S" --json >"$TMP/agree.json"
+is "consensus agreement: inter-observer gap ICC as stats icc gives on the export" \
+    "$(jq -c '.inter_observer.gap_mm | [.n, .icc, .conf_int, .p]' "$TMP/agree.json")" \
+    "$($FXAUDIT stats icc "$TMP/readings.csv" --cols O1_gap,O2_gap --json | jq -c '[.n, .icc, .conf_int, .p]')"
+is "consensus agreement: O1 - O2 step-off bias and limits as stats bland-altman gives" \
+    "$(jq -c '.bland_altman[] | select(.quantity == "step_mm") | [.n, .bias, .loa]' "$TMP/agree.json")" \
+    "$($FXAUDIT stats bland-altman "$TMP/readings.csv" --cols O1_step,O2_step --json | jq -c '[.n, .bias, .loa]')"
+is "consensus agreement: intra-observer for O1 only, on its 2 repeated planes" \
+    "$(jq -c '[.intra_observer[] | [.observer, .quantity, .icc.n]]' "$TMP/agree.json")" \
+    '[["O1","gap_mm",2],["O1","step_mm",2]]'
+ok_if "consensus agreement prints a text summary" $FXAUDIT consensus agreement --study "$S"
 ok_if "the study still verifies after the session" $FXAUDIT study verify --study "$S"
 done_testing

@@ -246,6 +246,19 @@ static void degenerate_tables_are_refused_with_a_reason(void **state)
     assert_non_null(strstr(err.msg, "1 dropped"));
 }
 
+static void rounding_noise_is_not_taken_for_variation(void **state)
+{
+    (void)state;
+    /* Every subject measured 1.8 by one rater and 3.3 by the other: subjects do
+     * not differ and there is no residual, though 1.8 and 3.3 are not exact in
+     * binary. The ICC is undefined, not a number made of rounding errors. */
+    const double x[8] = {1.8, 3.3, 1.8, 3.3, 1.8, 3.3, 1.8, 3.3};
+    fx_icc r;
+    fx_error err = {0};
+    assert_int_equal(fx_icc_compute(x, 4, 2, 0.05, &r, &err), FX_EINVAL);
+    assert_non_null(strstr(err.msg, "no variation between subjects"));
+}
+
 static void raters_differing_by_a_constant_have_an_infinite_f(void **state)
 {
     (void)state;
@@ -273,6 +286,7 @@ int main(void)
         cmocka_unit_test(rows_with_a_missing_cell_are_dropped_and_counted),
         cmocka_unit_test(degenerate_tables_are_refused_with_a_reason),
         cmocka_unit_test(raters_differing_by_a_constant_have_an_infinite_f),
+        cmocka_unit_test(rounding_noise_is_not_taken_for_variation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
