@@ -147,6 +147,11 @@ typedef struct fx_spearman_result {
 int fx_spearman(const double *x, const double *y, size_t n, fx_alternative alt,
                 fx_spearman_result *res, fx_error *err);
 
+/* The same with p always from t = r sqrt((n - 2) / (1 - r^2)), n - 2 df, as
+ * SPSS computes it with or without ties (needs n >= 3). */
+int fx_spearman_t(const double *x, const double *y, size_t n, fx_alternative alt,
+                  fx_spearman_result *res, fx_error *err);
+
 /* Upper tail P(S >= s) (or lower P(S < s)) of Spearman's S under H0 for n
  * untied pairs by AS 89: R's internal pRho. */
 double fx_spearman_prho(double s, size_t n, bool lower);

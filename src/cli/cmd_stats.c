@@ -164,8 +164,8 @@ static void wilcoxon_text(const struct wilcoxon_cmd *c, const fx_wilcoxon_result
                    100 * c->o.conf_level);
     }
     if (have_md)
-        printf("mean difference %.10g, 95 percent CI (paired t) %.10g to %.10g\n", md->mean,
-               md->conf_int[0], md->conf_int[1]);
+        printf("mean difference %.10g, %.10g percent CI (paired t) %.10g to %.10g\n", md->mean,
+               100 * md->conf_level, md->conf_int[0], md->conf_int[1]);
     printf("\n");
 }
 
@@ -194,7 +194,7 @@ static int stats_wilcoxon(int argc, char **argv)
             goto out;
         }
     }
-    bool have_md = fx_stats_mean_diff(x, y, n, 0.95, &md, NULL) == FX_OK;
+    bool have_md = fx_stats_mean_diff(x, y, n, c.o.conf_level, &md, NULL) == FX_OK;
     if (c.json)
         rc = cli_print_json(wilcoxon_json(&c, &r, &md, have_md, n_missing));
     else
@@ -208,16 +208,19 @@ out:
 /* ---- spearman ------------------------------------------------------------ */
 
 static const char spearman_help[] =
-    "usage: fxaudit stats spearman FILE.csv --x COL --y COL [--alternative A] [--json]\n\n"
+    "usage: fxaudit stats spearman FILE.csv --x COL --y COL [--alternative A] [--spss]\n"
+    "                              [--json]\n\n"
     "Spearman's rank correlation of complete pairs, p-value as R's\n"
     "cor.test(method = \"spearman\"): without ties AS 89 (exact for n <= 9, Edgeworth\n"
-    "series above), with ties the t approximation with n - 2 df (also SPSS's).\n";
+    "series above), with ties the t approximation with n - 2 df. --spss: the t\n"
+    "approximation always, as SPSS.\n";
 
 static int stats_spearman(int argc, char **argv)
 {
     static const struct option opts[] = {{"x", required_argument, NULL, OPT_X},
                                          {"y", required_argument, NULL, OPT_Y},
                                          {"alternative", required_argument, NULL, OPT_ALT},
+                                         {"spss", no_argument, NULL, OPT_SPSS},
                                          {"json", no_argument, NULL, OPT_JSON},
                                          {"help", no_argument, NULL, OPT_HELP},
                                          {NULL, 0, NULL, 0}};
@@ -245,7 +248,7 @@ static int stats_spearman(int argc, char **argv)
     fx_error err;
     if ((rc = stats_load_pairs(argv[optind], xc, yc, &x, &y, &n, &n_missing)))
         return rc;
-    rc = fx_spearman(x, y, n, o.alternative, &r, &err);
+    rc = (o.spss ? fx_spearman_t : fx_spearman)(x, y, n, o.alternative, &r, &err);
     free(x);
     free(y);
     if (rc)

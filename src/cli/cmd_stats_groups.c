@@ -61,8 +61,11 @@ static void friedman_text(const fx_friedman_result *r, char **cols, const char *
            r->statistic, r->df, r->p);
     for (size_t i = 0; i < r->n_pairs; i++) {
         const fx_friedman_pair *p = &r->pairs[i];
-        printf("  %s vs %s: V = %g, p = %.6g, Holm p = %.6g  [%s]\n", cols[p->a], cols[p->b],
-               p->test.statistic, p->test.p, p->p_holm, p->test.method);
+        if (isnan(p->test.p))
+            printf("  %s vs %s: %s\n", cols[p->a], cols[p->b], p->test.method);
+        else
+            printf("  %s vs %s: V = %g, p = %.6g, Holm p = %.6g  [%s]\n", cols[p->a], cols[p->b],
+                   p->test.statistic, p->test.p, p->p_holm, p->test.method);
     }
     printf("\n");
 }

@@ -323,7 +323,9 @@ int fx_csv_numbers(const fx_csv *t, const char *name, double **out, fx_error *er
         }
         errno = 0;
         v[i] = strtod(s, &end);
-        if (*end || errno == ERANGE || !isfinite(v[i])) {
+        /* plain decimal notation only: strtod would also take hex and "inf" */
+        if (*end || errno == ERANGE || !isfinite(v[i]) ||
+            strspn(s, "0123456789+-.eE") != strlen(s)) {
             free(v);
             return fx_fail(err, FX_EFORMAT, "'%s' line %zu, column '%s': '%s' is not a number",
                            t->path, fx_csv_line(t, i), name, s);

@@ -131,7 +131,7 @@ static int post_hoc(const double *c, size_t n, size_t k, const fx_wilcoxon_opts 
             pr->a = j, pr->b = l;
             p[idx] = NAN;
             if (all_equal(a, a + n, n)) { /* R: NaN for this pair, the others go on */
-                pr->test.p = NAN;
+                pr->test.p = pr->test.statistic = NAN;
                 snprintf(pr->test.method, sizeof(pr->test.method),
                          "not tested: all differences are zero");
                 continue;

@@ -129,13 +129,14 @@ static int rank_both(const double *x, const double *y, size_t n, double *rx, dou
     return rc ? rc : fx_stats_rank(y, n, ry, NULL, err);
 }
 
-int fx_spearman(const double *x, const double *y, size_t n, fx_alternative alt,
-                fx_spearman_result *res, fx_error *err)
+static int spearman_run(const double *x, const double *y, size_t n, fx_alternative alt,
+                        bool t_approx, fx_spearman_result *res, fx_error *err)
 {
     memset(res, 0, sizeof(*res));
     res->n = n;
-    if (n < 2)
-        return fx_fail(err, FX_EINVAL, "spearman needs at least 2 complete pairs, not %zu", n);
+    if (n < 2 || (t_approx && n < 3))
+        return fx_fail(err, FX_EINVAL, "spearman needs at least %d complete pairs, not %zu",
+                       t_approx ? 3 : 2, n);
     double *rx = malloc(2 * n * sizeof(double));
     if (!rx)
         return fx_fail(err, FX_ENOMEM, "cannot allocate ranks");
@@ -153,7 +154,7 @@ int fx_spearman(const double *x, const double *y, size_t n, fx_alternative alt,
     }
     double dn = (double)n, q = (dn * dn * dn - dn) * (1 - res->rho) / 6;
     res->statistic = q;
-    res->exact = !res->ties && n <= AS89_MAX_N;
+    res->exact = !t_approx && !res->ties && n <= AS89_MAX_N;
     if (alt == FX_ALT_TWO_SIDED) {
         bool upper = q > (dn * dn * dn - dn) / 6;
         res->p = fmin(2 * p_tail(q, n, res->exact, !upper), 1);
@@ -162,8 +163,21 @@ int fx_spearman(const double *x, const double *y, size_t n, fx_alternative alt,
     }
     snprintf(res->method, sizeof(res->method), "Spearman's rank correlation rho%s",
              res->exact ? (n <= EXACT_MAX_N ? " (exact, AS 89)" : " (Edgeworth series, AS 89)")
+             : t_approx ? " (t approximation, SPSS)"
                         : " (t approximation)");
 out:
     free(rx);
     return rc;
+}
+
+int fx_spearman(const double *x, const double *y, size_t n, fx_alternative alt,
+                fx_spearman_result *res, fx_error *err)
+{
+    return spearman_run(x, y, n, alt, false, res, err);
+}
+
+int fx_spearman_t(const double *x, const double *y, size_t n, fx_alternative alt,
+                  fx_spearman_result *res, fx_error *err)
+{
+    return spearman_run(x, y, n, alt, true, res, err);
 }

@@ -56,6 +56,15 @@ static void na_is_missing_and_text_is_an_error_naming_line_and_column(void **sta
     assert_int_equal(fx_csv_read(path, &t, NULL), 0);
     assert_int_equal(fx_csv_numbers(t, "b", &v, &err), FX_EFORMAT);
     assert_non_null(strstr(err.msg, "line 3, column 'b': 'x1' is not a number"));
+    fx_csv_free(t);
+    unlink(path);
+    write_file("a\n0x10\n");
+    assert_int_equal(fx_csv_read(path, &t, NULL), 0);
+    assert_int_equal(fx_csv_numbers(t, "a", &v, &err), FX_EFORMAT);
+    fx_csv_free(t);
+    unlink(path);
+    write_file("a,b\n1,NA\n2,x1\n");
+    assert_int_equal(fx_csv_read(path, &t, NULL), 0);
     assert_int_equal(fx_csv_numbers(t, "c", &v, &err), FX_ENOTFOUND);
     assert_non_null(strstr(err.msg, "has no column 'c' (it has 'a', 'b')"));
     fx_csv_free(t);

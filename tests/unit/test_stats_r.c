@@ -226,6 +226,16 @@ static int check_spearman(const struct rcase *c)
            agree(c, "p", r.p, get(&c->want, "p"), asym);
 }
 
+static int check_spearman_t(const struct rcase *c)
+{
+    fx_spearman_result r;
+    fx_error err;
+    if (fx_spearman_t(c->x, c->y, c->nx, alt_of(&c->opt), &r, &err))
+        return print_message("# line %d: %s\n", c->line, err.msg), 0;
+    return agree(c, "rho", r.rho, get(&c->want, "rho"), false) &
+           agree(c, "p", r.p, get(&c->want, "p"), true);
+}
+
 static int check_friedman(const struct rcase *c)
 {
     size_t k = (size_t)get(&c->opt, "k"), n = c->nx / k;
@@ -324,6 +334,7 @@ FAMILY_TEST(zero_methods_and_exact_conditional_p_agree_with_their_definitions, "
 FAMILY_TEST(spss_mode_agrees_with_the_hand_formula, "spss", check_spss, 5)
 FAMILY_TEST(rank_sum_tests_agree_with_r_wilcox_test_unpaired, "mannwhitney", check_mannwhitney, 30)
 FAMILY_TEST(spearman_agrees_with_r_cor_test, "spearman", check_spearman, 80)
+FAMILY_TEST(spearman_spss_mode_agrees_with_the_t_formula, "spearman_t", check_spearman_t, 5)
 FAMILY_TEST(friedman_and_holm_post_hoc_agree_with_r, "friedman", check_friedman, 10)
 FAMILY_TEST(descriptives_agree_with_r_quantile_types_6_and_7, "describe", check_describe, 40)
 FAMILY_TEST(paired_mean_difference_agrees_with_r_t_test, "meandiff", check_meandiff, 5)
@@ -344,6 +355,7 @@ int main(void)
         cmocka_unit_test(spss_mode_agrees_with_the_hand_formula),
         cmocka_unit_test(rank_sum_tests_agree_with_r_wilcox_test_unpaired),
         cmocka_unit_test(spearman_agrees_with_r_cor_test),
+        cmocka_unit_test(spearman_spss_mode_agrees_with_the_t_formula),
         cmocka_unit_test(friedman_and_holm_post_hoc_agree_with_r),
         cmocka_unit_test(descriptives_agree_with_r_quantile_types_6_and_7),
         cmocka_unit_test(paired_mean_difference_agrees_with_r_t_test),
