@@ -54,8 +54,8 @@ int main(int argc, char **argv)
         fx_store_close(s);
         return 1;
     }
-    printf("rows %zu, log rows %zu, write %.3f s, verify %.3f s, problems %zu\n",
-           v.rows_checked, v.log_rows, t1 - t0, t2 - t1, v.n_problems);
+    printf("rows %zu, log rows %zu, write %.3f s, verify %.3f s, problems %zu\n", v.rows_checked,
+           v.log_rows, t1 - t0, t2 - t1, v.n_problems);
     fx_store_verify_release(&v);
     fx_store_close(s);
     return 0;

@@ -39,28 +39,42 @@ static const char show_help[] = "usage: fxaudit patient show --study DIR CODE [-
                                 "Show one patient.\n";
 
 enum {
-    OPT_STUDY = 256, OPT_JSON, OPT_CODE, OPT_SEX, OPT_AGE, OPT_SIDE, OPT_FRACTURE,
-    OPT_APPROACH, OPT_MECHANISM, OPT_PLATES, OPT_DAYS
+    OPT_STUDY = 256,
+    OPT_JSON,
+    OPT_CODE,
+    OPT_SEX,
+    OPT_AGE,
+    OPT_SIDE,
+    OPT_FRACTURE,
+    OPT_APPROACH,
+    OPT_MECHANISM,
+    OPT_PLATES,
+    OPT_DAYS
 };
 
 /* Options someone might try in order to store identity; refused by name. */
 static int refuse_identity(int argc, char **argv, const char *cmd)
 {
-    static const char *const banned[] = {"--name", "--patient-name", "--first-name",
-                                         "--last-name", "--birth-date", "--dob",
-                                         "--date-of-birth", "--hospital-id", "--mrn",
-                                         "--patient-id", NULL};
+    static const char *const banned[] = {
+        "--name", "--patient-name",  "--first-name",  "--last-name", "--birth-date",
+        "--dob",  "--date-of-birth", "--hospital-id", "--mrn",       "--patient-id",
+        NULL};
     for (int i = 1; i < argc; i++)
         for (const char *const *b = banned; *b; b++) {
             size_t n = strlen(*b);
             if (!strncmp(argv[i], *b, n) && (argv[i][n] == '\0' || argv[i][n] == '='))
-                return cli_usage(cmd, "'%s': the study stores no names, hospital IDs or birth "
-                                 "dates (privacy); patients are study codes", *b);
+                return cli_usage(cmd,
+                                 "'%s': the study stores no names, hospital IDs or birth "
+                                 "dates (privacy); patients are study codes",
+                                 *b);
         }
     return EXIT_OK;
 }
 
-static json_t *opt_str(const char *s) { return s && *s ? json_string(s) : json_null(); }
+static json_t *opt_str(const char *s)
+{
+    return s && *s ? json_string(s) : json_null();
+}
 
 static json_t *patient_json(const fx_patient *p)
 {
@@ -74,21 +88,24 @@ static json_t *patient_json(const fx_patient *p)
     json_object_set_new(o, "mechanism", opt_str(p->mechanism));
     json_object_set_new(o, "plates", opt_str(p->plates));
     json_object_set_new(o, "injury_to_surgery_days",
-                        p->injury_to_surgery_days >= 0
-                            ? json_integer(p->injury_to_surgery_days) : json_null());
+                        p->injury_to_surgery_days >= 0 ? json_integer(p->injury_to_surgery_days)
+                                                       : json_null());
     json_object_set_new(o, "created_utc", json_string(p->created_utc));
     return o;
 }
 
-static const char *dash(const char *s) { return *s ? s : "-"; }
+static const char *dash(const char *s)
+{
+    return *s ? s : "-";
+}
 
 static void print_patient(const fx_patient *p)
 {
     printf("code:            %s\nsex:             %s\nage band:        %s\n"
            "side:            %s\nfracture type:   %s\napproach:        %s\n"
-           "mechanism:       %s\nplates:          %s\n", p->code, dash(p->sex),
-           dash(p->age_band), dash(p->side), dash(p->fracture_type), dash(p->approach),
-           dash(p->mechanism), dash(p->plates));
+           "mechanism:       %s\nplates:          %s\n",
+           p->code, dash(p->sex), dash(p->age_band), dash(p->side), dash(p->fracture_type),
+           dash(p->approach), dash(p->mechanism), dash(p->plates));
     if (p->injury_to_surgery_days >= 0)
         printf("injury→surgery:  %d days\n", p->injury_to_surgery_days);
     printf("added:           %s\n", p->created_utc);
@@ -104,53 +121,71 @@ static int set_enum(const char *cmd, const char *field, const char *v, char *dst
     return EXIT_OK;
 }
 
+static const struct option add_opts[] = {
+    {"study", required_argument, NULL, OPT_STUDY},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"code", required_argument, NULL, OPT_CODE},
+    {"sex", required_argument, NULL, OPT_SEX},
+    {"age-band", required_argument, NULL, OPT_AGE},
+    {"side", required_argument, NULL, OPT_SIDE},
+    {"fracture-type", required_argument, NULL, OPT_FRACTURE},
+    {"approach", required_argument, NULL, OPT_APPROACH},
+    {"mechanism", required_argument, NULL, OPT_MECHANISM},
+    {"plates", required_argument, NULL, OPT_PLATES},
+    {"injury-to-surgery-days", required_argument, NULL, OPT_DAYS},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
 static int parse_add(int argc, char **argv, const char **dir, bool *json, fx_patient *p)
 {
-    static const struct option opts[] = {
-        {"study", required_argument, NULL, OPT_STUDY},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"code", required_argument, NULL, OPT_CODE},
-        {"sex", required_argument, NULL, OPT_SEX},
-        {"age-band", required_argument, NULL, OPT_AGE},
-        {"side", required_argument, NULL, OPT_SIDE},
-        {"fracture-type", required_argument, NULL, OPT_FRACTURE},
-        {"approach", required_argument, NULL, OPT_APPROACH},
-        {"mechanism", required_argument, NULL, OPT_MECHANISM},
-        {"plates", required_argument, NULL, OPT_PLATES},
-        {"injury-to-surgery-days", required_argument, NULL, OPT_DAYS},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
     const char *cmd = "fxaudit patient add";
     fx_error err;
     long days;
     int c, rc = refuse_identity(argc, argv, cmd);
 
     cli_getopt_reset();
-    while (!rc && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while (!rc && (c = getopt_long(argc, argv, "h", add_opts, NULL)) != -1) {
         switch (c) {
-        case 'h': return cli_help(add_help), -1;
-        case OPT_STUDY: *dir = optarg; break;
-        case OPT_JSON: *json = true; break;
+        case 'h':
+            return cli_help(add_help), -1;
+        case OPT_STUDY:
+            *dir = optarg;
+            break;
+        case OPT_JSON:
+            *json = true;
+            break;
         case OPT_CODE:
             if (fx_store_code_check("patient", optarg, &err))
                 return cli_usage(cmd, "%s", err.msg);
             snprintf(p->code, sizeof(p->code), "%s", optarg);
             break;
-        case OPT_SEX: rc = set_enum(cmd, "sex", optarg, p->sex, sizeof(p->sex)); break;
-        case OPT_AGE: rc = set_enum(cmd, "age_band", optarg, p->age_band, sizeof(p->age_band)); break;
-        case OPT_SIDE: rc = set_enum(cmd, "side", optarg, p->side, sizeof(p->side)); break;
-        case OPT_FRACTURE:
-            rc = set_enum(cmd, "fracture_type", optarg, p->fracture_type,
-                          sizeof(p->fracture_type));
+        case OPT_SEX:
+            rc = set_enum(cmd, "sex", optarg, p->sex, sizeof(p->sex));
             break;
-        case OPT_APPROACH: rc = set_enum(cmd, "approach", optarg, p->approach, sizeof(p->approach)); break;
-        case OPT_MECHANISM: rc = set_enum(cmd, "mechanism", optarg, p->mechanism, sizeof(p->mechanism)); break;
-        case OPT_PLATES: rc = set_enum(cmd, "plates", optarg, p->plates, sizeof(p->plates)); break;
+        case OPT_AGE:
+            rc = set_enum(cmd, "age_band", optarg, p->age_band, sizeof(p->age_band));
+            break;
+        case OPT_SIDE:
+            rc = set_enum(cmd, "side", optarg, p->side, sizeof(p->side));
+            break;
+        case OPT_FRACTURE:
+            rc = set_enum(cmd, "fracture_type", optarg, p->fracture_type, sizeof(p->fracture_type));
+            break;
+        case OPT_APPROACH:
+            rc = set_enum(cmd, "approach", optarg, p->approach, sizeof(p->approach));
+            break;
+        case OPT_MECHANISM:
+            rc = set_enum(cmd, "mechanism", optarg, p->mechanism, sizeof(p->mechanism));
+            break;
+        case OPT_PLATES:
+            rc = set_enum(cmd, "plates", optarg, p->plates, sizeof(p->plates));
+            break;
         case OPT_DAYS:
             rc = cli_parse_int(cmd, "--injury-to-surgery-days", optarg, 0, 36500, &days);
             p->injury_to_surgery_days = (int)days;
             break;
-        default: return EXIT_USAGE;
+        default:
+            return EXIT_USAGE;
         }
     }
     if (rc)
@@ -190,8 +225,8 @@ static int patient_add(int argc, char **argv)
 }
 
 /* --study DIR, --json and at most `npos` positional arguments. */
-static int parse_common(int argc, char **argv, const char *cmd, const char *help,
-                        const char **dir, bool *json, const char **pos, int npos)
+static int parse_common(int argc, char **argv, const char *cmd, const char *help, const char **dir,
+                        bool *json, const char **pos, int npos)
 {
     static const struct option opts[] = {{"study", required_argument, NULL, OPT_STUDY},
                                          {"json", no_argument, NULL, OPT_JSON},
@@ -252,9 +287,8 @@ static int patient_list(int argc, char **argv)
     printf("%-12s %-8s %-8s %-9s %-34s %s\n", "code", "sex", "age", "side", "fracture type",
            "approach");
     for (size_t i = 0; i < n; i++)
-        printf("%-12s %-8s %-8s %-9s %-34s %s\n", v[i].code, dash(v[i].sex),
-               dash(v[i].age_band), dash(v[i].side), dash(v[i].fracture_type),
-               dash(v[i].approach));
+        printf("%-12s %-8s %-8s %-9s %-34s %s\n", v[i].code, dash(v[i].sex), dash(v[i].age_band),
+               dash(v[i].side), dash(v[i].fracture_type), dash(v[i].approach));
     free(v);
     return EXIT_OK;
 }

@@ -16,5 +16,6 @@ int cmd_study(int argc, char **argv);
 int cmd_patient(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_smfa(int argc, char **argv);
+int cmd_keyfile(int argc, char **argv);
 
 #endif

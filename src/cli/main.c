@@ -23,6 +23,7 @@ static const struct cli_cmd commands[] = {
     {"patient", cmd_patient, "add, list and show a study's patients"},
     {"stats", cmd_stats, "statistical tests on CSV columns, as R and SPSS compute them"},
     {"smfa", cmd_smfa, "score SMFA questionnaires"},
+    {"keyfile", cmd_keyfile, "link study codes to hospital IDs, outside the study"},
     {NULL, NULL, NULL},
 };
 

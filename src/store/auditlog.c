@@ -52,7 +52,10 @@ static void put_field(buf *b, const void *data, size_t n)
     put(b, data, n);
 }
 
-static void put_str(buf *b, const char *s) { put_field(b, s ? s : "", s ? strlen(s) : 0); }
+static void put_str(buf *b, const char *s)
+{
+    put_field(b, s ? s : "", s ? strlen(s) : 0);
+}
 
 static void put_i64(buf *b, int64_t v)
 {
@@ -87,8 +90,7 @@ static void put_column(buf *b, sqlite3_stmt *st, int c)
     }
 }
 
-int st_row_hash(fx_store *s, const char *table, int64_t id, char hex[FX_SHA256_HEX],
-                fx_error *err)
+int st_row_hash(fx_store *s, const char *table, int64_t id, char hex[FX_SHA256_HEX], fx_error *err)
 {
     char sql[128];
     sqlite3_stmt *st = NULL;
@@ -122,9 +124,9 @@ int st_row_hash(fx_store *s, const char *table, int64_t id, char hex[FX_SHA256_H
     return rc;
 }
 
-void st_log_hash(int64_t seq, const char *at, const char *who, const char *action,
-                 const char *tbl, int64_t row_id, const char *what, const char *content_hash,
-                 const char *prev_hash, char hex[FX_SHA256_HEX])
+void st_log_hash(int64_t seq, const char *at, const char *who, const char *action, const char *tbl,
+                 int64_t row_id, const char *what, const char *content_hash, const char *prev_hash,
+                 char hex[FX_SHA256_HEX])
 {
     buf b = {0};
 

@@ -27,12 +27,18 @@ static const char *const fracture_type[] = {"posterior-wall",
                                             "anterior-posterior-hemitransverse",
                                             "both-column",
                                             NULL};
-static const char *const approach[] = {"stoppa",       "ilioinguinal",         "pararectus",
-                                       "kocher-langenbeck", "extended-iliofemoral", "combined",
-                                       "percutaneous", "other",                NULL};
-static const char *const mechanism[] = {"traffic", "fall-from-height", "fall-from-standing",
-                                        "crush",   "sports",           "other",
-                                        "unknown", NULL};
+static const char *const approach[] = {"stoppa",
+                                       "ilioinguinal",
+                                       "pararectus",
+                                       "kocher-langenbeck",
+                                       "extended-iliofemoral",
+                                       "combined",
+                                       "percutaneous",
+                                       "other",
+                                       NULL};
+static const char *const mechanism[] = {
+    "traffic", "fall-from-height", "fall-from-standing", "crush", "sports", "other", "unknown",
+    NULL};
 static const char *const plates[] = {"none", "anterior", "posterior", "anterior-posterior", NULL};
 static const char *const timepoint[] = {"preop", "postop", "followup", NULL};
 static const char *const kind[] = {"ct", "labels", "mask", NULL};
@@ -41,17 +47,25 @@ static const char *const occasion[] = {"pre-injury", "6-weeks", "3-months", "6-m
                                        "1-year",     "2-years", "other",    NULL};
 static const char *const role[] = {"surgeon",  "radiologist", "resident", "researcher",
                                    "software", "other",       NULL};
-static const char *const return_to_work[] = {"yes", "partial", "no", "not-applicable", "unknown",
-                                             NULL};
+static const char *const return_to_work[] = {"yes",     "partial", "no", "not-applicable",
+                                             "unknown", NULL};
 
 static const struct {
     const char *field;
     const char *const *values;
 } enums[] = {
-    {"sex", sex},         {"age_band", age_band},   {"side", side},
-    {"fracture_type", fracture_type}, {"approach", approach}, {"mechanism", mechanism},
-    {"plates", plates},   {"timepoint", timepoint}, {"kind", kind},
-    {"plane", plane},     {"occasion", occasion},   {"role", role},
+    {"sex", sex},
+    {"age_band", age_band},
+    {"side", side},
+    {"fracture_type", fracture_type},
+    {"approach", approach},
+    {"mechanism", mechanism},
+    {"plates", plates},
+    {"timepoint", timepoint},
+    {"kind", kind},
+    {"plane", plane},
+    {"occasion", occasion},
+    {"role", role},
     {"return_to_work", return_to_work},
 };
 

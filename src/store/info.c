@@ -13,8 +13,10 @@
 static int add_counts(fx_store *s, json_t *tables, fx_error *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc = st_prepare(s, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT "
-                           "LIKE 'sqlite_%' ORDER BY name", &st, err);
+    int rc = st_prepare(s,
+                        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT "
+                        "LIKE 'sqlite_%' ORDER BY name",
+                        &st, err);
 
     while (!rc && sqlite3_step(st) == SQLITE_ROW) {
         char name[64], sql[128];
@@ -38,11 +40,13 @@ int fx_store_info(fx_store *s, json_t **out, fx_error *err)
 
     *out = NULL;
     if (!rc)
-        rc = fx_store_query(s, "SELECT title, created_utc, created_by_version FROM study", NULL,
-                            0, &rows, err);
+        rc = fx_store_query(s, "SELECT title, created_utc, created_by_version FROM study", NULL, 0,
+                            &rows, err);
     if (!rc)
-        rc = fx_store_query(s, "SELECT seq, hash, at_utc FROM audit_log ORDER BY seq DESC "
-                               "LIMIT 1", NULL, 0, &head, err);
+        rc = fx_store_query(s,
+                            "SELECT seq, hash, at_utc FROM audit_log ORDER BY seq DESC "
+                            "LIMIT 1",
+                            NULL, 0, &head, err);
     if (!rc)
         rc = add_counts(s, tables, err);
     if (rc) {
@@ -61,8 +65,8 @@ int fx_store_info(fx_store *s, json_t **out, fx_error *err)
                     st ? json_object_get(st, "created_by_version") : json_null());
     json_object_set_new(o, "schema_version", json_integer(s->version));
     json_object_set_new(o, "tables", tables);
-    json_object_set_new(o, "log_rows", json_integer(h ? json_integer_value(
-                                                            json_object_get(h, "seq")) : 0));
+    json_object_set_new(o, "log_rows",
+                        json_integer(h ? json_integer_value(json_object_get(h, "seq")) : 0));
     json_object_set(o, "log_head_hash", h ? json_object_get(h, "hash") : json_null());
     json_object_set(o, "last_write_utc", h ? json_object_get(h, "at_utc") : json_null());
     json_decref(rows);

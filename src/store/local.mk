@@ -2,9 +2,9 @@
 libfxaudit_a_SOURCES += src/store/store.c src/store/migrate.c src/store/auditlog.c \
 	src/store/row.c src/store/enums.c src/store/files.c src/store/patient.c \
 	src/store/series.c src/store/observe.c src/store/smfa.c src/store/verify.c \
-	src/store/info.c
+	src/store/info.c src/store/keyfile.c
 noinst_HEADERS += include/fxaudit/store.h src/store/store_int.h
-fxaudit_SOURCES += src/cli/cmd_study.c src/cli/cmd_patient.c
+fxaudit_SOURCES += src/cli/cmd_study.c src/cli/cmd_patient.c src/cli/cmd_keyfile.c
 
 schemadir = $(pkgdatadir)/schema
 dist_schema_DATA = data/schema/001_initial.sql

@@ -51,8 +51,7 @@ static int find_step(int v, char *out, size_t n, fx_error *err)
     }
     closedir(d);
     if (!found)
-        return fx_fail(err, FX_ENOTFOUND, "schema folder '%s' lacks migration %03d_*.sql", dir,
-                       v);
+        return fx_fail(err, FX_ENOTFOUND, "schema folder '%s' lacks migration %03d_*.sql", dir, v);
     return FX_OK;
 }
 
@@ -119,9 +118,14 @@ static int apply_step(fx_store *s, int v, const char *path, fx_error *err)
 
 int st_migrate(fx_store *s, fx_error *err)
 {
+    return st_migrate_to(s, FX_STORE_SCHEMA_VERSION, err);
+}
+
+int st_migrate_to(fx_store *s, int target, fx_error *err)
+{
     char path[PATH_MAX];
 
-    for (int v = s->version + 1; v <= FX_STORE_SCHEMA_VERSION; v++) {
+    for (int v = s->version + 1; v <= target; v++) {
         int rc = find_step(v, path, sizeof(path), err);
         if (!rc)
             rc = apply_step(s, v, path, err);

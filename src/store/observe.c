@@ -34,8 +34,8 @@ static int lookup_id(fx_store *s, const char *sql, const char *a, const char *b,
     return rc;
 }
 
-int fx_store_observer_add(fx_store *s, const char *code, const char *role,
-                          int experience_years, int64_t *id, fx_error *err)
+int fx_store_observer_add(fx_store *s, const char *code, const char *role, int experience_years,
+                          int64_t *id, fx_error *err)
 {
     char now[32], what[96];
     int rc = fx_store_code_check("observer", code, err);
@@ -65,9 +65,8 @@ int fx_store_observer_id(fx_store *s, const char *code, int64_t *id, fx_error *e
     return lookup_id(s, "SELECT id FROM observers WHERE code = ?1", code, NULL, id, missing, err);
 }
 
-int fx_store_case_add(fx_store *s, const char *observer, const char *case_code,
-                      const char *patient, const char *timepoint, int order_index,
-                      int64_t *id, fx_error *err)
+int fx_store_case_add(fx_store *s, const char *observer, const char *case_code, const char *patient,
+                      const char *timepoint, int order_index, int64_t *id, fx_error *err)
 {
     int64_t obs = 0;
     fx_patient p;
@@ -91,8 +90,10 @@ int fx_store_case_add(fx_store *s, const char *observer, const char *case_code,
     snprintf(what, sizeof(what), "case add %s for observer %s", case_code, observer);
     rc = fx_store_insert(s, "blinded_cases", f, 5, what, id, err);
     if (rc == FX_ECONFLICT)
-        return fx_fail(err, rc, "observer '%s' already has case '%s', that patient and time "
-                       "point, or that position in '%s'", observer, case_code, s->dbpath);
+        return fx_fail(err, rc,
+                       "observer '%s' already has case '%s', that patient and time "
+                       "point, or that position in '%s'",
+                       observer, case_code, s->dbpath);
     return rc;
 }
 
@@ -109,8 +110,10 @@ static int validate(const fx_measurement *m, fx_error *err)
         return fx_fail(err, FX_EINVAL, "case '%s': gap and step-off must be finite and >= 0 mm",
                        m->case_code);
     if ((m->amends_id != 0) != (m->amend_reason && *m->amend_reason))
-        return fx_fail(err, FX_EINVAL, "case '%s': an amendment needs both the amended "
-                       "measurement and a reason", m->case_code);
+        return fx_fail(err, FX_EINVAL,
+                       "case '%s': an amendment needs both the amended "
+                       "measurement and a reason",
+                       m->case_code);
     if (m->repeat_no < 0)
         return fx_fail(err, FX_EINVAL, "case '%s': repeat number must be >= 1", m->case_code);
     return FX_OK;
@@ -124,28 +127,34 @@ int fx_store_measurement_add(fx_store *s, const fx_measurement *m, int64_t *id, 
 
     if (!rc)
         rc = fx_store_observer_id(s, m->observer, &obs, err);
-    snprintf(missing, sizeof(missing), "observer '%s' has no case '%s'", m->observer,
-             m->case_code);
+    snprintf(missing, sizeof(missing), "observer '%s' has no case '%s'", m->observer, m->case_code);
     if (!rc)
-        rc = lookup_id(s, "SELECT c.id FROM blinded_cases c JOIN observers o ON o.id = "
+        rc = lookup_id(s,
+                       "SELECT c.id FROM blinded_cases c JOIN observers o ON o.id = "
                        "c.observer_id WHERE o.code = ?1 AND c.case_code = ?2",
                        m->observer, m->case_code, &cid, missing, err);
     if (rc)
         return rc;
     st_utc_now(now);
     fx_store_field f[] = {
-        fx_sf_int("observer_id", obs), fx_sf_int("case_id", cid), fx_sf_text("plane", m->plane),
-        fx_sf_real("gap_mm", m->gap_mm), fx_sf_real("step_mm", m->step_mm),
-        fx_sf_text("landmarks", m->landmarks_json), fx_sf_text("remark", m->remark),
+        fx_sf_int("observer_id", obs),
+        fx_sf_int("case_id", cid),
+        fx_sf_text("plane", m->plane),
+        fx_sf_real("gap_mm", m->gap_mm),
+        fx_sf_real("step_mm", m->step_mm),
+        fx_sf_text("landmarks", m->landmarks_json),
+        fx_sf_text("remark", m->remark),
         fx_sf_int("repeat_no", m->repeat_no > 0 ? m->repeat_no : 1),
         m->amends_id ? fx_sf_int("amends_id", m->amends_id) : fx_sf_null("amends_id"),
-        fx_sf_text("amend_reason", m->amend_reason), fx_sf_text("measured_utc", now),
+        fx_sf_text("amend_reason", m->amend_reason),
+        fx_sf_text("measured_utc", now),
     };
     snprintf(what, sizeof(what), "measurement %s %s %s by %s", m->amends_id ? "amend" : "add",
              m->case_code, m->plane, m->observer);
     rc = fx_store_insert(s, "measurements", f, sizeof(f) / sizeof(*f), what, id, err);
     if (rc == FX_ECONFLICT)
-        return fx_fail(err, rc, "observer '%s' already measured case '%s' in the %s plane "
+        return fx_fail(err, rc,
+                       "observer '%s' already measured case '%s' in the %s plane "
                        "(repeat %d), or that measurement was already amended",
                        m->observer, m->case_code, m->plane, m->repeat_no > 0 ? m->repeat_no : 1);
     return rc;

@@ -10,8 +10,8 @@
 
 #include "store_int.h"
 
-#define PATIENT_COLS                                                                           \
-    "id, code, sex, age_band, side, fracture_type, approach, mechanism, plates, "              \
+#define PATIENT_COLS                                                                               \
+    "id, code, sex, age_band, side, fracture_type, approach, mechanism, plates, "                  \
     "injury_to_surgery_days, remark, created_utc"
 
 void fx_patient_init(fx_patient *p)
@@ -22,9 +22,9 @@ void fx_patient_init(fx_patient *p)
 
 static int validate(const fx_patient *p, fx_error *err)
 {
-    static const char *const fields[] = {"sex", "age_band", "side", "fracture_type",
+    static const char *const fields[] = {"sex",      "age_band",  "side",  "fracture_type",
                                          "approach", "mechanism", "plates"};
-    const char *values[] = {p->sex, p->age_band, p->side, p->fracture_type,
+    const char *values[] = {p->sex,      p->age_band,  p->side,  p->fracture_type,
                             p->approach, p->mechanism, p->plates};
     int rc = fx_store_code_check("patient", p->code, err);
 
@@ -54,9 +54,9 @@ int fx_store_patient_add(fx_store *s, fx_patient *p, fx_error *err)
         fx_sf_text("approach", p->approach),
         fx_sf_text("mechanism", p->mechanism),
         fx_sf_text("plates", p->plates),
-        p->injury_to_surgery_days >= 0 ? fx_sf_int("injury_to_surgery_days",
-                                                   p->injury_to_surgery_days)
-                                       : fx_sf_null("injury_to_surgery_days"),
+        p->injury_to_surgery_days >= 0
+            ? fx_sf_int("injury_to_surgery_days", p->injury_to_surgery_days)
+            : fx_sf_null("injury_to_surgery_days"),
         fx_sf_text("remark", p->remark),
         fx_sf_text("created_utc", p->created_utc),
     };

@@ -29,7 +29,10 @@ fx_store_field fx_sf_text(const char *col, const char *v)
     return (fx_store_field){.col = col, .type = v && *v ? FX_SV_TEXT : FX_SV_NULL, .s = v};
 }
 
-fx_store_field fx_sf_null(const char *col) { return (fx_store_field){.col = col}; }
+fx_store_field fx_sf_null(const char *col)
+{
+    return (fx_store_field){.col = col};
+}
 
 static int check_names(const char *table, const fx_store_field *f, size_t n, fx_error *err)
 {
@@ -114,8 +117,8 @@ int fx_store_insert(fx_store *s, const char *table, const fx_store_field *f, siz
     return write_logged(s, sql, f, n, "insert", table, 0, what, id, err);
 }
 
-int fx_store_update(fx_store *s, const char *table, int64_t id, const fx_store_field *f,
-                    size_t n, const char *what, fx_error *err)
+int fx_store_update(fx_store *s, const char *table, int64_t id, const fx_store_field *f, size_t n,
+                    const char *what, fx_error *err)
 {
     char sql[4096], piece[96];
     size_t len = 0;
@@ -136,6 +139,17 @@ int fx_store_update(fx_store *s, const char *table, int64_t id, const fx_store_f
     if (rc)
         return rc;
     return write_logged(s, sql, f, n, "update", table, id, what, NULL, err);
+}
+
+int fx_store_delete(fx_store *s, const char *table, int64_t id, const char *what, fx_error *err)
+{
+    char sql[160];
+    int rc = check_names(table, NULL, 0, err);
+
+    if (rc)
+        return rc;
+    snprintf(sql, sizeof(sql), "DELETE FROM \"%s\" WHERE rowid = %lld", table, (long long)id);
+    return write_logged(s, sql, NULL, 0, "delete", table, id, what, NULL, err);
 }
 
 static json_t *column_json(sqlite3_stmt *st, int c)

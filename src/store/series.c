@@ -44,14 +44,15 @@ static int validate(const fx_series_rec *r, fx_error *err)
         rc = fx_store_enum_check("kind", r->kind, err);
     for (int i = 0; !rc && i < 3; i++)
         if (r->dims[i] <= 0 || !(r->spacing_mm[i] > 0) || !isfinite(r->origin_mm[i]))
-            rc = fx_fail(err, FX_EINVAL, "series of patient '%s': dims must be > 0, spacing > 0 "
-                         "mm and origin finite", r->patient);
+            rc = fx_fail(err, FX_EINVAL,
+                         "series of patient '%s': dims must be > 0, spacing > 0 "
+                         "mm and origin finite",
+                         r->patient);
     return rc;
 }
 
 /* A free name <code>_<timepoint>_<n><ext> in volumes/. */
-static void pick_name(fx_store *s, const fx_series_rec *r, const char *ext, char *name,
-                      size_t n)
+static void pick_name(fx_store *s, const fx_series_rec *r, const char *ext, char *name, size_t n)
 {
     char path[PATH_MAX + 300];
 
@@ -78,11 +79,14 @@ static int insert_row(fx_store *s, fx_series_rec *r, fx_error *err)
         fx_sf_text("kind", r->kind[0] ? r->kind : "ct"),
         fx_sf_text("modality", r->modality),
         fx_sf_real("months_after_surgery", r->months_after_surgery),
-        fx_sf_int("dim_i", r->dims[0]), fx_sf_int("dim_j", r->dims[1]),
+        fx_sf_int("dim_i", r->dims[0]),
+        fx_sf_int("dim_j", r->dims[1]),
         fx_sf_int("dim_k", r->dims[2]),
-        fx_sf_real("spacing_x_mm", r->spacing_mm[0]), fx_sf_real("spacing_y_mm", r->spacing_mm[1]),
+        fx_sf_real("spacing_x_mm", r->spacing_mm[0]),
+        fx_sf_real("spacing_y_mm", r->spacing_mm[1]),
         fx_sf_real("spacing_z_mm", r->spacing_mm[2]),
-        fx_sf_real("origin_x_mm", r->origin_mm[0]), fx_sf_real("origin_y_mm", r->origin_mm[1]),
+        fx_sf_real("origin_x_mm", r->origin_mm[0]),
+        fx_sf_real("origin_y_mm", r->origin_mm[1]),
         fx_sf_real("origin_z_mm", r->origin_mm[2]),
         fx_sf_text("direction", dir),
         fx_sf_real("gantry_tilt_deg", r->gantry_tilt_deg),
@@ -97,13 +101,11 @@ static int insert_row(fx_store *s, fx_series_rec *r, fx_error *err)
     return fx_store_insert(s, "series", f, sizeof(f) / sizeof(*f), what, &r->id, err);
 }
 
-int fx_store_series_add(fx_store *s, fx_series_rec *r, const char *file, bool move,
-                        fx_error *err)
+int fx_store_series_add(fx_store *s, fx_series_rec *r, const char *file, bool move, fx_error *err)
 {
     fx_store_file f;
     fx_patient p;
-    char ext[24], name[256];
-    bool staged = false;
+    char ext[24], name[200];
     int rc = validate(r, err);
 
     if (!rc)
@@ -111,26 +113,29 @@ int fx_store_series_add(fx_store *s, fx_series_rec *r, const char *file, bool mo
     if (rc)
         return rc;
     r->patient_id = p.id;
-    rc = fx_store_tx_begin(s, err);
+    file_ext(file, ext, sizeof(ext));
+    /* Copy and hash before taking the write lock: a large volume would
+     * otherwise keep every other writer waiting. */
+    rc = fx_store_file_stage(s, file, "volumes", "pending", move, &f, err);
     if (rc)
         return rc;
-    file_ext(file, ext, sizeof(ext));
-    pick_name(s, r, ext, name, sizeof(name));
-    rc = fx_store_file_stage(s, file, "volumes", name, move, &f, err);
-    staged = rc == FX_OK;
-    if (!rc) {
-        snprintf(r->path, sizeof(r->path), "%s", f.rel);
-        snprintf(r->sha256, sizeof(r->sha256), "%s", f.sha256);
-        r->bytes = f.bytes;
-        rc = insert_row(s, r, err);
+    rc = fx_store_tx_begin(s, err);
+    if (rc) {
+        fx_store_file_finish(s, &f, false);
+        return rc;
     }
+    pick_name(s, r, ext, name, sizeof(name));
+    snprintf(f.rel, sizeof(f.rel), "volumes/%s", name);
+    snprintf(r->path, sizeof(r->path), "%s", f.rel);
+    snprintf(r->sha256, sizeof(r->sha256), "%s", f.sha256);
+    r->bytes = f.bytes;
+    rc = insert_row(s, r, err);
     if (!rc)
         rc = fx_store_file_publish(s, &f, err);
     if (!rc)
         rc = fx_store_tx_commit(s, err); /* rolls back itself on failure */
     else
         fx_store_tx_rollback(s);
-    if (staged)
-        fx_store_file_finish(s, &f, rc == FX_OK);
+    fx_store_file_finish(s, &f, rc == FX_OK);
     return rc;
 }

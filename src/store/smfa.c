@@ -36,8 +36,7 @@ int fx_store_smfa_form_add(fx_store *s, const char *patient, const char *occasio
     return rc;
 }
 
-int fx_store_smfa_answers_set(fx_store *s, int64_t form_id, const int answers[46],
-                              fx_error *err)
+int fx_store_smfa_answers_set(fx_store *s, int64_t form_id, const int answers[46], fx_error *err)
 {
     char what[96];
     int rc = FX_OK;
@@ -73,8 +72,8 @@ int fx_store_smfa_score_add(fx_store *s, int64_t form_id, const char *scale, dou
     if (score < 0 || score > 100 || items_used < 0 || items_used > 46)
         return fx_fail(err, FX_EINVAL, "SMFA %s score %g (%d items) is outside 0..100", scale,
                        score, items_used);
-    fx_store_field f[] = {fx_sf_int("form_id", form_id), fx_sf_text("scale", scale),
-                          fx_sf_real("score", score), fx_sf_int("items_used", items_used),
+    fx_store_field f[] = {fx_sf_int("form_id", form_id),    fx_sf_text("scale", scale),
+                          fx_sf_real("score", score),       fx_sf_int("items_used", items_used),
                           fx_sf_text("key_name", key_name), fx_sf_text("key_sha256", key_sha256)};
     snprintf(what, sizeof(what), "smfa score form %lld %s", (long long)form_id, scale);
     return fx_store_insert(s, "smfa_scores", f, 6, what, NULL, err);

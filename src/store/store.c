@@ -189,10 +189,10 @@ static int set_paths(fx_store *s, const char *dir, fx_error *err)
     return FX_OK;
 }
 
+/* Settings of every connection; the first statement that reads the file
+ * comes after check_identity, so that a foreign file is named as such. */
 static int configure(fx_store *s, fx_error *err)
 {
-    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
-    sqlite3_extended_result_codes(s->db, 1);
     return st_exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;", err);
 }
 
@@ -209,8 +209,9 @@ static int check_identity(fx_store *s, fx_error *err)
                        "'%s' is not an fxaudit study database (SQLite application id %#llx, "
                        "expected %#x)",
                        s->dbpath, (unsigned long long)app, FX_STORE_APP_ID);
-    if (st_int(s, "PRAGMA user_version", &ver, err))
-        return err ? err->code : FX_EIO;
+    int rc = st_int(s, "PRAGMA user_version", &ver, err);
+    if (rc)
+        return rc;
     s->version = (int)ver;
     if (ver > FX_STORE_SCHEMA_VERSION)
         return fx_fail(err, FX_EVERSION,
@@ -245,17 +246,21 @@ int fx_store_open(const char *dir, fx_store **out, fx_error *err)
     if (rc)
         goto fail;
     if (stat(s->dbpath, &sb) != 0) {
-        rc = fx_fail(err, FX_ENOTFOUND, "'%s' is not a study: no %s (create one with "
-                     "'fxaudit study init')", s->dir, FX_STORE_DB_NAME);
+        rc = fx_fail(err, FX_ENOTFOUND,
+                     "'%s' is not a study: no %s (create one with "
+                     "'fxaudit study init')",
+                     s->dir, FX_STORE_DB_NAME);
         goto fail;
     }
     if (sqlite3_open_v2(s->dbpath, &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
         rc = st_fail(s, err, "cannot open the study database");
         goto fail;
     }
-    rc = configure(s, err);
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(s->db, 1);
+    rc = check_identity(s, err);
     if (!rc)
-        rc = check_identity(s, err);
+        rc = configure(s, err);
     if (!rc)
         rc = st_migrate(s, err);
     if (rc)
@@ -279,9 +284,18 @@ void fx_store_close(fx_store *s)
     free(s);
 }
 
-const char *fx_store_dir(const fx_store *s) { return s->dir; }
-const char *fx_store_dbpath(const fx_store *s) { return s->dbpath; }
-int fx_store_schema_version(const fx_store *s) { return s->version; }
+const char *fx_store_dir(const fx_store *s)
+{
+    return s->dir;
+}
+const char *fx_store_dbpath(const fx_store *s)
+{
+    return s->dbpath;
+}
+int fx_store_schema_version(const fx_store *s)
+{
+    return s->version;
+}
 
 int fx_store_tx_begin(fx_store *s, fx_error *err)
 {
@@ -327,8 +341,7 @@ void fx_store_tx_rollback(fx_store *s)
     if (s->depth == 1)
         snprintf(sql, sizeof(sql), "ROLLBACK");
     else
-        snprintf(sql, sizeof(sql), "ROLLBACK TO fx%d; RELEASE fx%d", s->depth - 1,
-                 s->depth - 1);
+        snprintf(sql, sizeof(sql), "ROLLBACK TO fx%d; RELEASE fx%d", s->depth - 1, s->depth - 1);
     sqlite3_exec(s->db, sql, NULL, NULL, NULL);
     s->depth--;
 }
@@ -351,8 +364,7 @@ static int claim_dir(const char *dir, bool *made, fx_error *err)
         return fx_fail(err, FX_EIO, "cannot create study folder '%s': %s", dir, strerror(errno));
     snprintf(db, sizeof(db), "%s/%s", dir, FX_STORE_DB_NAME);
     if (access(db, F_OK) == 0)
-        return fx_fail(err, FX_ECONFLICT, "'%s' is already a study: refusing to overwrite it",
-                       dir);
+        return fx_fail(err, FX_ECONFLICT, "'%s' is already a study: refusing to overwrite it", dir);
     d = opendir(dir);
     if (!d)
         return fx_fail(err, FX_ECONFLICT, "'%s' exists and is not a folder", dir);
@@ -391,9 +403,10 @@ static int create_db(fx_store *s, const char *tmp, const char *title, fx_error *
     char now[32];
     int rc;
 
-    if (sqlite3_open_v2(tmp, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK)
+    if (sqlite3_open_v2(tmp, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
         return st_fail(s, err, "cannot create the study database");
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(s->db, 1);
     rc = configure(s, err);
     if (!rc)
         rc = st_exec(s, "PRAGMA journal_mode = WAL", err);
@@ -439,8 +452,8 @@ int fx_store_init(const char *dir, const char *title, fx_store **out, fx_error *
     sqlite3_close(s->db); /* checkpoints and removes the -wal file */
     s->db = NULL;
     if (!rc && rename(tmp, s->dbpath) != 0)
-        rc = fx_fail(err, FX_EIO, "cannot rename '%s' to '%s': %s", tmp, s->dbpath,
-                     strerror(errno));
+        rc =
+            fx_fail(err, FX_EIO, "cannot rename '%s' to '%s': %s", tmp, s->dbpath, strerror(errno));
     if (rc) {
         undo_init(s->dir, made);
         fx_store_close(s);

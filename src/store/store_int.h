@@ -19,9 +19,9 @@ struct fx_store {
     sqlite3 *db;
     char dir[PATH_MAX];
     char dbpath[PATH_MAX + 16];
-    int depth;        /* open transaction levels (0: none) */
-    int version;      /* PRAGMA user_version */
-    char who[64];     /* the OS user recorded in the log */
+    int depth;    /* open transaction levels (0: none) */
+    int version;  /* PRAGMA user_version */
+    char who[64]; /* the OS user recorded in the log */
 };
 
 /* Fill `err` from the connection's last error, naming the database file;
@@ -43,20 +43,21 @@ int st_ident_ok(const char *name);
 
 /* The SHA-256 of a row's canonical form (docs/study-store.md): its table name,
  * then each non-NULL column as name, type and value. FX_ENOTFOUND if absent. */
-int st_row_hash(fx_store *s, const char *table, int64_t id, char hex[FX_SHA256_HEX],
-                fx_error *err);
+int st_row_hash(fx_store *s, const char *table, int64_t id, char hex[FX_SHA256_HEX], fx_error *err);
 /* Append a log entry; `table`/`id` name the row (NULL/0 for an event) whose
  * current content is hashed ("delete": the hash of `what`). Must be called
  * inside a transaction. */
 int st_log(fx_store *s, const char *action, const char *table, int64_t id, const char *what,
            fx_error *err);
 /* The chain hash of one log entry from its fields. */
-void st_log_hash(int64_t seq, const char *at, const char *who, const char *action,
-                 const char *tbl, int64_t row_id, const char *what, const char *content_hash,
-                 const char *prev_hash, char hex[FX_SHA256_HEX]);
+void st_log_hash(int64_t seq, const char *at, const char *who, const char *action, const char *tbl,
+                 int64_t row_id, const char *what, const char *content_hash, const char *prev_hash,
+                 char hex[FX_SHA256_HEX]);
 
 /* Bring the schema from s->version to FX_STORE_SCHEMA_VERSION. */
 int st_migrate(fx_store *s, fx_error *err);
+/* The same up to `target` (tests exercise steps beyond what this build knows). */
+int st_migrate_to(fx_store *s, int target, fx_error *err);
 
 /* Test hook (docs/study-store.md): FXAUDIT_TEST_SLOW_WRITE=SECONDS holds every
  * outermost write transaction open that long before it commits. */

@@ -22,12 +22,38 @@ typedef struct list {
     fx_store_problem **v;
     size_t *n;
     size_t cap;
-    int oom; /* a problem could not be recorded: verify must not say "ok" */
+    int oom;    /* a problem could not be recorded: verify must not say "ok" */
+    char **rec; /* recorded file paths, relative to the study (problems list only) */
+    size_t nrec, caprec;
 } list;
 
-__attribute__((format(printf, 5, 6))) static void add(list *l, const char *check,
-                                                      const char *table, int64_t row,
-                                                      const char *fmt, ...)
+static void remember(list *l, const char *rel)
+{
+    if (l->nrec == l->caprec) {
+        size_t cap = l->caprec ? 2 * l->caprec : 64;
+        char **w = realloc(l->rec, cap * sizeof(*w));
+        if (!w) {
+            l->oom = 1;
+            return;
+        }
+        l->rec = w, l->caprec = cap;
+    }
+    if (!(l->rec[l->nrec] = strdup(rel)))
+        l->oom = 1;
+    else
+        l->nrec++;
+}
+
+static int is_recorded(const list *l, const char *rel)
+{
+    for (size_t i = 0; i < l->nrec; i++)
+        if (!strcmp(l->rec[i], rel))
+            return 1;
+    return 0;
+}
+
+__attribute__((format(printf, 5, 6))) static void add(list *l, const char *check, const char *table,
+                                                      int64_t row, const char *fmt, ...)
 {
     va_list ap;
 
@@ -89,7 +115,8 @@ static int check_triggers(fx_store *s, list *pl, fx_error *err)
         int64_t n = 0;
         snprintf(sql, sizeof(sql),
                  "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = '%s' "
-                 "AND tbl_name = 'audit_log'", names[i]);
+                 "AND tbl_name = 'audit_log'",
+                 names[i]);
         int rc = st_int(s, sql, &n, err);
         if (rc)
             return rc;
@@ -106,8 +133,10 @@ static int check_chain(fx_store *s, fx_store_verify_result *r, list *pl, fx_erro
     sqlite3_stmt *st = NULL;
     char prev[FX_SHA256_HEX] = "", hex[FX_SHA256_HEX];
     int64_t expect = 1;
-    int rc = st_prepare(s, "SELECT seq, at_utc, who, action, tbl, row_id, what, content_hash, "
-                           "prev_hash, hash FROM audit_log ORDER BY seq", &st, err);
+    int rc = st_prepare(s,
+                        "SELECT seq, at_utc, who, action, tbl, row_id, what, content_hash, "
+                        "prev_hash, hash FROM audit_log ORDER BY seq",
+                        &st, err);
 
     memset(prev, '0', FX_SHA256_HEX - 1);
     while (!rc && sqlite3_step(st) == SQLITE_ROW) {
@@ -121,7 +150,8 @@ static int check_chain(fx_store *s, fx_store_verify_result *r, list *pl, fx_erro
         if (strcmp(text(st, 8), prev))
             add(pl, "chain", "audit_log", seq,
                 "audit log row %lld does not follow the row before it: its prev_hash differs "
-                "(a row was deleted, inserted or edited before it)", (long long)seq);
+                "(a row was deleted, inserted or edited before it)",
+                (long long)seq);
         st_log_hash(seq, text(st, 1), text(st, 2), text(st, 3),
                     sqlite3_column_type(st, 4) == SQLITE_NULL ? NULL : text(st, 4),
                     sqlite3_column_int64(st, 5), text(st, 6), text(st, 7), text(st, 8), hex);
@@ -152,7 +182,8 @@ static int check_unlogged(fx_store *s, const char *table, fx_store_verify_result
     r->rows_checked += (size_t)n;
     snprintf(sql, sizeof(sql),
              "SELECT rowid FROM \"%s\" WHERE rowid NOT IN (SELECT row_id FROM audit_log WHERE "
-             "tbl = '%s')", table, table);
+             "tbl = '%s')",
+             table, table);
     rc = st_prepare(s, sql, &st, err);
     while (!rc && sqlite3_step(st) == SQLITE_ROW)
         add(pl, "rows", table, sqlite3_column_int64(st, 0),
@@ -167,10 +198,12 @@ static int check_logged(fx_store *s, list *pl, fx_error *err)
 {
     sqlite3_stmt *st = NULL;
     char hex[FX_SHA256_HEX];
-    int rc = st_prepare(s, "SELECT a.tbl, a.row_id, a.action, a.content_hash, a.seq FROM "
-                           "audit_log a WHERE a.tbl IS NOT NULL AND a.seq = (SELECT max(b.seq) "
-                           "FROM audit_log b WHERE b.tbl = a.tbl AND b.row_id = a.row_id) "
-                           "ORDER BY a.seq", &st, err);
+    int rc = st_prepare(s,
+                        "SELECT a.tbl, a.row_id, a.action, a.content_hash, a.seq FROM "
+                        "audit_log a WHERE a.tbl IS NOT NULL AND a.seq = (SELECT max(b.seq) "
+                        "FROM audit_log b WHERE b.tbl = a.tbl AND b.row_id = a.row_id) "
+                        "ORDER BY a.seq",
+                        &st, err);
 
     while (!rc && sqlite3_step(st) == SQLITE_ROW) {
         const char *tbl = text(st, 0), *action = text(st, 2);
@@ -182,31 +215,37 @@ static int check_logged(fx_store *s, list *pl, fx_error *err)
         if (got == FX_ENOTFOUND && !deleted)
             add(pl, "rows", tbl, id,
                 "%s row %lld is missing; audit log row %lld recorded it (deleted outside "
-                "fxaudit?)", tbl, (long long)id, (long long)seq);
-        else if (got == FX_OK && deleted)
-            add(pl, "rows", tbl, id, "%s row %lld exists but audit log row %lld deleted it",
+                "fxaudit?)",
                 tbl, (long long)id, (long long)seq);
+        else if (got == FX_OK && deleted)
+            add(pl, "rows", tbl, id, "%s row %lld exists but audit log row %lld deleted it", tbl,
+                (long long)id, (long long)seq);
         else if (got == FX_OK && strcmp(hex, text(st, 3)))
             add(pl, "rows", tbl, id,
                 "%s row %lld differs from what audit log row %lld recorded (edited outside "
-                "fxaudit?)", tbl, (long long)id, (long long)seq);
+                "fxaudit?)",
+                tbl, (long long)id, (long long)seq);
         else if (got != FX_OK && got != FX_ENOTFOUND)
-            add(pl, "rows", tbl, id, "audit log row %lld names %s row %lld, which cannot be "
-                "read: %s", (long long)seq, tbl, (long long)id, got == FX_EINVAL ? "bad table"
-                : e2.msg);
+            add(pl, "rows", tbl, id,
+                "audit log row %lld names %s row %lld, which cannot be "
+                "read: %s",
+                (long long)seq, tbl, (long long)id, got == FX_EINVAL ? "bad table" : e2.msg);
     }
     sqlite3_finalize(st);
     return rc;
 }
 
 /* The schema's data tables: everything but the log and SQLite's own. */
-static int each_table(fx_store *s, int (*fn)(fx_store *, const char *, fx_store_verify_result *,
-                                             list *, fx_error *),
+static int each_table(fx_store *s,
+                      int (*fn)(fx_store *, const char *, fx_store_verify_result *, list *,
+                                fx_error *),
                       fx_store_verify_result *r, list *pl, fx_error *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc = st_prepare(s, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT "
-                           "LIKE 'sqlite_%' AND name <> 'audit_log' ORDER BY name", &st, err);
+    int rc = st_prepare(s,
+                        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT "
+                        "LIKE 'sqlite_%' AND name <> 'audit_log' ORDER BY name",
+                        &st, err);
 
     while (!rc && sqlite3_step(st) == SQLITE_ROW) {
         char name[64];
@@ -236,8 +275,10 @@ static int check_files_of(fx_store *s, const char *table, fx_store_verify_result
     sqlite3_finalize(st);
     for (int k = 0; !rc && k < nc; k++) {
         snprintf(sha, sizeof(sha), "%.*ssha256", (int)strlen(cols[k]) - 4, cols[k]);
-        snprintf(sql, sizeof(sql), "SELECT rowid, \"%s\", \"%s\" FROM \"%s\" WHERE \"%s\" IS "
-                 "NOT NULL", cols[k], sha, table, cols[k]);
+        snprintf(sql, sizeof(sql),
+                 "SELECT rowid, \"%s\", \"%s\" FROM \"%s\" WHERE \"%s\" IS "
+                 "NOT NULL",
+                 cols[k], sha, table, cols[k]);
         if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
             continue; /* no sibling hash column: not a recorded file */
         while (sqlite3_step(st) == SQLITE_ROW) {
@@ -245,32 +286,47 @@ static int check_files_of(fx_store *s, const char *table, fx_store_verify_result
             int64_t id = sqlite3_column_int64(st, 0);
             snprintf(path, sizeof(path), "%s/%s", s->dir, text(st, 1));
             r->files_checked++;
+            remember(pl, text(st, 1));
             if (fx_sha256_file(path, hex, NULL))
                 add(pl, "files", table, id, "%s row %lld: file '%s' is missing or unreadable",
                     table, (long long)id, text(st, 1));
             else if (strcmp(hex, text(st, 2)))
-                add(pl, "files", table, id, "%s row %lld: file '%s' has changed (SHA-256 %.12s..., "
-                    "recorded %.12s...)", table, (long long)id, text(st, 1), hex, text(st, 2));
+                add(pl, "files", table, id,
+                    "%s row %lld: file '%s' has changed (SHA-256 %.12s..., "
+                    "recorded %.12s...)",
+                    table, (long long)id, text(st, 1), hex, text(st, 2));
         }
         sqlite3_finalize(st);
     }
     return rc;
 }
 
-/* Leftovers of an interrupted write: staged files nobody recorded. */
-static void find_stray(fx_store *s, list *wl)
+/* Files in the recorded folders that no row names: leftovers of an
+ * interrupted write, or copied in by hand. reports/ holds regenerated output. */
+static void find_stray(fx_store *s, const list *pl, list *wl)
 {
-    static const char *const subs[] = {"volumes", "meshes", "plans", "reports"};
+    static const char *const subs[] = {"volumes", "meshes", "plans"};
 
-    for (int i = 0; i < 4; i++) {
-        char dir[PATH_MAX + 16];
+    for (int i = 0; i < 3; i++) {
+        char dir[PATH_MAX + 16], rel[600];
         snprintf(dir, sizeof(dir), "%s/%s", s->dir, subs[i]);
         DIR *d = opendir(dir);
         struct dirent *e;
-        while (d && (e = readdir(d)))
+        while (d && (e = readdir(d))) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                continue;
+            snprintf(rel, sizeof(rel), "%s/%s", subs[i], e->d_name);
             if (!strncmp(e->d_name, ".stage-", 7))
-                add(wl, "files", NULL, 0, "'%s/%s' is a leftover of an interrupted write "
-                    "(not recorded; safe to delete)", subs[i], e->d_name);
+                add(wl, "files", NULL, 0,
+                    "'%s' is a leftover of an interrupted write (not "
+                    "recorded; safe to delete)",
+                    rel);
+            else if (!is_recorded(pl, rel))
+                add(wl, "files", NULL, 0,
+                    "'%s' is not recorded in the study (left by an "
+                    "interrupted write, or copied in by hand)",
+                    rel);
+        }
         if (d)
             closedir(d);
     }
@@ -303,7 +359,10 @@ int fx_store_verify(fx_store *s, fx_store_verify_result *r, fx_error *err)
         rc = each_table(s, check_files_of, r, &pl, err);
     sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
     if (!rc)
-        find_stray(s, &wl);
+        find_stray(s, &pl, &wl);
+    for (size_t i = 0; i < pl.nrec; i++)
+        free(pl.rec[i]);
+    free(pl.rec);
     if (!rc && (pl.oom || wl.oom))
         rc = fx_fail(err, FX_ENOMEM, "out of memory listing the problems of '%s'", s->dbpath);
     if (rc)
@@ -317,4 +376,24 @@ void fx_store_verify_release(fx_store_verify_result *r)
     free(r->warnings);
     r->problems = r->warnings = NULL;
     r->n_problems = r->n_warnings = 0;
+}
+
+int fx_store_verify_anchor(fx_store *s, const char *hash, int64_t *seq, fx_error *err)
+{
+    json_t *rows = NULL;
+    fx_store_field h = fx_sf_text("hash", hash);
+    int rc = fx_store_query(s, "SELECT seq FROM audit_log WHERE hash = ?1", &h, 1, &rows, err);
+
+    if (rc)
+        return rc;
+    json_t *row = json_array_get(rows, 0);
+    if (row && seq)
+        *seq = json_integer_value(json_object_get(row, "seq"));
+    json_decref(rows);
+    if (!row)
+        return fx_fail(err, FX_ENOTFOUND,
+                       "anchor %.16s... is not in the audit log of '%s': the log was rebuilt or "
+                       "cut short since that hash was written down",
+                       hash ? hash : "", s->dbpath);
+    return FX_OK;
 }

@@ -42,6 +42,14 @@ is "the name given to the commands is nowhere in the study folder" \
 is "no column of the schema is for a name, birth date, hospital ID or UID" \
     "$(sqlite3 "$S/study.db" "SELECT count(*) FROM sqlite_schema s, pragma_table_info(s.name) c WHERE s.type = 'table' AND (c.name LIKE '%name%' AND c.name <> 'key_name' OR c.name LIKE '%birth%' OR c.name LIKE '%uid%' OR c.name LIKE '%hospital%' OR c.name LIKE '%mrn%')")" 0
 
+is "every log entry names the OS user" \
+    "$(sqlite3 "$S/study.db" 'SELECT DISTINCT who FROM audit_log')" "$(id -un)"
+is "and a UTC time to the millisecond" \
+    "$(sqlite3 "$S/study.db" "SELECT count(*) FROM audit_log WHERE at_utc NOT GLOB '20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'")" 0
+is "the log says what was done" \
+    "$(sqlite3 "$S/study.db" "SELECT what FROM audit_log WHERE tbl = 'patients' ORDER BY seq" | tr '\n' ' ')" \
+    "patient add P01 patient add P02 "
+
 # A clean study verifies.
 ok_if "study verify passes on an untouched study" $FXAUDIT study verify --study "$S"
 $FXAUDIT study verify --study "$S" --json >"$TMP/v.json"
@@ -50,6 +58,20 @@ is "verify --json: ok, 4 log rows (migration, init, 2 patients), 3 rows, no prob
 is "study info --json counts the patients" \
     "$($FXAUDIT study info --study "$S" --json | jq -c '[.schema_version, .tables.patients, .title]')" \
     '[1,2,"pilot"]'
+
+is "study log --json lists the entries in order" \
+    "$($FXAUDIT study log --study "$S" --json | jq -c '[.entries[].seq]')" '[1,2,3,4]'
+
+# An anchor: a head hash written down, later checked (docs/study-store.md).
+anchor=$($FXAUDIT study info --study "$S" --json | jq -r .log_head_hash)
+rm -rf "$TMP/twin"
+$FXAUDIT study init "$TMP/twin" --title pilot >/dev/null
+$FXAUDIT patient add --study "$TMP/twin" --code P01 >/dev/null
+$FXAUDIT patient add --study "$TMP/twin" --code P02 >/dev/null
+ok_if "verify --anchor finds the written-down head" $FXAUDIT study verify --study "$S" --anchor "$anchor"
+is "a study with a valid but different chain (rebuilt) fails the anchor" \
+    "$($FXAUDIT study verify --study "$TMP/twin" --anchor "$anchor" --json | jq -c '[.ok, .anchor.found, (.problems|length)]')" \
+    '[false,false,0]'
 
 # Tampering with the audit log, done with the sqlite3 program.
 tampered() { # name, SQL -> a copy of the study with the SQL applied
@@ -93,6 +115,7 @@ ok_if "another program's SQLite file is not a study" grep -q "is not an fxaudit 
 
 # kill -9 inside a write transaction (FXAUDIT_TEST_SLOW_WRITE, docs/study-store.md).
 before=$(sqlite3 "$S/study.db" "SELECT count(*), max(seq) FROM audit_log")
+dump_before=$(sqlite3 "$S/study.db" .dump | sha256sum)
 FXAUDIT_TEST_SLOW_WRITE=30 FXAUDIT_TEST_SLOW_WRITE_MARK="$TMP/inside" \
     $FXAUDIT patient add --study "$S" --code P03 >/dev/null 2>&1 &
 pid=$!
@@ -106,9 +129,39 @@ kill -9 $pid
 wait $pid 2>/dev/null
 is "after kill -9 the patient is not there" "$($FXAUDIT patient list --study "$S" --json | jq -c '[.patients[].code]')" '["P01","P02"]'
 is "nor any audit-log entry" "$(sqlite3 "$S/study.db" "SELECT count(*), max(seq) FROM audit_log")" "$before"
+is "the whole database dumps exactly as before" "$(sqlite3 "$S/study.db" .dump | sha256sum)" "$dump_before"
 ok_if "the study still verifies" $FXAUDIT study verify --study "$S"
 ok_if "and the next write goes through" $FXAUDIT patient add --study "$S" --code P03
 ok_if "and verifies" $FXAUDIT study verify --study "$S"
+
+# The key file: the link to hospital IDs, outside the study.
+K=$TMP/keys/key.csv
+mkdir "$TMP/keys"
+ok_if "keyfile add reads the hospital ID from stdin" sh -c "echo H-0042 | $FXAUDIT keyfile add --keyfile '$K' --code P01"
+is "the key file is created readable by its owner only" "$(stat -c %a "$K")" 600
+is "its content is the header and the link" "$(cat "$K" | tr '\n' ' ')" "code,hospital_id P01,H-0042 "
+is "keyfile lookup --code finds the hospital ID" "$($FXAUDIT keyfile lookup --keyfile "$K" --code P01)" H-0042
+is "keyfile lookup on stdin finds the code" "$(echo H-0042 | $FXAUDIT keyfile lookup --keyfile "$K" --json | jq -r .code)" P01
+is "the same hospital ID twice is refused" "$(echo H-0042 | status_of $FXAUDIT keyfile add --keyfile "$K" --code P02)" 1
+is "a name with a space is not an ID" "$(echo 'Jan Jansen' | status_of $FXAUDIT keyfile add --keyfile "$K" --code P02)" 1
+is "a key file inside the study is refused" "$(echo H-1 | status_of $FXAUDIT keyfile add --keyfile "$S/reports/key.csv" --code P02)" 1
+ok_if "and not created" test ! -e "$S/reports/key.csv"
+chmod 644 "$K"
+is "a key file others can read is refused" "$(status_of $FXAUDIT keyfile lookup --keyfile "$K" --code P01)" 1
+is "the hospital ID is nowhere in the study" "$(grep -rl 'H-0042' "$S" | wc -l)" 0
+
+# Two writers at once: the busy timeout serialises them and the chain stays whole.
+C=$TMP/concurrent
+$FXAUDIT study init "$C" >/dev/null
+for w in A B; do
+    (for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+        $FXAUDIT patient add --study "$C" --code "$w$i" >/dev/null || echo "$w$i failed"
+    done) >"$TMP/writer$w" 2>&1 &
+done
+wait
+is "two concurrent writers lose no write" "$(cat "$TMP/writerA" "$TMP/writerB")" ""
+is "all 30 patients are there" "$($FXAUDIT patient list --study "$C" --json | jq '.patients | length')" 30
+ok_if "and the chain verifies" $FXAUDIT study verify --study "$C"
 
 is "study verify without --study is a usage error" "$(status_of $FXAUDIT study verify)" 2
 ok_if "study --help" $FXAUDIT study --help

@@ -14,9 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "fxaudit/datapath.h"
 #include "fxaudit/hash.h"
 #include "fxaudit/store.h"
 
@@ -24,8 +27,8 @@
 #define SHA_ABC "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 
 typedef struct fixture {
-    char root[256];   /* a fresh temporary folder */
-    char dir[300];   /* root/study */
+    char root[256]; /* a fresh temporary folder */
+    char dir[300];  /* root/study */
     fx_store *s;
 } fixture;
 
@@ -168,6 +171,7 @@ static void a_file_that_is_not_an_fxaudit_study_is_refused(void **state)
     fclose(fp);
     assert_int_equal(fx_store_open(f->dir, &s, &err), FX_EFORMAT);
     assert_non_null(strstr(err.msg, path));
+    assert_non_null(strstr(err.msg, "not an fxaudit study"));
 }
 
 static void the_schema_rejects_an_smfa_answer_of_7(void **state)
@@ -182,8 +186,7 @@ static void the_schema_rejects_an_smfa_answer_of_7(void **state)
     /* Straight to SQL, past the C checks: the CHECK constraint itself refuses. */
     fx_store_field row[] = {fx_sf_int("form_id", form), fx_sf_int("item", 12),
                             fx_sf_int("answer", 7)};
-    assert_int_equal(fx_store_insert(f->s, "smfa_answers", row, 3, "test", NULL, &err),
-                     FX_EINVAL);
+    assert_int_equal(fx_store_insert(f->s, "smfa_answers", row, 3, "test", NULL, &err), FX_EINVAL);
     assert_non_null(strstr(err.msg, "CHECK"));
     row[2] = fx_sf_int("answer", 5);
     row[1] = fx_sf_int("item", 47);
@@ -217,8 +220,8 @@ static void the_schema_rejects_a_negative_gap(void **state)
                             fx_sf_text("measured_utc", "2026-01-01T00:00:00.000Z")};
     assert_int_equal(fx_store_insert(f->s, "measurements", row, 5, "test", NULL, &err), FX_EINVAL);
     assert_non_null(strstr(err.msg, "CHECK"));
-    fx_measurement m = {.observer = "OBS1", .case_code = "C07", .plane = "axial",
-                        .gap_mm = -0.5, .step_mm = NAN};
+    fx_measurement m = {
+        .observer = "OBS1", .case_code = "C07", .plane = "axial", .gap_mm = -0.5, .step_mm = NAN};
     assert_int_equal(fx_store_measurement_add(f->s, &m, NULL, NULL), FX_EINVAL);
     m.gap_mm = 2.5;
     assert_int_equal(fx_store_measurement_add(f->s, &m, NULL, NULL), FX_OK);
@@ -231,8 +234,8 @@ static void an_amendment_needs_a_reason_and_replaces_the_current_value(void **st
     int64_t first = 0;
 
     measure_setup(f->s);
-    fx_measurement m = {.observer = "OBS1", .case_code = "C07", .plane = "coronal",
-                        .gap_mm = 4, .step_mm = 1};
+    fx_measurement m = {
+        .observer = "OBS1", .case_code = "C07", .plane = "coronal", .gap_mm = 4, .step_mm = 1};
     assert_int_equal(fx_store_measurement_add(f->s, &m, &first, NULL), FX_OK);
     assert_int_equal(fx_store_measurement_add(f->s, &m, NULL, NULL), FX_ECONFLICT);
     m.amends_id = first;
@@ -242,14 +245,15 @@ static void an_amendment_needs_a_reason_and_replaces_the_current_value(void **st
     assert_int_equal(fx_store_measurement_add(f->s, &m, NULL, NULL), FX_OK);
     assert_int_equal(count(f->s, "SELECT CAST(sum(gap_mm) AS INTEGER) AS n FROM measurement_view "
                                  "WHERE current "
-                                 "AND patient = 'P01' AND timepoint = 'postop'"), 3);
+                                 "AND patient = 'P01' AND timepoint = 'postop'"),
+                     3);
 }
 
 /* Every value the C lists allow passes the schema's CHECK, and a wrong one fails. */
 static void the_enumeration_lists_agree_with_the_schema(void **state)
 {
     fixture *f = *state;
-    static const char *const fields[] = {"sex", "age_band", "side", "fracture_type",
+    static const char *const fields[] = {"sex",      "age_band",  "side",  "fracture_type",
                                          "approach", "mechanism", "plates"};
     char code[32];
     int n = 0;
@@ -319,8 +323,9 @@ static void log_entries_hash_the_documented_canonical_forms(void **state)
     fx_sha256_buf(buf, n, hex);
 
     json_t *rows = NULL;
-    assert_int_equal(fx_store_query(f->s, "SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1",
-                                    NULL, 0, &rows, NULL), FX_OK);
+    assert_int_equal(fx_store_query(f->s, "SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1", NULL,
+                                    0, &rows, NULL),
+                     FX_OK);
     json_t *e = json_array_get(rows, 0);
     assert_string_equal(json_string_value(json_object_get(e, "content_hash")), hex);
     assert_string_equal(json_string_value(json_object_get(e, "what")), "patient add P09");
@@ -462,12 +467,145 @@ static void a_logged_update_verifies_and_the_log_cannot_be_written_directly(void
     assert_int_equal(fx_store_update(f->s, "audit_log", 1, audit, 1, "t", &err), FX_EINVAL);
 }
 
+static void a_logged_delete_verifies_and_the_row_must_stay_gone(void **state)
+{
+    fixture *f = *state;
+    fx_patient p = patient("P01"), q = patient("P02");
+    fx_store_verify_result v;
+
+    assert_int_equal(fx_store_patient_add(f->s, &p, NULL), FX_OK);
+    assert_int_equal(fx_store_patient_add(f->s, &q, NULL), FX_OK);
+    assert_int_equal(fx_store_delete(f->s, "patients", p.id, "patient delete P01", NULL), FX_OK);
+    assert_int_equal(fx_store_delete(f->s, "patients", p.id, "again", NULL), FX_ENOTFOUND);
+    assert_int_equal(fx_store_verify(f->s, &v, NULL), FX_OK);
+    assert_int_equal(v.n_problems, 0);
+    fx_store_verify_release(&v);
+}
+
+/* Fork a child that adds a series with FXAUDIT_TEST_SLOW_WRITE set, kill -9 it
+ * inside its transaction, and look at what is left. */
+static void a_kill_during_series_add_leaves_the_database_as_it_was(void **state)
+{
+    fixture *f = *state;
+    fx_patient p = patient("P01");
+    char src[320], mark[320];
+    fx_store_verify_result v;
+
+    assert_int_equal(fx_store_patient_add(f->s, &p, NULL), FX_OK);
+    int64_t log0 = count(f->s, "SELECT count(*) AS n FROM audit_log");
+    snprintf(src, sizeof(src), "%s/ct.nrrd", f->root);
+    snprintf(mark, sizeof(mark), "%s/inside", f->root);
+    write_file(src, "abc");
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        fx_store *s = NULL;
+        fx_series_rec r = series_for("P01");
+        setenv("FXAUDIT_TEST_SLOW_WRITE", "30", 1);
+        setenv("FXAUDIT_TEST_SLOW_WRITE_MARK", mark, 1);
+        if (fx_store_open(f->dir, &s, NULL) || fx_store_series_add(s, &r, src, false, NULL))
+            _exit(3);
+        _exit(0); /* not reached within 30 s */
+    }
+    for (int i = 0; i < 200 && access(mark, F_OK) != 0; i++)
+        usleep(50000);
+    assert_int_equal(access(mark, F_OK), 0);
+    kill(pid, SIGKILL);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    fx_store_close(f->s);
+    assert_int_equal(fx_store_open(f->dir, &f->s, NULL), FX_OK);
+    assert_int_equal(count(f->s, "SELECT count(*) AS n FROM series"), 0);
+    assert_int_equal(count(f->s, "SELECT count(*) AS n FROM audit_log"), log0);
+    assert_int_equal(fx_store_verify(f->s, &v, NULL), FX_OK);
+    assert_int_equal(v.n_problems, 0);
+    assert_int_equal(v.n_warnings, 1); /* the copy that was never recorded */
+    assert_non_null(strstr(v.warnings[0].msg, "'volumes/P01_postop_1.nrrd' is not recorded"));
+    fx_store_verify_release(&v);
+    /* The unrecorded copy does not block the next add. */
+    fx_series_rec r = series_for("P01");
+    assert_int_equal(fx_store_series_add(f->s, &r, src, false, NULL), FX_OK);
+    assert_string_equal(r.path, "volumes/P01_postop_2.nrrd");
+}
+
+/* Internal (src/store/store_int.h): migrate beyond FX_STORE_SCHEMA_VERSION, so
+ * that the migration mechanism is tested before a second version exists. */
+int st_migrate_to(fx_store *s, int target, fx_error *err);
+
+/* A data folder holding schema/001 (the real one) and a test schema/002. */
+static void data_dir_with_step_2(const fixture *f, const char *sql, char *dir, size_t n)
+{
+    char one[600], link_to[800], two[700];
+    assert_int_equal(fx_data_path("schema/001_initial.sql", one, sizeof(one), NULL), FX_OK);
+    snprintf(dir, n, "%s/data", f->root);
+    snprintf(two, sizeof(two), "%s/schema", dir);
+    assert_int_equal(mkdir(dir, 0777), 0);
+    assert_int_equal(mkdir(two, 0777), 0);
+    snprintf(link_to, sizeof(link_to), "%s/001_initial.sql", two);
+    assert_int_equal(symlink(one, link_to), 0);
+    snprintf(two, sizeof(two), "%s/schema/002_test.sql", dir);
+    write_file(two, sql);
+    setenv("FXAUDIT_DATA_DIR", dir, 1);
+}
+
+static void a_migration_adds_a_column_without_changing_old_rows_hashes(void **state)
+{
+    fixture *f = *state;
+    fx_patient p = patient("P01");
+    char dir[400];
+    fx_store_verify_result v;
+    fx_error err;
+
+    assert_int_equal(fx_store_patient_add(f->s, &p, NULL), FX_OK);
+    data_dir_with_step_2(f,
+                         "ALTER TABLE patients ADD COLUMN bmi_band TEXT "
+                         "CHECK (bmi_band IN ('<25', '25-30', '>30'));\n",
+                         dir, sizeof(dir));
+    assert_int_equal(st_migrate_to(f->s, 2, &err), FX_OK);
+    assert_int_equal(fx_store_schema_version(f->s), 2);
+    assert_int_equal(count(f->s, "SELECT count(*) AS n FROM audit_log WHERE what LIKE "
+                                 "'schema migrated to version 2 (002_test.sql, sha256 %'"),
+                     1);
+    assert_int_equal(fx_store_verify(f->s, &v, NULL), FX_OK);
+    assert_int_equal(v.n_problems, 0); /* P01's hash is what it was */
+    fx_store_verify_release(&v);
+    fx_store_field row[] = {fx_sf_text("code", "P02"), fx_sf_text("bmi_band", "25-30"),
+                            fx_sf_text("created_utc", "x")};
+    assert_int_equal(fx_store_insert(f->s, "patients", row, 3, "t", NULL, NULL), FX_OK);
+    fx_store_close(f->s);
+    f->s = NULL;
+    /* This build knows version 1 only: the migrated study is now "newer". */
+    assert_int_equal(fx_store_open(f->dir, &f->s, &err), FX_EVERSION);
+    unsetenv("FXAUDIT_DATA_DIR");
+}
+
+static void a_failing_migration_leaves_the_study_at_its_version(void **state)
+{
+    fixture *f = *state;
+    char dir[400];
+    fx_error err;
+
+    data_dir_with_step_2(f,
+                         "ALTER TABLE patients ADD COLUMN half_done TEXT;\n"
+                         "INSERT INTO no_such_table VALUES (1);\n",
+                         dir, sizeof(dir));
+    int64_t log0 = count(f->s, "SELECT count(*) AS n FROM audit_log");
+    assert_int_equal(st_migrate_to(f->s, 2, &err), FX_EIO);
+    assert_non_null(strstr(err.msg, "002_test.sql"));
+    assert_int_equal(fx_store_schema_version(f->s), 1);
+    assert_int_equal(count(f->s, "SELECT count(*) AS n FROM pragma_table_info('patients') "
+                                 "WHERE name = 'half_done'"),
+                     0);
+    assert_int_equal(count(f->s, "SELECT count(*) AS n FROM audit_log"), log0);
+    unsetenv("FXAUDIT_DATA_DIR");
+}
+
 static void a_query_that_writes_is_refused(void **state)
 {
     fixture *f = *state;
     json_t *rows = NULL;
-    assert_int_equal(fx_store_query(f->s, "DELETE FROM patients", NULL, 0, &rows, NULL),
-                     FX_EINVAL);
+    assert_int_equal(fx_store_query(f->s, "DELETE FROM patients", NULL, 0, &rows, NULL), FX_EINVAL);
     assert_null(rows);
 }
 
@@ -485,20 +623,28 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(the_schema_rejects_an_smfa_answer_of_7, setup, teardown),
         cmocka_unit_test_setup_teardown(the_schema_rejects_a_negative_gap, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            an_amendment_needs_a_reason_and_replaces_the_current_value, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_amendment_needs_a_reason_and_replaces_the_current_value,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(the_enumeration_lists_agree_with_the_schema, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(log_entries_hash_the_documented_canonical_forms, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(
-            a_rolled_back_transaction_leaves_neither_row_nor_log_entry, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_rolled_back_transaction_leaves_neither_row_nor_log_entry,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(series_add_moves_the_file_into_volumes_with_its_sha256,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(a_failed_series_add_leaves_no_file_and_no_row, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(
             a_logged_update_verifies_and_the_log_cannot_be_written_directly, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_logged_delete_verifies_and_the_row_must_stay_gone, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_kill_during_series_add_leaves_the_database_as_it_was,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(a_migration_adds_a_column_without_changing_old_rows_hashes,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(a_failing_migration_leaves_the_study_at_its_version, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(a_query_that_writes_is_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
