@@ -26,6 +26,8 @@ static const struct cli_cmd stats_commands[] = {
     {"describe", stats_describe, "n, mean, SD, median, quartiles (type 6 or 7), range"},
     {"friedman", cmd_stats_friedman, "Friedman test with Holm-corrected pairwise post-hoc"},
     {"mann-whitney", cmd_stats_mann_whitney, "Mann-Whitney U / Wilcoxon rank-sum test"},
+    {"icc", cmd_stats_icc, "intraclass correlation, ICC(2,1) with 95 % CI (as psych::ICC)"},
+    {"bland-altman", cmd_stats_bland_altman, "bias and 95 % limits of agreement"},
     {NULL, NULL, NULL},
 };
 

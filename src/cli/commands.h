@@ -8,6 +8,12 @@
 int cmd_help(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_smfa(int argc, char **argv);
+int cmd_grade(int argc, char **argv);
+int cmd_stats_icc(int argc, char **argv);
+int cmd_stats_bland_altman(int argc, char **argv);
+int cmd_observer(int argc, char **argv);
+int cmd_measure(int argc, char **argv);
+int cmd_consensus(int argc, char **argv);
 int cmd_study(int argc, char **argv);
 int cmd_patient(int argc, char **argv);
 int cmd_keyfile(int argc, char **argv);

@@ -14,9 +14,13 @@
 #include "commands.h"
 
 static const struct cli_cmd commands[] = {
+    {"grade", cmd_grade, "grade a fracture reduction (matta, ct or a scheme file)"},
     {"help", cmd_help, "list the commands"},
     {"stats", cmd_stats, "statistical tests on CSV columns, as R and SPSS compute them"},
     {"smfa", cmd_smfa, "score SMFA questionnaires"},
+    {"observer", cmd_observer, "observers and their blinded reading lists"},
+    {"measure", cmd_measure, "record an observer's gap and step-off"},
+    {"consensus", cmd_consensus, "unblind finished cases, record consensus and grades"},
     {"study", cmd_study, "create, verify and summarise a study folder"},
     {"patient", cmd_patient, "add, list and show a study's patients"},
     {"keyfile", cmd_keyfile, "link study codes to hospital IDs, outside the study"},
