@@ -1,1 +1,14 @@
-# image: sources and tests of this area (see Makefile.am).
+# image: segmentation and filters (engineer seg); the isosurface files of
+# src/geom are listed here too, so that src/geom/local.mk stays with geom.
+libfxaudit_a_SOURCES += src/image/filter.c \
+	src/geom/mctable.c src/geom/mctable.h src/geom/isosurface.c src/geom/surfcheck.c \
+	src/geom/smooth.c
+noinst_HEADERS += include/fxaudit/filter.h include/fxaudit/isosurface.h \
+	include/fxaudit/surface.h
+
+check_PROGRAMS += tests/unit/test_isosurface
+TESTS += tests/unit/test_isosurface
+tests_unit_test_isosurface_SOURCES = tests/unit/test_isosurface.c tests/unit/phantoms.c \
+	tests/unit/phantoms.h
+tests_unit_test_isosurface_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_isosurface_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
