@@ -1,9 +1,10 @@
 # image: segmentation and filters (engineer seg); the isosurface files of
 # src/geom are listed here too, so that src/geom/local.mk stays with geom.
-libfxaudit_a_SOURCES += src/image/filter.c \
+libfxaudit_a_SOURCES += src/image/filter.c src/image/runs.c src/image/runs.h \
+	src/image/components.c src/image/edt.c src/image/morph.c src/image/watershed.c \
 	src/geom/mctable.c src/geom/mctable.h src/geom/isosurface.c src/geom/surfcheck.c \
 	src/geom/smooth.c
-noinst_HEADERS += include/fxaudit/filter.h include/fxaudit/isosurface.h \
+noinst_HEADERS += include/fxaudit/filter.h include/fxaudit/segment.h include/fxaudit/isosurface.h \
 	include/fxaudit/surface.h
 
 check_PROGRAMS += tests/unit/test_isosurface
@@ -12,3 +13,9 @@ tests_unit_test_isosurface_SOURCES = tests/unit/test_isosurface.c tests/unit/pha
 	tests/unit/phantoms.h
 tests_unit_test_isosurface_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_isosurface_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/unit/test_segment
+TESTS += tests/unit/test_segment
+tests_unit_test_segment_SOURCES = tests/unit/test_segment.c
+tests_unit_test_segment_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_segment_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
