@@ -15,6 +15,8 @@
 
 static const struct cli_cmd commands[] = {
     {"help", cmd_help, "list the commands"},
+    {"mesh", cmd_mesh, "surface model of a volume at a threshold or label"},
+    {"segment", cmd_segment, "label bone or metal in a CT volume"},
     {NULL, NULL, NULL},
 };
 

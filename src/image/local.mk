@@ -3,7 +3,8 @@
 libfxaudit_a_SOURCES += src/image/filter.c src/image/runs.c src/image/runs.h \
 	src/image/components.c src/image/edt.c src/image/morph.c src/image/watershed.c \
 	src/geom/mctable.c src/geom/mctable.h src/geom/isosurface.c src/geom/surfcheck.c \
-	src/geom/smooth.c
+	src/geom/smooth.c src/geom/decimate.c
+fxaudit_SOURCES += src/cli/cmd_mesh.c src/cli/cmd_segment.c
 noinst_HEADERS += include/fxaudit/filter.h include/fxaudit/segment.h include/fxaudit/isosurface.h \
 	include/fxaudit/surface.h
 
