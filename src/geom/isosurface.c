@@ -35,8 +35,8 @@
 #include "mctable.h"
 
 typedef struct plane {
-    float *v;     /* W*H values, padded */
-    uint8_t *in;  /* W*H inside flags */
+    int k;        /* plane index, -1 .. nz */
+    uint8_t *in;  /* W*H inside flags, padded */
     int *lo, *hi; /* per padded row: first and last inside column, lo > hi if none */
     uint32_t *xid, *yid; /* vertex numbers of x- and y-edge crossings */
 } plane;
@@ -47,71 +47,168 @@ typedef struct ctx {
     float iso, pad;
     double A[9], o[3]; /* index -> world: o + A * ijk */
     int flip;          /* the grid mapping reverses orientation */
+    int *span;         /* per plane (k + 1) and row: first, last inside column,
+                        * found by pass 1 so that pass 2 reads only those */
     size_t *nxy, *nzc, *ntri; /* per layer counts */
     size_t *vbase, *tbase;
     fx_mesh *mesh;
 } ctx;
 
-double fx_isosurface_pad_value(const fx_volume *v, double iso)
+/* Minimum and maximum voxel, typed and in parallel (the generic
+ * fx_volume_range costs as much as the extraction itself). */
+#define RANGE_LOOP(T)                                                                   \
+    do {                                                                                \
+        const T *d = v->data;                                                           \
+        T a = d[0], b = d[0];                                                           \
+        OMP_MINMAX                                                                      \
+        for (size_t i = 0; i < n; i++) {                                                \
+            a = d[i] < a ? d[i] : a;                                                    \
+            b = d[i] > b ? d[i] : b;                                                    \
+        }                                                                               \
+        *lo = a, *hi = b;                                                               \
+    } while (0)
+#ifdef _OPENMP
+#define OMP_MINMAX _Pragma("omp parallel for simd reduction(min : a) reduction(max : b) num_threads(nth)")
+#else
+#define OMP_MINMAX
+#endif
+
+static void range(const fx_volume *v, int threads, double *lo, double *hi)
 {
-    double lo, hi;
-    fx_volume_range(v, &lo, &hi);
+    size_t n = fx_volume_count(v);
+#ifdef _OPENMP
+    int nth = threads > 0 ? threads : omp_get_max_threads();
+#else
+    (void)threads;
+#endif
+    switch (v->type) {
+    case FX_VOX_I16: RANGE_LOOP(int16_t); break;
+    case FX_VOX_U8: RANGE_LOOP(uint8_t); break;
+    case FX_VOX_U16: RANGE_LOOP(uint16_t); break;
+    case FX_VOX_F32: RANGE_LOOP(float); break;
+    }
+}
+
+static double pad_value(const fx_volume *v, double iso, int threads)
+{
+    double lo = 0, hi = 0;
+    range(v, threads, &lo, &hi);
     /* A solid filling the grid is then cut half a voxel beyond its outer centres. */
     return lo < iso ? lo : hi > iso ? 2 * iso - hi : iso - 1;
 }
 
-/* Convert one source row to float. */
-static void load_row(const fx_volume *v, size_t off, int n, float *dst)
+double fx_isosurface_pad_value(const fx_volume *v, double iso)
 {
+    return pad_value(v, iso, 0);
+}
+
+#ifdef _OPENMP
+#define SIMD _Pragma("omp simd")
+#else
+#define SIMD
+#endif
+
+/* Inside flags of one source row: value >= iso. Integer voxels compare with
+ * ceil(iso), which is the same test without a conversion per voxel. */
+static void flag_row(const ctx *c, size_t off, int n, uint8_t *dst)
+{
+    const fx_volume *v = c->vol;
+    double t = ceil(c->iso);
     switch (v->type) {
     case FX_VOX_I16: {
         const int16_t *s = (const int16_t *)v->data + off;
+        int th = t < -32768 ? -32768 : t > 32768 ? 32768 : (int)t;
+        SIMD
         for (int i = 0; i < n; i++)
-            dst[i] = s[i];
+            dst[i] = s[i] >= th;
         break;
     }
     case FX_VOX_U8: {
         const uint8_t *s = (const uint8_t *)v->data + off;
+        int th = t < 0 ? 0 : t > 256 ? 256 : (int)t;
         for (int i = 0; i < n; i++)
-            dst[i] = s[i];
+            dst[i] = s[i] >= th;
         break;
     }
     case FX_VOX_U16: {
         const uint16_t *s = (const uint16_t *)v->data + off;
+        int th = t < 0 ? 0 : t > 65536 ? 65536 : (int)t;
         for (int i = 0; i < n; i++)
-            dst[i] = s[i];
+            dst[i] = s[i] >= th;
         break;
     }
-    case FX_VOX_F32: memcpy(dst, (const float *)v->data + off, (size_t)n * sizeof(float)); break;
+    case FX_VOX_F32: {
+        const float *s = (const float *)v->data + off;
+        for (int i = 0; i < n; i++)
+            dst[i] = s[i] >= c->iso;
+        break;
+    }
     }
 }
 
-/* Fill padded plane k (-1 .. nz) with values, flags and row spans. */
-static void fill_plane(const ctx *c, int k, plane *pl)
+/* First and last non-zero byte of a row (word at a time), lo > hi if none. */
+static void row_span(const uint8_t *in, int W, int *lo, int *hi)
+{
+    int i = 0, j = W - 1;
+    uint64_t w;
+    while (i + 8 <= W && (memcpy(&w, in + i, 8), w == 0))
+        i += 8;
+    while (i < W && !in[i])
+        i++;
+    if (i == W) {
+        *lo = W, *hi = -1;
+        return;
+    }
+    while (j - 7 > i && (memcpy(&w, in + j - 7, 8), w == 0))
+        j -= 8;
+    while (!in[j])
+        j--;
+    *lo = i, *hi = j;
+}
+
+/* Fill padded plane k (-1 .. nz) with flags and row spans. Pass 1 (`known`
+ * 0) reads every row and records the spans when `record`; pass 2 reads only
+ * the recorded span of each row. */
+static void fill_plane(const ctx *c, int k, plane *pl, int known, int record)
 {
     int W = c->W, H = c->H, nx = W - 2;
+    int *span = c->span + 2 * (size_t)H * (size_t)(k + 1);
+    pl->k = k;
     for (int r = 0; r < H; r++) {
-        float *row = pl->v + (size_t)r * W;
         uint8_t *in = pl->in + (size_t)r * W;
-        int lo = W, hi = -1;
-        row[0] = row[W - 1] = c->pad;
-        if (k < 0 || k >= c->nz || r == 0 || r == H - 1) {
-            for (int i = 1; i < W - 1; i++)
-                row[i] = c->pad;
+        size_t row0 = (size_t)nx * ((size_t)(r - 1) + (size_t)(H - 2) * (size_t)k);
+        if (k < 0 || k >= c->nz || r == 0 || r == H - 1 || (known && span[2 * r] > span[2 * r + 1])) {
+            memset(in, 0, (size_t)W);
+            pl->lo[r] = W, pl->hi[r] = -1;
+        } else if (known) {
+            int lo = span[2 * r], hi = span[2 * r + 1];
+            memset(in, 0, (size_t)W);
+            flag_row(c, row0 + (size_t)(lo - 1), hi - lo + 1, in + lo);
+            pl->lo[r] = lo, pl->hi[r] = hi;
         } else {
-            size_t off = (size_t)nx * ((size_t)(r - 1) + (size_t)(H - 2) * (size_t)k);
-            load_row(c->vol, off, nx, row + 1);
+            in[0] = in[W - 1] = 0;
+            flag_row(c, row0, nx, in + 1);
+            row_span(in, W, &pl->lo[r], &pl->hi[r]);
         }
-        for (int i = 0; i < W; i++) {
-            in[i] = row[i] >= c->iso;
-            if (in[i]) {
-                if (lo == W)
-                    lo = i;
-                hi = i;
-            }
-        }
-        pl->lo[r] = lo, pl->hi[r] = hi;
+        if (record)
+            span[2 * r] = pl->lo[r], span[2 * r + 1] = pl->hi[r];
     }
+}
+
+/* The value at padded position p of plane pl (the pad value on the ring). */
+static float value_at(const ctx *c, const plane *pl, size_t p)
+{
+    int W = c->W, H = c->H, r = (int)(p / (size_t)W), i = (int)(p % (size_t)W);
+    if (pl->k < 0 || pl->k >= c->nz || r == 0 || r == H - 1 || i == 0 || i == W - 1)
+        return c->pad;
+    size_t idx = (size_t)(i - 1) + (size_t)(W - 2) * ((size_t)(r - 1) + (size_t)(H - 2) * pl->k);
+    switch (c->vol->type) {
+    case FX_VOX_I16: return ((const int16_t *)c->vol->data)[idx];
+    case FX_VOX_U8: return ((const uint8_t *)c->vol->data)[idx];
+    case FX_VOX_U16: return ((const uint16_t *)c->vol->data)[idx];
+    case FX_VOX_F32: return ((const float *)c->vol->data)[idx];
+    }
+    return c->pad;
 }
 
 static void put_vertex(const ctx *c, uint32_t id, double i, double j, double k)
@@ -144,7 +241,7 @@ static size_t plane_xy(const ctx *c, const plane *pl, int k, const size_t *base,
                 if (base) {
                     pl->xid[p] = (uint32_t)(*base + n);
                     if (write)
-                        put_vertex(c, pl->xid[p], i - 1 + frac(c->iso, pl->v[p], pl->v[p + 1]),
+                        put_vertex(c, pl->xid[p], i - 1 + frac(c->iso, value_at(c, pl, p), value_at(c, pl, p + 1)),
                                    r - 1, k);
                 }
                 n++;
@@ -154,7 +251,7 @@ static size_t plane_xy(const ctx *c, const plane *pl, int k, const size_t *base,
                     pl->yid[p] = (uint32_t)(*base + n);
                     if (write)
                         put_vertex(c, pl->yid[p], i - 1,
-                                   r - 1 + frac(c->iso, pl->v[p], pl->v[p + W]), k);
+                                   r - 1 + frac(c->iso, value_at(c, pl, p), value_at(c, pl, p + W)), k);
                 }
                 n++;
             }
@@ -177,7 +274,7 @@ static size_t slab_z(const ctx *c, const plane *a, const plane *b, int k, uint32
                 continue;
             if (base) {
                 zid[p] = (uint32_t)(*base + n);
-                put_vertex(c, zid[p], i - 1, r - 1, k + frac(c->iso, a->v[p], b->v[p]));
+                put_vertex(c, zid[p], i - 1, r - 1, k + frac(c->iso, value_at(c, a, p), value_at(c, b, p)));
             }
             n++;
         }
@@ -275,6 +372,11 @@ static void emit_case(const ctx *c, const fx_mc_case *mc, const uint32_t e[12],
 
 /* Triangles of the cubes between planes a and b; written from `tbase` when not
  * NULL. Returns the count. */
+/* Column bits 0..3 to the cube corners 0, 2, 4, 6 (x = 0); shifted left by
+ * one they are corners 1, 3, 5, 7 (x = 1). */
+static const uint8_t spread[16] = {0x00, 0x01, 0x04, 0x05, 0x10, 0x11, 0x14, 0x15,
+                                   0x40, 0x41, 0x44, 0x45, 0x50, 0x51, 0x54, 0x55};
+
 static size_t slab_cubes(const ctx *c, const plane *a, const plane *b, const uint32_t *zid,
                          const size_t *tbase)
 {
@@ -289,11 +391,21 @@ static size_t slab_cubes(const ctx *c, const plane *a, const plane *b, const uin
             lo = pl->lo[rr] < lo ? pl->lo[rr] : lo;
             hi = pl->hi[rr] > hi ? pl->hi[rr] : hi;
         }
-        for (int i = lo - 1; i <= hi && lo <= hi; i++) {
+        if (lo > hi)
+            continue;
+        /* A column holds the four corners at one x: bit 0 (y, z), bit 1
+         * (y+1, z), bit 2 (y, z+1), bit 3 (y+1, z+1). A cube is two columns;
+         * where both are all outside or all inside nothing is cut. */
+        const uint8_t *a0 = a->in + (size_t)r * W, *a1 = a0 + W;
+        const uint8_t *b0 = b->in + (size_t)r * W, *b1 = b0 + W;
+        int col = a0[lo - 1] | a1[lo - 1] << 1 | b0[lo - 1] << 2 | b1[lo - 1] << 3;
+        for (int i = lo - 1; i <= hi; i++) {
+            int prev = col;
+            col = a0[i + 1] | a1[i + 1] << 1 | b0[i + 1] << 2 | b1[i + 1] << 3;
+            if ((prev | col << 4) == 0 || (prev | col << 4) == 0xff)
+                continue;
             size_t p = (size_t)r * W + i;
-            int cs = a->in[p] | a->in[p + 1] << 1 | a->in[p + W] << 2 | a->in[p + W + 1] << 3 |
-                     b->in[p] << 4 | b->in[p + 1] << 5 | b->in[p + W] << 6 |
-                     b->in[p + W + 1] << 7;
+            int cs = spread[prev] | spread[col] << 1;
             /* Table corner bits: x is bit 0, y bit 1, z bit 2. */
             const fx_mc_case *mc = &fx_mc_cases[cs];
             if (!mc->ntri)
@@ -302,8 +414,10 @@ static size_t slab_cubes(const ctx *c, const plane *a, const plane *b, const uin
                 uint32_t e[12] = {a->xid[p], a->xid[p + W], b->xid[p], b->xid[p + W],
                                   a->yid[p], a->yid[p + 1], b->yid[p], b->yid[p + 1],
                                   zid[p], zid[p + 1], zid[p + W], zid[p + W + 1]};
-                float cv[8] = {a->v[p], a->v[p + 1], a->v[p + W], a->v[p + W + 1],
-                               b->v[p], b->v[p + 1], b->v[p + W], b->v[p + W + 1]};
+                float cv[8] = {value_at(c, a, p),     value_at(c, a, p + 1),
+                               value_at(c, a, p + W), value_at(c, a, p + W + 1),
+                               value_at(c, b, p),     value_at(c, b, p + 1),
+                               value_at(c, b, p + W), value_at(c, b, p + W + 1)};
                 emit_case(c, mc, e, cv, c->mesh->t + 3 * (*tbase + nt));
             }
             nt += mc->ntri;
@@ -314,28 +428,28 @@ static size_t slab_cubes(const ctx *c, const plane *a, const plane *b, const uin
 
 static int plane_alloc(plane *pl, size_t wh, int H)
 {
-    pl->v = malloc(wh * sizeof(float));
     pl->in = malloc(wh);
     pl->lo = malloc((size_t)H * sizeof(int));
     pl->hi = malloc((size_t)H * sizeof(int));
     pl->xid = malloc(wh * sizeof(uint32_t));
     pl->yid = malloc(wh * sizeof(uint32_t));
-    return pl->v && pl->in && pl->lo && pl->hi && pl->xid && pl->yid;
+    return pl->in && pl->lo && pl->hi && pl->xid && pl->yid;
 }
 
 static void plane_free(plane *pl)
 {
-    free(pl->v), free(pl->in), free(pl->lo), free(pl->hi), free(pl->xid), free(pl->yid);
+    free(pl->in), free(pl->lo), free(pl->hi), free(pl->xid), free(pl->yid);
 }
 
 /* One chunk of layers [L0, L1): count (emit == 0) or write (emit == 1). */
 static void run_chunk(ctx *c, int L0, int L1, int emit, plane *cur, plane *nxt, uint32_t *zid)
 {
-    fill_plane(c, L0 - 1, cur);
+    fill_plane(c, L0 - 1, cur, emit, !emit);
     if (emit)
         plane_xy(c, cur, L0 - 1, &c->vbase[L0], 1);
     for (int L = L0; L < L1; L++) {
-        fill_plane(c, L, nxt);
+        /* Plane L belongs to layer L + 1: record it only inside this chunk. */
+        fill_plane(c, L, nxt, emit, !emit && L + 1 < L1);
         if (!emit) {
             c->nxy[L] = plane_xy(c, cur, L - 1, NULL, 0);
             c->nzc[L] = slab_z(c, cur, nxt, L - 1, NULL, NULL);
@@ -422,7 +536,7 @@ int fx_isosurface_extract(const fx_volume *v, const fx_iso_opts *opts, fx_mesh *
     c.vol = v;
     c.W = v->dims[0] + 2, c.H = v->dims[1] + 2, c.nz = v->dims[2];
     c.iso = (float)opts->iso;
-    c.pad = (float)fx_isosurface_pad_value(v, opts->iso);
+    c.pad = (float)pad_value(v, opts->iso, opts->threads);
     setup_geometry(&c, v);
     NL = c.nz + 1;
     c.nxy = calloc((size_t)NL, sizeof(size_t));
@@ -430,7 +544,8 @@ int fx_isosurface_extract(const fx_volume *v, const fx_iso_opts *opts, fx_mesh *
     c.ntri = calloc((size_t)NL, sizeof(size_t));
     c.vbase = calloc((size_t)NL + 1, sizeof(size_t));
     c.tbase = calloc((size_t)NL + 1, sizeof(size_t));
-    if (!c.nxy || !c.nzc || !c.ntri || !c.vbase || !c.tbase) {
+    c.span = malloc(2 * (size_t)c.H * ((size_t)c.nz + 2) * sizeof(int));
+    if (!c.nxy || !c.nzc || !c.ntri || !c.vbase || !c.tbase || !c.span) {
         rc = fx_fail(err, FX_ENOMEM, "cannot allocate isosurface counters");
         goto out;
     }
@@ -449,7 +564,7 @@ int fx_isosurface_extract(const fx_volume *v, const fx_iso_opts *opts, fx_mesh *
     c.mesh = NULL;
 out:
     fx_mesh_free(c.mesh);
-    free(c.nxy), free(c.nzc), free(c.ntri), free(c.vbase), free(c.tbase);
+    free(c.nxy), free(c.nzc), free(c.ntri), free(c.vbase), free(c.tbase), free(c.span);
     return rc;
 }
 

@@ -20,3 +20,12 @@ TESTS += tests/unit/test_segment
 tests_unit_test_segment_SOURCES = tests/unit/test_segment.c
 tests_unit_test_segment_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_segment_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
+
+# The isosurface benchmark (bench/isosurface/run_bench.sh builds and runs it).
+EXTRA_PROGRAMS = bench/isosurface/bench_iso
+bench_isosurface_bench_iso_SOURCES = bench/isosurface/bench_iso.c
+bench_isosurface_bench_iso_LDADD = $(FX_LIBS)
+CLEANFILES += bench/isosurface/bench_iso
+EXTRA_DIST += bench/isosurface/run_bench.sh bench/isosurface/vtk_bench.py \
+	bench/isosurface/vtk_reference.py bench/isosurface/nrrd_vtk.py \
+	bench/isosurface/RESULTS.md
