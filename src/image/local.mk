@@ -11,21 +11,28 @@ noinst_HEADERS += include/fxaudit/filter.h include/fxaudit/segment.h include/fxa
 check_PROGRAMS += tests/unit/test_isosurface
 TESTS += tests/unit/test_isosurface
 tests_unit_test_isosurface_SOURCES = tests/unit/test_isosurface.c tests/unit/phantoms.c \
-	tests/unit/phantoms.h
+	tests/unit/phantoms.h tests/unit/shells.h
 tests_unit_test_isosurface_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_isosurface_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 
 check_PROGRAMS += tests/unit/test_segment
-TESTS += tests/unit/test_segment
+TESTS += tests/unit/test_segment tests/cli/test_mesh.sh tests/cli/test_segment.sh
+EXTRA_DIST += tests/cli/test_mesh.sh tests/cli/test_segment.sh
 tests_unit_test_segment_SOURCES = tests/unit/test_segment.c
 tests_unit_test_segment_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_segment_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 
 # The isosurface benchmark (bench/isosurface/run_bench.sh builds and runs it).
-EXTRA_PROGRAMS = bench/isosurface/bench_iso
+# shell_phantoms writes the thin shells for vtk_shells.py (tests/fixtures/vtk).
+EXTRA_PROGRAMS = bench/isosurface/bench_iso bench/isosurface/shell_phantoms
 bench_isosurface_bench_iso_SOURCES = bench/isosurface/bench_iso.c
 bench_isosurface_bench_iso_LDADD = $(FX_LIBS)
-CLEANFILES += bench/isosurface/bench_iso
+bench_isosurface_shell_phantoms_SOURCES = bench/isosurface/shell_phantoms.c \
+	tests/unit/phantoms.c
+bench_isosurface_shell_phantoms_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+bench_isosurface_shell_phantoms_LDADD = $(FX_LIBS)
+CLEANFILES += bench/isosurface/bench_iso bench/isosurface/shell_phantoms
 EXTRA_DIST += bench/isosurface/run_bench.sh bench/isosurface/vtk_bench.py \
 	bench/isosurface/vtk_reference.py bench/isosurface/nrrd_vtk.py \
-	bench/isosurface/RESULTS.md
+	bench/isosurface/vtk_shells.py bench/isosurface/RESULTS.md \
+	tests/fixtures/vtk/example_ct_flying_edges.json tests/fixtures/vtk/thin_shells.json

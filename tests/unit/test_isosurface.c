@@ -18,6 +18,8 @@
 #include "fxaudit/isosurface.h"
 #include "fxaudit/surface.h"
 #include "phantoms.h"
+#include "shells.h"
+#include <jansson.h>
 
 /* Extract at iso 0.5 and check measures against the shape's closed forms. */
 static void check_shape(const ph_shape *s, const double spacing[3], const double dir[9],
@@ -295,6 +297,42 @@ static void decimating_a_torus_to_a_fifth_keeps_it_closed_manifold_and_its_volum
     fx_volume_free(v);
 }
 
+
+/* VTK's volumes of the same thin shells, stored by bench/isosurface/vtk_shells.py. */
+static void on_thin_walls_the_volume_is_closer_to_the_truth_than_vtk_flying_edges(void **state)
+{
+    (void)state;
+    const char *src = getenv("FX_SRCDIR");
+    char path[4096];
+    json_error_t jerr;
+    snprintf(path, sizeof(path), "%s/tests/fixtures/vtk/thin_shells.json", src ? src : ".");
+    json_t *ref = json_load_file(path, 0, &jerr);
+    if (!ref) {
+        print_message("cannot read %s: %s\n", path, jerr.text);
+        fail();
+    }
+    double ours_sum = 0, vtk_sum = 0;
+    for (int c = 0; c < THIN_SHELLS; c++) {
+        ph_shape s;
+        fx_volume *v = thin_shell(c, &s);
+        fx_iso_opts o = {.iso = 0.5};
+        fx_mesh *m;
+        assert_int_equal(fx_isosurface_extract(v, &o, &m, NULL), 0);
+        double tv = ph_volume_mm3(&s), ours = fx_mesh_volume(m);
+        double vtk = json_real_value(
+            json_object_get(json_array_get(json_object_get(ref, "shells"), (size_t)c), "volume_mm3"));
+        print_message("shell %d: truth %.0f, fxaudit %+.2f%%, VTK %+.2f%%\n", c, tv,
+                      100 * (ours / tv - 1), 100 * (vtk / tv - 1));
+        assert_true(vtk > 0);
+        assert_true(fabs(ours - tv) <= fabs(vtk - tv) + 0.001 * tv);
+        ours_sum += fabs(ours - tv), vtk_sum += fabs(vtk - tv);
+        fx_mesh_free(m);
+        fx_volume_free(v);
+    }
+    assert_true(ours_sum < vtk_sum);
+    json_decref(ref);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -309,6 +347,7 @@ int main(void)
         cmocka_unit_test(a_binary_label_smoothed_before_cutting_is_within_2_percent),
         cmocka_unit_test(keeping_the_largest_part_of_a_shell_keeps_the_outer_sphere),
         cmocka_unit_test(decimating_a_torus_to_a_fifth_keeps_it_closed_manifold_and_its_volume),
+        cmocka_unit_test(on_thin_walls_the_volume_is_closer_to_the_truth_than_vtk_flying_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
