@@ -15,6 +15,7 @@ make -C "$build" bench/isosurface/bench_iso >/dev/null
 "$build/bench/isosurface/bench_iso" --out "$tmp/phantom.nrrd" --runs "$runs" --smooth "$iters" \
     --iso "$iso" >"$tmp/fx.json"
 /usr/bin/python3 "$here/vtk_bench.py" "$tmp/phantom.nrrd" "$iso" "$runs" "$iters" >"$tmp/vtk.json"
+echo "# $(uptime)"
 cat "$tmp/fx.json" "$tmp/vtk.json"
 jq -s -r '.[0] as $f | .[1] as $v |
   ["step", "fxaudit s", "VTK s", "VTK / fxaudit"],

@@ -23,10 +23,16 @@ typedef struct adjacency {
     uint32_t *nbr;
 } adjacency;
 
-static int cmp_u32(const void *a, const void *b)
+/* Neighbour lists are short (about a dozen entries): insertion sort. */
+static void sort_small(uint32_t *a, size_t n)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
+    for (size_t i = 1; i < n; i++) {
+        uint32_t x = a[i];
+        size_t j = i;
+        for (; j > 0 && a[j - 1] > x; j--)
+            a[j] = a[j - 1];
+        a[j] = x;
+    }
 }
 
 /* Neighbour lists without repeats: every triangle side gives each end the other. */
@@ -53,7 +59,7 @@ static int build_adjacency(const fx_mesh *m, adjacency *a)
     size_t w = 0;
     for (size_t v = 0; v < m->nv; v++) {
         size_t s = a->start[v], e = s + fill[v], first = w;
-        qsort(a->nbr + s, e - s, sizeof(uint32_t), cmp_u32);
+        sort_small(a->nbr + s, e - s);
         for (size_t i = s; i < e; i++)
             if (i == s || a->nbr[i] != a->nbr[i - 1])
                 a->nbr[w++] = a->nbr[i];
