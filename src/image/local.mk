@@ -17,7 +17,8 @@ tests_unit_test_isosurface_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 
 check_PROGRAMS += tests/unit/test_segment
 TESTS += tests/unit/test_segment tests/cli/test_mesh.sh tests/cli/test_segment.sh
-EXTRA_DIST += tests/cli/test_mesh.sh tests/cli/test_segment.sh
+EXTRA_DIST += tests/cli/test_mesh.sh tests/cli/test_segment.sh docs/segmentation.md \
+	docs/isosurface.md
 tests_unit_test_segment_SOURCES = tests/unit/test_segment.c
 tests_unit_test_segment_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_segment_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
