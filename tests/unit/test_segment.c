@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fxaudit/filter.h"
 #include "fxaudit/segment.h"
 
 static fx_volume *mask_new(int nx, int ny, int nz, double sx, double sy, double sz)
@@ -286,6 +287,35 @@ static void touching_balls_are_split_along_their_neck(void **state)
     fx_volume_free(v);
 }
 
+
+static void a_gaussian_spreads_a_point_with_variance_sigma_squared_in_mm(void **state)
+{
+    (void)state;
+    int dims[3] = {41, 41, 21};
+    fx_volume *v;
+    assert_int_equal(fx_volume_new(dims, FX_VOX_F32, &v, NULL), 0);
+    v->spacing[0] = 0.5, v->spacing[1] = 0.75, v->spacing[2] = 1.5;
+    float *d = v->data;
+    d[20 + 41 * (20 + 41 * 10)] = 1;
+    assert_int_equal(fx_volume_gaussian(v, 1.5, NULL), 0);
+    double sum = 0, m2[3] = {0, 0, 0};
+    for (int k = 0; k < 21; k++)
+        for (int j = 0; j < 41; j++)
+            for (int i = 0; i < 41; i++) {
+                double w = d[i + 41 * (j + 41 * k)];
+                sum += w;
+                m2[0] += w * pow((i - 20) * 0.5, 2);
+                m2[1] += w * pow((j - 20) * 0.75, 2);
+                m2[2] += w * pow((k - 10) * 1.5, 2);
+            }
+    assert_true(fabs(sum - 1) < 1e-5);
+    /* Sampled and truncated at 3 sigma: the variance is 2.25 mm^2 within 3 %
+     * (the coarse z axis has one sample per sigma). */
+    for (int a = 0; a < 3; a++)
+        assert_true(fabs(m2[a] / sum - 2.25) < 0.03 * 2.25);
+    fx_volume_free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -297,6 +327,7 @@ int main(void)
         cmocka_unit_test(opening_removes_a_thin_strut_and_closing_bridges_a_narrow_gap),
         cmocka_unit_test(holes_are_filled_in_3d_and_open_tubes_only_per_slice),
         cmocka_unit_test(touching_balls_are_split_along_their_neck),
+        cmocka_unit_test(a_gaussian_spreads_a_point_with_variance_sigma_squared_in_mm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
