@@ -45,6 +45,7 @@ typedef struct dec {
     uint8_t *dead_v, *dead_t, *border;
     cand *heap;
     size_t nh, caph, alive;
+    size_t nv; /* vertices at the start (compaction shrinks m->nv) */
 } dec;
 
 static int tl_push(tlist *l, uint32_t t)
@@ -291,6 +292,7 @@ static int setup(dec *d, fx_mesh *m)
 {
     size_t nv = m->nv, nt = m->nt;
     d->m = m;
+    d->nv = nv;
     d->alive = nt;
     d->q = calloc(nv + 1, sizeof(*d->q));
     d->vt = calloc(nv + 1, sizeof(*d->vt));
@@ -386,7 +388,7 @@ static void compact(dec *d)
 static void release(dec *d)
 {
     if (d->vt)
-        for (size_t v = 0; v < d->m->nv; v++)
+        for (size_t v = 0; v < d->nv; v++)
             free(d->vt[v].t);
     free(d->q), free(d->vt), free(d->stamp), free(d->mark), free(d->dead_v);
     free(d->dead_t), free(d->border), free(d->heap);
