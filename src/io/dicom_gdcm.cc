@@ -310,11 +310,15 @@ gdcm::TransferSyntax target_ts(fx_dicom_ts ts)
     }
 }
 
-void identity_tags(gdcm::DataSet &ds, const fx_dicom_slice *s, bool ct)
+void identity_tags(gdcm::DataSet &ds, const fx_dicom_slice *s)
 {
     const char *modality = s->modality ? s->modality : "CT";
+    /* CT and MR Image Storage carry the plane geometry; other modalities go
+     * out as Secondary Capture. */
     put(ds, 0x0008, 0x0016, gdcm::VR::UI,
-        ct ? "1.2.840.10008.5.1.4.1.1.2" : "1.2.840.10008.5.1.4.1.1.7");
+        !std::strcmp(modality, "CT")   ? "1.2.840.10008.5.1.4.1.1.2"
+        : !std::strcmp(modality, "MR") ? "1.2.840.10008.5.1.4.1.1.4"
+                                       : "1.2.840.10008.5.1.4.1.1.7");
     put(ds, 0x0008, 0x0018, gdcm::VR::UI, uid_or_new(s->sop_uid));
     put(ds, 0x0008, 0x0060, gdcm::VR::CS, modality);
     put(ds, 0x0008, 0x0008, gdcm::VR::CS, "ORIGINAL\\PRIMARY\\AXIAL");
@@ -393,7 +397,6 @@ int write_file(const char *tmp, const fx_dicom_slice *s, fx_error *err)
 {
     double slope = s->slope != 0 ? s->slope : 1.0;
     double intercept = s->slope != 0 ? s->intercept : 0.0;
-    bool ct = !s->modality || !std::strcmp(s->modality, "CT");
     gdcm::SmartPointer<gdcm::Image> img = new gdcm::Image;
     make_image(*img, s, slope, intercept);
     gdcm::ImageChangeTransferSyntax change;
@@ -408,7 +411,7 @@ int write_file(const char *tmp, const fx_dicom_slice *s, fx_error *err)
     gdcm::ImageWriter w;
     w.SetImage(ts != gdcm::TransferSyntax::ExplicitVRLittleEndian ? change.GetOutput() : *img);
     gdcm::DataSet &ds = w.GetFile().GetDataSet();
-    identity_tags(ds, s, ct);
+    identity_tags(ds, s);
     geometry_tags(ds, s);
     w.SetFileName(tmp);
     if (!w.Write())

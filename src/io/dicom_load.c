@@ -226,9 +226,8 @@ static void resample_slice(const struct dicom_series *d, const struct grid *g,
             double v0 = bilinear(stack + (size_t)s * n, p->columns, p->rows, x0, y0);
             double v1 = t > 0 ? bilinear(stack + (size_t)s1 * n, p->columns, p->rows, x1, y1)
                               : v0;
+            /* Outside either plane is outside: no extrapolation at the edges. */
             double val = (1 - t) * v0 + t * v1;
-            if (isnan(val)) /* outside one plane: take the other where it has data */
-                val = !isnan(v0) && t < 0.5 ? v0 : !isnan(v1) && t >= 0.5 ? v1 : NAN;
             out[(size_t)j * g->dims[0] + i] =
                 isnan(val) ? FX_DICOM_OUTSIDE_HU : to_hu(val, 1, 0);
         }

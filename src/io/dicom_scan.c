@@ -289,6 +289,12 @@ static void measure(fx_dicom_scan *s, struct dicom_series *d)
     }
     p->gantry_tilt_tag_deg = h->gantry_tilt_deg;
     p->uniform_spacing = 1;
+    char part[160];
+    if (p->duplicates) {
+        snprintf(part, sizeof(part), "%d planes repeat a position and are dropped",
+                 p->duplicates);
+        append_note(p, part);
+    }
     if (n < 2) {
         double z = h->spacing_between > 0 ? h->spacing_between
                  : h->slice_thickness > 0 ? h->slice_thickness : 1.0;
@@ -327,7 +333,6 @@ static void measure(fx_dicom_scan *s, struct dicom_series *d)
     double c = fabs(dot(line, d->normal));
     p->gantry_tilt_deg = d->shear_mm > DICOM_SHEAR_TOL * pixel ? acos(fmin(1, c)) * 180 / M_PI
                                                                 : 0;
-    char part[160];
     if (p->gantry_tilt_deg > 0) {
         snprintf(part, sizeof(part), "gantry tilt %.2f deg: resampled on load",
                  p->gantry_tilt_deg);
@@ -338,7 +343,7 @@ static void measure(fx_dicom_scan *s, struct dicom_series *d)
                  p->min_gap_mm, p->max_gap_mm);
         append_note(p, part);
     }
-    if (p->max_gap_mm > 1.5 * p->spacing[2]) {
+    if (p->max_gap_mm > 1.9 * p->spacing[2]) { /* a missing slice doubles a gap */
         snprintf(part, sizeof(part), "largest gap %.3f mm is %.1f times the median: "
                  "slices missing there are interpolated", p->max_gap_mm,
                  p->max_gap_mm / p->spacing[2]);
@@ -347,11 +352,6 @@ static void measure(fx_dicom_scan *s, struct dicom_series *d)
     if (h->slice_thickness > p->spacing[2] * (1 + DICOM_GAP_TOL)) {
         snprintf(part, sizeof(part), "slices overlap (thickness %.3f mm, gap %.3f mm)",
                  h->slice_thickness, p->spacing[2]);
-        append_note(p, part);
-    }
-    if (p->duplicates) {
-        snprintf(part, sizeof(part), "%d planes repeat a position and are dropped",
-                 p->duplicates);
         append_note(p, part);
     }
 }
