@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 #include <string>
 #include <unistd.h>
 
@@ -213,9 +214,13 @@ extern "C" int fx_gdcm_read_header(const char *path, fx_gdcm_header *h, fx_error
     std::memset(h, 0, sizeof(*h));
     try {
         quiet();
+        /* Stop at the pixel data and skip its value: the header is all we
+         * need here, and a scan of a big series must not read the pixels. */
+        std::set<gdcm::Tag> skip;
+        skip.insert(gdcm::Tag(0x7fe0, 0x0010));
         gdcm::Reader r;
         r.SetFileName(path);
-        if (!r.ReadUpToTag(gdcm::Tag(0x7fe0, 0x0010)))
+        if (!r.ReadUpToTag(gdcm::Tag(0x7fe0, 0x0010), skip))
             return fx_fail(err, FX_EFORMAT, "'%s' is not a readable DICOM file", path);
         fill_header(r.GetFile(), h);
         return FX_OK;
