@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "dicom_internal.h"
@@ -92,6 +93,20 @@ static int walk(fx_dicom_scan *s, const char *path, int depth, fx_error *err)
     }
     free(names);
     return rc;
+}
+
+/* A DICOMDIR names files under its own folder: scanning that folder finds
+ * them all (and the DICOMDIR itself is passed over, having no image). */
+static int walk_path(fx_dicom_scan *s, const char *path, fx_error *err)
+{
+    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+    char dir[4096];
+    if (strcasecmp(base, "DICOMDIR"))
+        return walk(s, path, 0, err);
+    if (!slash)
+        return walk(s, ".", 0, err);
+    snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+    return walk(s, dir[0] ? dir : "/", 0, err);
 }
 
 /* ---- grouping -------------------------------------------------------------- */
@@ -413,7 +428,7 @@ int fx_dicom_scan_paths(const char *const *paths, int npaths, const fx_progress 
     if (!s)
         return fx_fail(err, FX_ENOMEM, "cannot allocate a scan");
     for (int i = 0; i < npaths && !rc; i++)
-        rc = walk(s, paths[i], 0, err);
+        rc = walk_path(s, paths[i], err);
     if (!rc)
         rc = read_headers(s, progress, err);
     if (!rc)

@@ -27,3 +27,6 @@ tests_unit_test_dicom_real_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 
 # the dicom command
 fxaudit_SOURCES += src/cli/cmd_dicom.c
+
+# method note and the benchmark (run by hand: bench/dicom/run.sh)
+EXTRA_DIST += docs/dicom-import.md bench/dicom/run.sh bench/dicom/RESULTS.md
