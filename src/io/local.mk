@@ -10,7 +10,8 @@ check_PROGRAMS += tests/unit/test_volio tests/unit/test_dicom_write tests/unit/t
 	tests/unit/test_dicom_real
 TESTS += tests/unit/test_volio tests/unit/test_dicom_write tests/unit/test_dicom_load \
 	tests/unit/test_dicom_real tests/cli/test_dicom.sh
-EXTRA_DIST += tests/cli/test_dicom.sh
+EXTRA_DIST += tests/cli/test_dicom.sh tests/fixtures/ge_tilt_dcm2niix.csv \
+	tests/fixtures/ge_tilt_dcm2niix.sh
 tests_unit_test_volio_SOURCES = tests/unit/test_volio.c
 tests_unit_test_volio_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_volio_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
