@@ -31,6 +31,10 @@
 
 #include "dicom_gdcm.h"
 
+extern "C" {
+#include "dicom_check.h"
+}
+
 namespace {
 
 /* GDCM writes warnings to std::cerr; library code must not print. */
@@ -213,6 +217,9 @@ void fill_header(const gdcm::File &file, fx_gdcm_header *h)
 extern "C" int fx_gdcm_read_header(const char *path, fx_gdcm_header *h, fx_error *err)
 {
     std::memset(h, 0, sizeof(*h));
+    char why[160];
+    if (dicom_check_file(path, why, sizeof(why)))
+        return fx_fail(err, FX_EFORMAT, "'%s' is not a readable DICOM file: %s", path, why);
     try {
         quiet();
         /* Stop at the pixel data and skip its value: the header is all we
@@ -240,6 +247,9 @@ extern "C" int fx_gdcm_read_header(const char *path, fx_gdcm_header *h, fx_error
 extern "C" int fx_gdcm_read_pixels(const char *path, void **buf, size_t *cap, size_t *len,
                                    int *bits, int *is_signed, fx_error *err)
 {
+    char why[160];
+    if (dicom_check_file(path, why, sizeof(why)))
+        return fx_fail(err, FX_EFORMAT, "'%s' is not a readable DICOM file: %s", path, why);
     try {
         quiet();
         gdcm::ImageReader r;

@@ -4,7 +4,8 @@ libfxaudit_a_SOURCES += src/io/nrrd.c src/io/nifti.c src/io/volio.c
 # io/dicom: GDCM only in dicom_gdcm.cc; scanning, grouping, sorting and
 # resampling in C.
 libfxaudit_a_SOURCES += src/io/dicom_gdcm.cc src/io/dicom_gdcm.h src/io/dicom_write.c \
-	src/io/dicom_internal.h src/io/dicom_scan.c src/io/dicom_load.c
+	src/io/dicom_internal.h src/io/dicom_scan.c src/io/dicom_load.c \
+	src/io/dicom_check.c src/io/dicom_check.h
 
 check_PROGRAMS += tests/unit/test_volio tests/unit/test_dicom_write tests/unit/test_dicom_load \
 	tests/unit/test_dicom_real

@@ -323,6 +323,50 @@ static void a_corrupt_file_among_good_ones_is_skipped_and_counted(void **state)
     fx_dicom_scan_free(scan);
 }
 
+/* Debian's GDCM aborts the program on some broken files; they must be
+ * refused before it sees them: cut copies of a good file at every 40 bytes
+ * through its header, and a copy whose first VR is not a VR. */
+static void truncated_or_garbled_files_are_skipped_not_fatal(void **state)
+{
+    (void)state;
+    char dir[300], path[400], good[400];
+    double z[] = {0, 1};
+    struct plane p[2];
+    axial_planes(p, 2, z, 0, 0);
+    struct stack st = {.rows = 16, .cols = 16, .dx = 1, .dy = 1};
+    make_dir(dir, sizeof(dir), "broken");
+    write_stack(dir, "a", &st, p, 2, NULL);
+    snprintf(good, sizeof(good), "%s/a000.dcm", dir);
+    static unsigned char buf[1 << 16];
+    FILE *f = fopen(good, "rb");
+    assert_non_null(f);
+    size_t n = fread(buf, 1, sizeof(buf), f), made = 0;
+    fclose(f);
+    for (size_t cut = 0; cut < n - 1; cut += cut < 1500 ? 40 : 97) {
+        snprintf(path, sizeof(path), "%s/z%05zu.dcm", dir, cut);
+        f = fopen(path, "wb");
+        fwrite(buf, 1, cut, f);
+        fclose(f);
+        made++;
+    }
+    memcpy(buf + 132 + 4, "Q?", 2); /* the first meta element's VR */
+    snprintf(path, sizeof(path), "%s/zvr.dcm", dir);
+    f = fopen(path, "wb");
+    fwrite(buf, 1, n, f);
+    fclose(f);
+    fx_dicom_scan *scan;
+    const char *dp = dir;
+    fx_error err;
+    assert_int_equal(fx_dicom_scan_paths(&dp, 1, NULL, &scan, &err), FX_OK);
+    assert_int_equal(fx_dicom_scan_skipped(scan), (int)made + 1);
+    assert_int_equal(fx_dicom_scan_series(scan, 0)->slices, 2);
+    fx_dicom_scan_free(scan);
+    void *px;
+    size_t len;
+    assert_int_equal(fx_dicom_decode_file(path, &px, &len, &err), FX_EFORMAT);
+    assert_non_null(strstr(err.msg, path));
+}
+
 static void a_missing_position_tag_is_an_error_naming_file_and_tag(void **state)
 {
     (void)state;
@@ -514,6 +558,7 @@ int main(void)
         cmocka_unit_test(uneven_and_missing_slices_are_resampled_and_said_so),
         cmocka_unit_test(several_series_in_one_folder_are_told_apart),
         cmocka_unit_test(a_corrupt_file_among_good_ones_is_skipped_and_counted),
+        cmocka_unit_test(truncated_or_garbled_files_are_skipped_not_fatal),
         cmocka_unit_test(a_missing_position_tag_is_an_error_naming_file_and_tag),
         cmocka_unit_test(duplicates_padding_and_rescale_are_handled_and_reported),
         cmocka_unit_test(compressed_series_load_the_same_as_uncompressed),
