@@ -29,7 +29,7 @@ typedef struct fx_dicom_scan fx_dicom_scan;
  * slice normal (row x column) as its columns; `origin` is the first slice's
  * Image Position (Patient) after sorting along the normal. */
 typedef struct fx_dicom_series {
-    int index;                 /* 0-based, in scan order (the `--series N`) */
+    int index;                 /* 1-based, in scan order: what `--series N` takes */
     char modality[17];         /* "CT", "MR", ... */
     int rows, columns;
     int slices;                /* distinct slice positions (frames for multi-frame) */
@@ -59,8 +59,9 @@ typedef struct fx_dicom_identity {
     char birth_date[17];
 } fx_dicom_identity;
 
-/* Scan files and folders (recursively; DICOMDIR files and non-DICOM files are
- * passed over) reading each header once, and group the image planes into
+/* Scan files and folders (recursively; a path to a DICOMDIR scans the folder
+ * it sits in; non-image files are passed over and counted) reading each
+ * header once, and group the image planes into
  * series: by Series Instance UID, and when that is empty by frame of
  * reference, orientation, size, spacing and acquisition. On success *out owns
  * the scan (free with fx_dicom_scan_free). Finding no DICOM image at all is an
@@ -69,13 +70,16 @@ int fx_dicom_scan_paths(const char *const *paths, int npaths, const fx_progress 
                         fx_dicom_scan **out, fx_error *err);
 void fx_dicom_scan_free(fx_dicom_scan *scan); /* NULL is a no-op */
 
-/* Number of series, and series i (owned by the scan; valid until it is freed). */
+/* Number of series, and series i (0-based: its `index` is i + 1; owned by the
+ * scan, valid until it is freed). */
 int fx_dicom_scan_count(const fx_dicom_scan *scan);
 const fx_dicom_series *fx_dicom_scan_series(const fx_dicom_scan *scan, int i);
 /* Identifying data of series i (see fx_dicom_identity). */
 void fx_dicom_scan_identity(const fx_dicom_scan *scan, int i, fx_dicom_identity *id);
-/* How many files were skipped (unreadable, not DICOM, or not an image). */
+/* How many files were skipped (unreadable, not DICOM, or not an image), and
+ * the path of the first of them ("" when none). */
 int fx_dicom_scan_skipped(const fx_dicom_scan *scan);
+const char *fx_dicom_scan_skipped_example(const fx_dicom_scan *scan);
 /* Index of the first loadable series, or -1. */
 int fx_dicom_scan_first_loadable(const fx_dicom_scan *scan);
 
@@ -94,16 +98,16 @@ typedef struct fx_dicom_load_info {
 /* HU written where the acquisition has no data (padding, outside a tilted FOV). */
 #define FX_DICOM_OUTSIDE_HU (-1024)
 
-/* Load series `index` of `scan` as an int16 HU volume on a regular orthogonal
- * grid: rescale applied and clamped to int16, padding masked, slices sorted
- * along the normal; tilted, uneven or gappy stacks are resampled (trilinear)
+/* Load series `index` (0-based, as for fx_dicom_scan_series) of `scan` as an
+ * int16 HU volume on a regular orthogonal grid: rescale applied and clamped to
+ * int16, padding masked, slices sorted along the normal; tilted, uneven or gappy stacks are resampled (trilinear)
  * onto a grid with axes row, column, normal. On success *out owns the volume
  * and `info` (may be NULL) says what was done. */
 int fx_dicom_load_series(const fx_dicom_scan *scan, int index, const fx_progress *progress,
                          fx_volume **out, fx_dicom_load_info *info, fx_error *err);
 
-/* Scan `path` and load its series `index`, or the first loadable one when
- * `index` is negative. */
+/* Scan `path` and load its series `index` (0-based), or the first loadable
+ * one when `index` is negative. */
 int fx_dicom_load_path(const char *path, int index, const fx_progress *progress,
                        fx_volume **out, fx_dicom_load_info *info, fx_error *err);
 
@@ -176,6 +180,12 @@ typedef struct fx_dicom_slice {
 /* Write one slice as a CT Image Storage file (the file appears whole or not
  * at all). */
 int fx_dicom_write_slice(const char *path, const fx_dicom_slice *s, fx_error *err);
+
+/* Write `n` frames (same size, orientation, spacing and rescale as frames[0];
+ * positions and pixels their own, in the order given) as one Enhanced CT
+ * Image Storage file with shared and per-frame functional groups. */
+int fx_dicom_write_enhanced(const char *path, const fx_dicom_slice *frames, int n,
+                            fx_error *err);
 
 /* A fresh UID under GDCM's root, at most 64 characters plus the NUL. */
 void fx_dicom_new_uid(char uid[65]);
