@@ -48,6 +48,15 @@ is "threshold and label together are a usage error (exit 2)" \
     "$(status_of $FXAUDIT mesh "$TMP/block.nrrd" --threshold 1 --label 1 -o "$TMP/e.ply")" 2
 ok_if "--help exits 0" $FXAUDIT mesh --help
 
+dcm=$FXAUDIT_SHARED_DATA/dicom/tcia_pancreatic_ct_cbct_seg_lower40
+if [ -d "$dcm" ]; then
+    $FXAUDIT mesh "$dcm" --threshold 226 --largest -o "$TMP/dcm.ply" --json >"$TMP/dcm.json"
+    is "a DICOM folder's largest bone part is one closed surface" \
+        "$(jq -c '[.closed, .components]' <"$TMP/dcm.json")" "[true,1]"
+else
+    echo "# SKIP DICOM folder input: $dcm is absent"
+fi
+
 ct=$FXAUDIT_SHARED_DATA/volumes/example_ct.nii.gz
 ref=$FX_SRCDIR/tests/fixtures/vtk/example_ct_flying_edges.json
 if [ ! -r "$ct" ]; then
