@@ -70,14 +70,11 @@ static int build_adjacency(const fx_mesh *m, adjacency *a)
     return 0;
 }
 
-static void laplace_step(const adjacency *a, const fx_vec3 *src, fx_vec3 *dst, size_t nv,
-                         double f, int threads)
+/* One umbrella step for vertices [lo, hi): dst = src + f (mean(neighbours) - src). */
+static void laplace_range(const adjacency *a, const fx_vec3 *src, fx_vec3 *dst, size_t lo,
+                          size_t hi, double f)
 {
-    (void)threads;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) num_threads(threads > 0 ? threads : omp_get_max_threads()) if (nv > 20000)
-#endif
-    for (size_t v = 0; v < nv; v++) {
+    for (size_t v = lo; v < hi; v++) {
         size_t s = a->start[v], e = a->start[v + 1];
         fx_vec3 p = src[v];
         if (e == s) {
@@ -90,6 +87,34 @@ static void laplace_step(const adjacency *a, const fx_vec3 *src, fx_vec3 *dst, s
             x += q.x, y += q.y, z += q.z;
         }
         dst[v] = fx_v3(p.x + f * (x * w - p.x), p.y + f * (y * w - p.y), p.z + f * (z * w - p.z));
+    }
+}
+
+/* All iterations in one parallel region: each thread keeps its slice of the
+ * vertices and the threads meet once per step. */
+static void taubin_loop(const adjacency *a, fx_vec3 *v, fx_vec3 *tmp, size_t nv, int iterations,
+                        double lambda, double mu, int threads)
+{
+    (void)threads;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(threads > 0 ? threads : omp_get_max_threads()) if (nv > 20000)
+#endif
+    {
+        size_t lo = 0, hi = nv;
+#ifdef _OPENMP
+        size_t nth = (size_t)omp_get_num_threads(), me = (size_t)omp_get_thread_num();
+        lo = nv * me / nth, hi = nv * (me + 1) / nth;
+#endif
+        for (int it = 0; it < iterations; it++) {
+            laplace_range(a, v, tmp, lo, hi, lambda);
+#ifdef _OPENMP
+#pragma omp barrier
+#endif
+            laplace_range(a, tmp, v, lo, hi, mu);
+#ifdef _OPENMP
+#pragma omp barrier
+#endif
+        }
     }
 }
 
@@ -110,10 +135,7 @@ int fx_surface_smooth_taubin(fx_mesh *m, int iterations, double lambda, double m
         return fx_fail(err, FX_ENOMEM, "cannot allocate smoothing tables for %zu vertices",
                        m->nv);
     }
-    for (int it = 0; it < iterations; it++) {
-        laplace_step(&a, m->v, tmp, m->nv, lambda, threads);
-        laplace_step(&a, tmp, m->v, m->nv, mu, threads);
-    }
+    taubin_loop(&a, m->v, tmp, m->nv, iterations, lambda, mu, threads);
     free(tmp), free(a.start), free(a.nbr);
     return m->n ? fx_mesh_compute_normals(m, err) : FX_OK;
 }
