@@ -55,37 +55,93 @@ static void envelope(const double *f, double *d, int n, double h, int *v, double
     }
 }
 
+/* Lines are handled in blocks of up to BLOCK neighbours in x, which lie side
+ * by side in memory: gathering and scattering them a row at a time keeps the
+ * strided y and z passes cache-friendly. Lines without a finite value (no
+ * feature yet) or without a non-zero one (all features) are left as they are:
+ * in a CT mask most lines are one or the other. */
+#define BLOCK 32
+
+typedef struct lines {
+    double *f, *d, *z;
+    int *v;
+} lines;
+
+static int lines_alloc(lines *w, int n)
+{
+    w->f = malloc((size_t)BLOCK * (size_t)n * sizeof(double));
+    w->d = malloc((size_t)n * sizeof(double));
+    w->z = malloc(((size_t)n + 1) * sizeof(double));
+    w->v = malloc((size_t)n * sizeof(int));
+    return w->f && w->d && w->z && w->v;
+}
+
+static void lines_free(lines *w)
+{
+    free(w->f), free(w->d), free(w->z), free(w->v);
+}
+
+/* Transform `nb` lines starting at `base` (adjacent in x) along a stride. */
+static void transform_block(float *D, size_t base, int nb, int n, size_t stride, double h,
+                            lines *w)
+{
+    for (int q = 0; q < n; q++) {
+        const float *row = D + base + (size_t)q * stride;
+        for (int b = 0; b < nb; b++)
+            w->f[(size_t)b * n + q] = row[b];
+    }
+    for (int b = 0; b < nb; b++) {
+        double *f = w->f + (size_t)b * n;
+        int finite = 0, nonzero = 0;
+        for (int q = 0; q < n && !(finite && nonzero); q++)
+            finite |= f[q] < FAR, nonzero |= f[q] != 0;
+        if (!finite || !nonzero) /* no feature yet, or nothing but features */
+            continue;
+        envelope(f, w->d, n, h, w->v, w->z);
+        for (int q = 0; q < n; q++)
+            f[q] = w->d[q] < FAR ? w->d[q] : FAR;
+    }
+    for (int q = 0; q < n; q++) {
+        float *row = D + base + (size_t)q * stride;
+        for (int b = 0; b < nb; b++)
+            row[b] = (float)w->f[(size_t)b * n + q];
+    }
+}
+
 static int transform_axis(fx_volume *out, int axis)
 {
     int n = out->dims[axis], failed = 0;
-    size_t nx = (size_t)out->dims[0], ny = (size_t)out->dims[1];
+    size_t nx = (size_t)out->dims[0], ny = (size_t)out->dims[1], nz = (size_t)out->dims[2];
     size_t stride = axis == 0 ? 1 : axis == 1 ? nx : nx * ny;
-    size_t nlines = fx_volume_count(out) / (size_t)n;
+    /* Blocks: along x one line each; along y and z, runs of x within a plane. */
+    size_t per_plane = axis == 0 ? 1 : (nx + BLOCK - 1) / BLOCK;
+    size_t planes = axis == 0 ? ny * nz : axis == 1 ? nz : ny;
+    size_t nblocks = axis == 0 ? ny * nz : per_plane * planes;
     float *D = out->data;
     double h = out->spacing[axis];
 #ifdef _OPENMP
 #pragma omp parallel reduction(| : failed)
 #endif
     {
-        double *f = malloc((size_t)n * sizeof(double)), *d = malloc((size_t)n * sizeof(double));
-        double *z = malloc(((size_t)n + 1) * sizeof(double));
-        int *v = malloc((size_t)n * sizeof(int));
-        if (!f || !d || !z || !v)
+        lines w;
+        if (!lines_alloc(&w, n))
             failed = 1;
 #ifdef _OPENMP
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 16)
 #endif
-        for (size_t l = 0; l < nlines; l++) {
-            if (!f || !d || !z || !v)
+        for (size_t blk = 0; blk < nblocks; blk++) {
+            if (!w.f || !w.d || !w.z || !w.v)
                 continue;
-            size_t base = axis == 0 ? l * nx : axis == 1 ? (l / nx) * nx * ny + l % nx : l;
-            for (int i = 0; i < n; i++)
-                f[i] = D[base + (size_t)i * stride];
-            envelope(f, d, n, h, v, z);
-            for (int i = 0; i < n; i++)
-                D[base + (size_t)i * stride] = (float)(d[i] < FAR ? d[i] : FAR);
+            if (axis == 0) {
+                transform_block(D, blk * nx, 1, n, 1, h, &w);
+                continue;
+            }
+            size_t plane = blk / per_plane, x0 = (blk % per_plane) * BLOCK;
+            int nb = (int)(nx - x0 < BLOCK ? nx - x0 : BLOCK);
+            size_t base = axis == 1 ? plane * nx * ny + x0 : plane * nx + x0;
+            transform_block(D, base, nb, n, stride, h, &w);
         }
-        free(f), free(d), free(z), free(v);
+        lines_free(&w);
     }
     return failed;
 }
