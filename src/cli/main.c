@@ -25,6 +25,9 @@ static const struct cli_cmd commands[] = {
     {"patient", cmd_patient, "add, list and show a study's patients"},
     {"keyfile", cmd_keyfile, "link study codes to hospital IDs, outside the study"},
     {"render", cmd_render, "draw meshes and screws in a standard view as PNG"},
+    {"mesh", cmd_mesh, "surface model of a volume at a threshold or label"},
+    {"segment", cmd_segment, "label bone or metal in a CT volume"},
+    {"dicom", cmd_dicom, "inspect DICOM series and load one as a HU volume"},
     {NULL, NULL, NULL},
 };
 
