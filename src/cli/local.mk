@@ -1,6 +1,6 @@
 # cli: the only layer that knows argv, stdout and exit codes.
 fxaudit_SOURCES += src/cli/main.c src/cli/cli.c src/cli/cli.h src/cli/progress.c \
-	src/cli/commands.h
+	src/cli/commands.h src/cli/cmd_import.c
 
-TESTS += tests/cli/test_frame.sh
-EXTRA_DIST += tests/cli/test_frame.sh
+TESTS += tests/cli/test_frame.sh tests/cli/test_import.sh
+EXTRA_DIST += tests/cli/test_frame.sh tests/cli/test_import.sh

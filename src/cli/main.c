@@ -28,6 +28,7 @@ static const struct cli_cmd commands[] = {
     {"mesh", cmd_mesh, "surface model of a volume at a threshold or label"},
     {"segment", cmd_segment, "label bone or metal in a CT volume"},
     {"dicom", cmd_dicom, "inspect DICOM series and load one as a HU volume"},
+    {"import", cmd_import, "import a CT series into a study"},
     {NULL, NULL, NULL},
 };
 
