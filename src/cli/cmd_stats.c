@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "outcomes_cli.h"
 #include "stats_cli.h"
 
 static int stats_wilcoxon(int argc, char **argv);
@@ -26,6 +27,7 @@ static const struct cli_cmd stats_commands[] = {
     {"describe", stats_describe, "n, mean, SD, median, quartiles (type 6 or 7), range"},
     {"friedman", cmd_stats_friedman, "Friedman test with Holm-corrected pairwise post-hoc"},
     {"mann-whitney", cmd_stats_mann_whitney, "Mann-Whitney U / Wilcoxon rank-sum test"},
+    {"study", cmd_stats_study, "the study's results section, computed from its store"},
     {NULL, NULL, NULL},
 };
 
