@@ -27,10 +27,10 @@ typedef struct fx_smfa_entry {
 
 /* How forms are scored: the missing-item rule and an optional subscale key. */
 typedef struct fx_smfa_scoring {
-    double min_percent;       /* a scale scores with >= this % of its items answered */
-    const fx_smfa_key *key;   /* NULL: function and bother index only */
-    const char *key_name;     /* the key file's name as recorded (basename) */
-    char key_sha256[65];      /* the key file's SHA-256 */
+    double min_percent;     /* a scale scores with >= this % of its items answered */
+    const fx_smfa_key *key; /* NULL: function and bother index only */
+    const char *key_name;   /* the key file's name as recorded (basename) */
+    char key_sha256[65];    /* the key file's SHA-256 */
 } fx_smfa_scoring;
 
 /* Months after surgery (days / (365.25 / 12)) from two dates YYYY-MM-DD.

@@ -50,13 +50,18 @@ struct smfa_opts {
     bool json;
 };
 
-static const struct option smfa_long[] = {
-    {"study", required_argument, NULL, O_STUDY},   {"patient", required_argument, NULL, O_PATIENT},
-    {"occasion", required_argument, NULL, O_OCC},  {"months", required_argument, NULL, O_MONTHS},
-    {"date", required_argument, NULL, O_DATE},     {"surgery-date", required_argument, NULL, O_SURG},
-    {"answers", required_argument, NULL, O_ANS},   {"key", required_argument, NULL, O_KEY},
-    {"min-answered", required_argument, NULL, O_MIN}, {"json", no_argument, NULL, O_JSON},
-    {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0}};
+static const struct option smfa_long[] = {{"study", required_argument, NULL, O_STUDY},
+                                          {"patient", required_argument, NULL, O_PATIENT},
+                                          {"occasion", required_argument, NULL, O_OCC},
+                                          {"months", required_argument, NULL, O_MONTHS},
+                                          {"date", required_argument, NULL, O_DATE},
+                                          {"surgery-date", required_argument, NULL, O_SURG},
+                                          {"answers", required_argument, NULL, O_ANS},
+                                          {"key", required_argument, NULL, O_KEY},
+                                          {"min-answered", required_argument, NULL, O_MIN},
+                                          {"json", no_argument, NULL, O_JSON},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
 
 static int parse_min(const char *cmd, const char *arg, double *pct)
 {
@@ -163,8 +168,7 @@ static int parse_answers(const char *s, int answers[FX_SMFA_ITEMS])
         p = end + 1;
     }
     if (item != FX_SMFA_ITEMS)
-        return cli_failf("--answers: %d answers given, the SMFA has %d items", item,
-                         FX_SMFA_ITEMS);
+        return cli_failf("--answers: %d answers given, the SMFA has %d items", item, FX_SMFA_ITEMS);
     return EXIT_OK;
 }
 
@@ -217,7 +221,8 @@ static void print_scores(json_t *form)
 static void print_form(json_t *f)
 {
     json_t *m = json_object_get(f, "months_after_surgery");
-    printf("SMFA form %lld: patient %s, %s", (long long)json_integer_value(json_object_get(f, "form_id")),
+    printf("SMFA form %lld: patient %s, %s",
+           (long long)json_integer_value(json_object_get(f, "form_id")),
            json_string_value(json_object_get(f, "patient")),
            json_string_value(json_object_get(f, "occasion")));
     if (json_is_number(m))

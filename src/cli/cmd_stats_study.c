@@ -34,14 +34,15 @@ static const char study_help[] =
 enum { S_STUDY = 400, S_SPSS, S_QTYPE, S_FORMAT, S_JSON };
 enum { F_TEXT, F_CSV, F_JSON };
 
-static int study_args(int argc, char **argv, const char **dir, int *format,
-                      fx_studystats_opts *o)
+static int study_args(int argc, char **argv, const char **dir, int *format, fx_studystats_opts *o)
 {
-    static const struct option opts[] = {
-        {"study", required_argument, NULL, S_STUDY}, {"spss", no_argument, NULL, S_SPSS},
-        {"quantile-type", required_argument, NULL, S_QTYPE},
-        {"format", required_argument, NULL, S_FORMAT}, {"json", no_argument, NULL, S_JSON},
-        {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"study", required_argument, NULL, S_STUDY},
+                                         {"spss", no_argument, NULL, S_SPSS},
+                                         {"quantile-type", required_argument, NULL, S_QTYPE},
+                                         {"format", required_argument, NULL, S_FORMAT},
+                                         {"json", no_argument, NULL, S_JSON},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     const char *cmd = "fxaudit stats study";
     long qt;
     int c;
@@ -156,8 +157,8 @@ static void csv_grades_smfa(json_t *r)
             csv_fields("smfa", scale, grp, c, test_fields, "n");
         }
         static const char *const fr[] = {"statistic", "df", "p", NULL};
-        csv_fields("smfa", scale, "pre-injury, 3-months, 1-year",
-                   json_object_get(g, "friedman"), fr, "n");
+        csv_fields("smfa", scale, "pre-injury, 3-months, 1-year", json_object_get(g, "friedman"),
+                   fr, "n");
     }
 }
 
@@ -176,8 +177,7 @@ static void print_csv(json_t *r)
     csv_row("screws", "screws", "", "n_not_placed", json_object_get(sc, "n_not_placed"),
             json_object_get(sc, "n_planned"), "count");
     csv_row("screws", "screws", "", "n_joint_penetration",
-            json_object_get(sc, "n_joint_penetration"), json_object_get(sc, "n_planned"),
-            "count");
+            json_object_get(sc, "n_joint_penetration"), json_object_get(sc, "n_planned"), "count");
     csv_grades_smfa(r);
     json_array_foreach(json_object_get(json_object_get(r, "correlations"), "pairs"), i, c)
     {
@@ -207,7 +207,7 @@ static void text_desc(const char *label, json_t *d)
         printf("    %-22s no values\n", label);
         return;
     }
-    printf("    %-22s median %.4g (IQR %.4g-%.4g), n = %lld\n", label, num(d, "median"),
+    printf("    %-22s median %.4g (IQR %.4g to %.4g), n = %lld\n", label, num(d, "median"),
            num(d, "q1"), num(d, "q3"), cnt(d, "n"));
 }
 
@@ -250,11 +250,12 @@ static void text_reduction(json_t *red)
                    json_number_value(json_array_get(json_object_get(md, "conf_int"), 1)),
                    cnt(md, "n"), json_string_value(json_object_get(md, "method")));
     }
-    size_t n = json_array_size(json_object_get(red, "awaiting_consensus"));
-    if (n)
-        printf("  %zu patient time points measured by several observers await a consensus "
-               "and are left out\n",
-               n);
+    json_t *wait = json_object_get(red, "awaiting_consensus"), *w;
+    size_t k;
+    if (json_array_size(wait))
+        printf("  left out, measured by several observers and awaiting a consensus:");
+    json_array_foreach(wait, k, w)
+        printf(" %s%s", json_string_value(w), k + 1 < json_array_size(wait) ? "," : "\n");
 }
 
 static void text_screws(json_t *sc)
@@ -339,8 +340,8 @@ static void text_correlations(json_t *co)
             printf("  %-18s not computed: %s\n", x,
                    json_string_value(json_object_get(c, "message")));
         else
-            printf("  %-18s rho = %.4g, P = %.3g (p = %.6g), n = %lld\n    %s\n", x,
-                   num(c, "rho"), num(c, "p"), num(c, "p"), cnt(c, "n"),
+            printf("  %-18s rho = %.4g, P = %.3g (p = %.6g), n = %lld\n    %s\n", x, num(c, "rho"),
+                   num(c, "p"), num(c, "p"), cnt(c, "n"),
                    json_string_value(json_object_get(c, "method")));
     }
 }

@@ -86,8 +86,8 @@ int fx_smfastore_check(const fx_smfa_entry *e, fx_error *err)
     for (int i = 0; i < FX_SMFA_ITEMS; i++)
         if (e->answers[i] < 0 || e->answers[i] > 5)
             return fx_fail(err, FX_EINVAL,
-                           "item %d: answer %d is not one of 1, 2, 3, 4, 5 (0: unanswered)",
-                           i + 1, e->answers[i]);
+                           "item %d: answer %d is not one of 1, 2, 3, 4, 5 (0: unanswered)", i + 1,
+                           e->answers[i]);
     return FX_OK;
 }
 
@@ -103,9 +103,9 @@ static int store_scale(fx_store *s, int64_t form_id, const fx_smfa_form *f,
 {
     fx_smfa_score r;
     fx_smfa_score_scale(f, scale, sc->min_percent, &r);
-    int rc = fx_store_smfa_score_add(s, form_id, name, r.score, r.answered,
-                                     keyed ? sc->key_name : NULL, keyed ? sc->key_sha256 : NULL,
-                                     err);
+    int rc =
+        fx_store_smfa_score_add(s, form_id, name, r.score, r.answered, keyed ? sc->key_name : NULL,
+                                keyed ? sc->key_sha256 : NULL, err);
     if (rc)
         return rc;
     json_t *j = json_object();
@@ -124,26 +124,25 @@ static int store_scores(fx_store *s, int64_t form_id, const fx_smfa_entry *e,
     char what[200];
     for (int i = 0; i < FX_SMFA_ITEMS; i++)
         f.answer[i] = (unsigned char)e->answers[i];
-    int rc = store_scale(s, form_id, &f, &fx_smfa_function_index, "function", sc, false, scores,
-                         err);
+    int rc =
+        store_scale(s, form_id, &f, &fx_smfa_function_index, "function", sc, false, scores, err);
     if (!rc)
         rc = store_scale(s, form_id, &f, &fx_smfa_bother_index, "bother", sc, false, scores, err);
     for (size_t k = 0; !rc && sc->key && k < sc->key->n; k++) {
         const char *name = sc->key->scales[k].name;
         if (!strcmp(name, "function") || !strcmp(name, "bother"))
-            rc = fx_fail(err, FX_ECONFLICT,
-                         "key scale '%s' has the name of an SMFA index; rename it in the key",
-                         name);
+            rc =
+                fx_fail(err, FX_ECONFLICT,
+                        "key scale '%s' has the name of an SMFA index; rename it in the key", name);
         else
             rc = store_scale(s, form_id, &f, &sc->key->scales[k], name, sc, true, scores, err);
     }
     if (rc)
         return rc;
     /* the rule is part of what a stored score means, so the log records it */
-    snprintf(what, sizeof(what),
-             "smfa form %lld scored: a scale needs %g %% of its items answered%s%s",
-             (long long)form_id, sc->min_percent, sc->key ? "; key " : "",
-             sc->key ? sc->key_name : "");
+    snprintf(
+        what, sizeof(what), "smfa form %lld scored: a scale needs %g %% of its items answered%s%s",
+        (long long)form_id, sc->min_percent, sc->key ? "; key " : "", sc->key ? sc->key_name : "");
     return fx_store_log_event(s, what, err);
 }
 
@@ -175,8 +174,7 @@ int fx_smfastore_add(fx_store *s, const fx_smfa_entry *e, const fx_smfa_scoring 
         rc = fx_store_tx_begin(s, err);
     if (rc)
         goto fail;
-    rc = fx_store_smfa_form_add(s, e->patient, e->occasion, e->months_after_surgery, &form_id,
-                                err);
+    rc = fx_store_smfa_form_add(s, e->patient, e->occasion, e->months_after_surgery, &form_id, err);
     if (!rc)
         rc = fx_store_smfa_answers_set(s, form_id, e->answers, err);
     if (!rc)
@@ -229,8 +227,8 @@ static int import_columns(const fx_csv *t, struct import_cols *c, fx_error *err)
     return rc;
 }
 
-static int import_row(const fx_csv *t, size_t r, const struct import_cols *c,
-                      const fx_smfa_form *f, fx_smfa_entry *e, fx_error *err)
+static int import_row(const fx_csv *t, size_t r, const struct import_cols *c, const fx_smfa_form *f,
+                      fx_smfa_entry *e, fx_error *err)
 {
     const char *pat = fx_csv_cell(t, r, c->patient), *occ = fx_csv_cell(t, r, c->occasion);
     const char *months = opt_cell(t, r, c->has_months ? &c->months : NULL);

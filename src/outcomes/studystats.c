@@ -29,7 +29,7 @@ typedef struct red_cell {
     double cons_max[2];   /* consensus row with plane 'max' */
     double cons_plane[2]; /* largest over the consensus rows of the three planes */
     bool has_cons;
-    double obs[2];          /* largest over planes of the measurements ... */
+    double obs[2];                    /* largest over planes of the measurements ... */
     char observer[FX_STORE_CODE_MAX]; /* ... of this one observer */
     bool several_observers;
 } red_cell;
@@ -168,8 +168,8 @@ static void reduction_values(const ss_patients *pts, red_cell (*cell)[2], double
             json_decref(row);
         for (int t = 0; t < 2; t++)
             if (!cell[k][t].has_cons && cell[k][t].several_observers)
-                json_array_append_new(pending, json_sprintf("%s %s", pts->p[k].code,
-                                                            t == PRE ? "preop" : "postop"));
+                json_array_append_new(
+                    pending, json_sprintf("%s %s", pts->p[k].code, t == PRE ? "preop" : "postop"));
     }
     json_object_set_new(sec, "patients", rows);
     json_object_set_new(sec, "awaiting_consensus", pending);
@@ -180,7 +180,8 @@ static int reduction_section(fx_store *s, const fx_studystats_opts *o, const ss_
 {
     size_t n = pts->n;
     red_cell(*cell)[2] = calloc(n ? n : 1, sizeof(*cell));
-    double *v = calloc(4 * (n ? n : 1), sizeof(double)); /* [pre gap, pre step, post gap, post step] */
+    double *v =
+        calloc(4 * (n ? n : 1), sizeof(double)); /* [pre gap, pre step, post gap, post step] */
     int rc = cell && v ? FX_OK : fx_fail(err, FX_ENOMEM, "cannot allocate %zu patients", n);
 
     for (size_t k = 0; !rc && k < n; k++)
@@ -308,8 +309,8 @@ static int grade_section(fx_store *s, json_t **out, fx_error *err)
 
 /* ---- all ------------------------------------------------------------------ */
 
-static int sections(fx_store *s, const fx_studystats_opts *o, const ss_patients *pts,
-                    json_t *res, fx_error *err)
+static int sections(fx_store *s, const fx_studystats_opts *o, const ss_patients *pts, json_t *res,
+                    fx_error *err)
 {
     size_t n = pts->n ? pts->n : 1;
     double *gap = calloc(n, sizeof(double)), *step = calloc(n, sizeof(double));

@@ -25,6 +25,10 @@ long ss_patient_index(const ss_patients *pts, const char *code);
 /* A JSON number of a query row's column (integer or real), NAN when null. */
 double ss_num(json_t *row, const char *col);
 
+/* v rounded to 9 decimals: values and differences equal in exact arithmetic
+ * become equal doubles, so they tie (docs/outcomes.md). */
+double ss_round9(double v);
+
 /* {n, median, q1, q3, min, max, mean, sd, method} of the finite x[i]. */
 json_t *ss_describe(const double *x, size_t n, int quantile_type);
 /* Paired signed-rank test of x - y over the pairs where both are finite:
@@ -36,8 +40,8 @@ json_t *ss_mean_diff(const double *x, const double *y, size_t n);
 json_t *ss_spearman(const double *x, const double *y, size_t n, bool spss);
 
 /* Sections (studystats_smfa.c). `post_gap`, `post_step` are indexed like pts. */
-int ss_smfa_section(fx_store *s, const fx_studystats_opts *o, const ss_patients *pts,
-                    json_t **out, fx_error *err);
+int ss_smfa_section(fx_store *s, const fx_studystats_opts *o, const ss_patients *pts, json_t **out,
+                    fx_error *err);
 int ss_correlation_section(fx_store *s, const fx_studystats_opts *o, const ss_patients *pts,
                            const double *post_gap, const double *post_step, json_t **out,
                            fx_error *err);

@@ -41,7 +41,7 @@ static void fill_scores(json_t *rows, const char *scale, const ss_patients *pts,
         long k = ss_patient_index(pts, json_string_value(json_object_get(r, "patient")));
         int o = occasion_index(json_string_value(json_object_get(r, "occasion")));
         if (k >= 0 && o >= 0)
-            y[(size_t)k * N_OCC + o] = ss_num(r, "score");
+            y[(size_t)k * N_OCC + o] = ss_round9(ss_num(r, "score"));
     }
 }
 
@@ -53,8 +53,8 @@ static json_t *friedman_block(const double *y, size_t n, bool spss)
     json_t *j = json_object();
     size_t complete = 0;
     for (size_t k = 0; k < n; k++)
-        complete += isfinite(y[k * N_OCC]) && isfinite(y[k * N_OCC + 1]) &&
-                    isfinite(y[k * N_OCC + 2]);
+        complete +=
+            isfinite(y[k * N_OCC]) && isfinite(y[k * N_OCC + 1]) && isfinite(y[k * N_OCC + 2]);
     fx_wilcoxon_opts_init(&o);
     o.spss = spss;
     json_object_set_new(j, "n", json_integer((json_int_t)complete));
@@ -70,8 +70,9 @@ static json_t *friedman_block(const double *y, size_t n, bool spss)
     json_object_set_new(j, "statistic", json_real(r.statistic));
     json_object_set_new(j, "df", json_real(r.df));
     json_object_set_new(j, "p", isfinite(r.p) ? json_real(r.p) : json_null());
-    json_object_set_new(j, "method", json_string("Friedman rank sum test (chi-squared, tie-"
-                                                 "corrected; R friedman.test, SPSS FRIEDMAN)"));
+    json_object_set_new(j, "method",
+                        json_string("Friedman rank sum test (chi-squared, tie-"
+                                    "corrected; R friedman.test, SPSS FRIEDMAN)"));
     fx_friedman_result_free(&r);
     return j;
 }
@@ -138,8 +139,8 @@ static json_t *scale_names(json_t *rows)
     return names;
 }
 
-int ss_smfa_section(fx_store *s, const fx_studystats_opts *o, const ss_patients *pts,
-                    json_t **out, fx_error *err)
+int ss_smfa_section(fx_store *s, const fx_studystats_opts *o, const ss_patients *pts, json_t **out,
+                    fx_error *err)
 {
     json_t *rows = NULL, *names, *scales = json_array(), *v;
     size_t i;
@@ -165,8 +166,8 @@ int ss_smfa_section(fx_store *s, const fx_studystats_opts *o, const ss_patients 
     json_object_set_new(*out, "source",
                         json_string("smfa_scores of the forms at pre-injury, 3-months and "
                                     "1-year (0-100, higher = worse; unscored scales left out)"));
-    json_object_set_new(*out, "occasions", json_pack("[sss]", occasions[0], occasions[1],
-                                                     occasions[2]));
+    json_object_set_new(*out, "occasions",
+                        json_pack("[sss]", occasions[0], occasions[1], occasions[2]));
     json_object_set_new(*out, "scales", scales);
     json_decref(names);
     json_decref(rows);
