@@ -1,8 +1,8 @@
 /*
  * cmd_smfa.c - `fxaudit smfa score`: scores SMFA forms from a CSV file (one
  * row per form, columns item1 .. item46) into the function and bother indices
- * and, with a key file, the user's subscales. Storing forms in a study comes
- * with the study store.
+ * and, with a key file, the user's subscales. Storing forms in a study
+ * (add, import, list) is in cmd_smfa_store.c.
  */
 #include "config.h"
 

@@ -15,3 +15,9 @@ TESTS += tests/cli/test_outcomes.sh
 EXTRA_DIST += tests/cli/test_outcomes.sh tests/fixtures/outcomes/study_rows.csv \
 	tests/fixtures/outcomes/smfa_forms.csv tests/fixtures/outcomes/study_reference.R \
 	tests/fixtures/outcomes/study_reference.txt docs/outcomes.md
+
+check_PROGRAMS += tests/unit/test_outcomes
+TESTS += tests/unit/test_outcomes
+tests_unit_test_outcomes_SOURCES = tests/unit/test_outcomes.c
+tests_unit_test_outcomes_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_outcomes_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)

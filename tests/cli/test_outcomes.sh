@@ -151,6 +151,10 @@ is "every figure names its method (SPSS Wilcoxon)" \
 # hand: pre gap sorted 14 15 16 19 20 20 21 22 25 30; type 6 positions 2.75, 5.5, 8.25
 is "gap pre-op median (IQR) 20 (15.75-22.75) by hand (type 6)" \
     "$(jq -c '.reduction.gap_mm.preop | [.median, .q1, .q3]' "$TMP/r.json")" "[20,15.75,22.75]"
+# type 7: positions 1 + 9p = 3.25 and 7.75 -> 16 + 0.25 x 3, 21 + 0.75 x 1
+is "gap pre-op quartiles by type 7 (R's default) 16.75 and 21.75 by hand" \
+    "$($FXAUDIT stats study --study "$S" --quantile-type 7 --json |
+        jq -c '.reduction.gap_mm.preop | [.q1, .q3]')" "[16.75,21.75]"
 is "P10 (one observer, amended sagittal row) post-op gap 5 from single-observer measurements" \
     "$(jq -r '.reduction.patients[] | select(.patient == "P10") | "\(.postop_gap_mm) \(.postop_step_mm) \(.postop_source)"' "$TMP/r.json")" \
     "5 1 single-observer"
