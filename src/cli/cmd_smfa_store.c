@@ -270,6 +270,8 @@ static int add_or_import(int argc, char **argv, const char *cmd, const char *hel
     int rc = parse(argc, argv, cmd, help, &o);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
+    if (help == import_help && (o.patient || o.occasion || o.answers || o.months || o.date))
+        return cli_usage(cmd, "the file gives patient, occasion, time and answers per row");
     if (help == add_help && (rc = build_entry(cmd, &o, &e)))
         return rc;
     sc.min_percent = o.min_pct;

@@ -71,8 +71,8 @@ static json_t *friedman_block(const double *y, size_t n, bool spss)
     json_object_set_new(j, "df", json_real(r.df));
     json_object_set_new(j, "p", isfinite(r.p) ? json_real(r.p) : json_null());
     json_object_set_new(j, "method",
-                        json_string("Friedman rank sum test (chi-squared, tie-"
-                                    "corrected; R friedman.test, SPSS FRIEDMAN)"));
+                        json_string("Friedman rank sum test (chi-squared with the tie correction, "
+                                    "R friedman.test)"));
     fx_friedman_result_free(&r);
     return j;
 }
