@@ -161,6 +161,8 @@ json_t *ss_spearman(const double *x, const double *y, size_t n, bool spss)
     fx_error err;
     json_t *j;
     size_t m = complete(x, y, n, &a, &b);
+    for (size_t i = 0; i < m; i++) /* values equal in exact arithmetic must tie */
+        a[i] = ss_round9(a[i]), b[i] = ss_round9(b[i]);
     int rc = !m     ? fx_fail(&err, FX_EINVAL, "no complete pairs")
              : spss ? fx_spearman_t(a, b, m, FX_ALT_TWO_SIDED, &r, &err)
                     : fx_spearman(a, b, m, FX_ALT_TWO_SIDED, &r, &err);

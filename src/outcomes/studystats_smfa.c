@@ -41,7 +41,7 @@ static void fill_scores(json_t *rows, const char *scale, const ss_patients *pts,
         long k = ss_patient_index(pts, json_string_value(json_object_get(r, "patient")));
         int o = occasion_index(json_string_value(json_object_get(r, "occasion")));
         if (k >= 0 && o >= 0)
-            y[(size_t)k * N_OCC + o] = ss_round9(ss_num(r, "score"));
+            y[(size_t)k * N_OCC + o] = ss_num(r, "score");
     }
 }
 
@@ -55,10 +55,15 @@ static json_t *friedman_block(const double *y, size_t n, bool spss)
     for (size_t k = 0; k < n; k++)
         complete +=
             isfinite(y[k * N_OCC]) && isfinite(y[k * N_OCC + 1]) && isfinite(y[k * N_OCC + 2]);
+    double *yr = malloc((n ? n : 1) * N_OCC * sizeof(double));
     fx_wilcoxon_opts_init(&o);
     o.spss = spss;
+    /* ranks within a patient: scores equal in exact arithmetic must tie */
+    for (size_t k = 0; yr && k < n * N_OCC; k++)
+        yr[k] = ss_round9(y[k]);
     json_object_set_new(j, "n", json_integer((json_int_t)complete));
-    if (complete < 2 || fx_friedman(y, n, N_OCC, &o, &r, &err)) {
+    if (!yr || complete < 2 || fx_friedman(yr, n, N_OCC, &o, &r, &err)) {
+        free(yr);
         json_object_set_new(j, "p", json_null());
         json_object_set_new(j, "method", json_string("not tested"));
         json_object_set_new(j, "message",
@@ -74,6 +79,7 @@ static json_t *friedman_block(const double *y, size_t n, bool spss)
                         json_string("Friedman rank sum test (chi-squared with the tie correction, "
                                     "R friedman.test)"));
     fx_friedman_result_free(&r);
+    free(yr);
     return j;
 }
 

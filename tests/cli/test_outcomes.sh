@@ -166,6 +166,12 @@ is "P11 (two observers, no consensus) waits for a consensus and is left out" \
 is "screws: 12 planned, 2 not placed, 1 in the joint (P04 S1's latest row counts)" \
     "$(jq -c '.screws | [.n_planned, .n_not_placed, .n_joint_penetration, .angle_deg.max]' "$TMP/r.json")" \
     "[12,2,1,10.1]"
+# two bother differences are 20.8333... in exact arithmetic but 20.833333333333332
+# and ...336 as doubles: rounded to 9 decimals they tie, which takes R's test
+# to the normal approximation (R on the rounded differences agrees above)
+is "SMFA bother 3-months - 1-year: differences equal in exact arithmetic tie" \
+    "$(jq -r '.smfa.scales[] | select(.scale == "bother") | .comparisons[1].method' "$TMP/r.json")" \
+    "Wilcoxon signed rank test with continuity correction"
 is "SMFA other occasions (P11) are not in the three-occasion analysis" \
     "$(jq '.smfa.scales[] | select(.scale == "function") | .by_occasion["3-months"].n' "$TMP/r.json")" "10"
 is "SMFA: P08's bother index at 1 year is not scored (5 of 12), so 8 complete patients" \
