@@ -1,8 +1,8 @@
 /*
  * cmd_smfa.c - `fxaudit smfa score`: scores SMFA forms from a CSV file (one
  * row per form, columns item1 .. item46) into the function and bother indices
- * and, with a key file, the user's subscales. Storing forms in a study comes
- * with the study store.
+ * and, with a key file, the user's subscales. Storing forms in a study
+ * (add, import, list) is in cmd_smfa_store.c.
  */
 #include "config.h"
 
@@ -16,11 +16,15 @@
 #include "commands.h"
 #include "fxaudit/csv.h"
 #include "fxaudit/smfa.h"
+#include "outcomes_cli.h"
 
 static int smfa_score(int argc, char **argv);
 
 static const struct cli_cmd smfa_commands[] = {
     {"score", smfa_score, "score SMFA forms from a CSV file"},
+    {"add", cmd_smfa_add, "store one SMFA form in a study, with its scores"},
+    {"import", cmd_smfa_import, "store the SMFA forms of a CSV file in a study (all or none)"},
+    {"list", cmd_smfa_list, "list a study's SMFA forms and scores"},
     {NULL, NULL, NULL},
 };
 

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "outcomes_cli.h"
 #include "stats_cli.h"
 
 static int stats_wilcoxon(int argc, char **argv);
@@ -28,6 +29,7 @@ static const struct cli_cmd stats_commands[] = {
     {"mann-whitney", cmd_stats_mann_whitney, "Mann-Whitney U / Wilcoxon rank-sum test"},
     {"icc", cmd_stats_icc, "intraclass correlation, ICC(2,1) with 95 % CI (as psych::ICC)"},
     {"bland-altman", cmd_stats_bland_altman, "bias and 95 % limits of agreement"},
+    {"study", cmd_stats_study, "the study's results section, computed from its store"},
     {NULL, NULL, NULL},
 };
 
