@@ -29,7 +29,7 @@ typedef struct fx_icp_opts {
     int levels;             /* coarse-to-fine sampling levels (default 3) */
     size_t max_samples;     /* moving points used at the finest level (default 30000) */
     int max_iterations;     /* per level (default 40) */
-    double tolerance_mm;    /* a level ends when no sample moves more than this (1e-4) */
+    double tolerance_mm;    /* a level ends when no sample moves more than this (2e-3) */
     double min_overlap;     /* the trimmed fraction never goes below this (0.3) */
     /* Regions: use only vertices whose mask byte is non-zero (NULL: all), and/or
      * whose scalar equals `label` when use_label is set (a mesh without scalars

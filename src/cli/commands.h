@@ -6,5 +6,8 @@
 
 /* Each gets argv with argv[0] the command's own name and returns an exit code. */
 int cmd_help(int argc, char **argv);
+int cmd_register(int argc, char **argv);
+int cmd_register_points(int argc, char **argv);
+int cmd_distance(int argc, char **argv);
 
 #endif

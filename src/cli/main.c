@@ -15,6 +15,9 @@
 
 static const struct cli_cmd commands[] = {
     {"help", cmd_help, "list the commands"},
+    {"register", cmd_register, "rigidly align two surface models (ICP)"},
+    {"register-points", cmd_register_points, "rigid transform from paired landmarks"},
+    {"distance", cmd_distance, "signed distances and Hausdorff between two surfaces"},
     {NULL, NULL, NULL},
 };
 

@@ -56,7 +56,7 @@ static int by_double(const void *a, const void *b)
 
 static double median_edge(const fx_mesh *m)
 {
-    size_t n = m->nt < 20000 ? m->nt : 20000, step = m->nt / (n ? n : 1);
+    size_t n = m->nt < 4000 ? m->nt : 4000, step = m->nt / (n ? n : 1);
     double *e = malloc((n ? n : 1) * sizeof(*e)), med = 1.0;
     if (!e || !n) {
         free(e);
@@ -66,10 +66,56 @@ static double median_edge(const fx_mesh *m)
         const uint32_t *t = m->t + 3 * (k * step);
         e[k] = fx_v3_dist(m->v[t[0]], m->v[t[1]]);
     }
-    qsort(e, n, sizeof(*e), by_double);
+    qsort(e, n, sizeof(*e), by_double); /* once per registration: qsort is fine */
     med = e[n / 2];
     free(e);
     return med;
+}
+
+/* Vertex -> incident triangles, compressed rows (counting sort). */
+static int build_rings(icp_fixed *f, fx_error *err)
+{
+    const fx_mesh *m = f->m;
+    f->ring_start = calloc(m->nv + 1, sizeof(uint32_t));
+    f->ring = malloc(3 * m->nt * sizeof(uint32_t));
+    if (!f->ring_start || !f->ring)
+        return fx_fail(err, FX_ENOMEM, "cannot allocate vertex rings");
+    for (size_t i = 0; i < 3 * m->nt; i++)
+        f->ring_start[m->t[i] + 1]++;
+    for (size_t v = 0; v < m->nv; v++)
+        f->ring_start[v + 1] += f->ring_start[v];
+    uint32_t *fill = malloc((m->nv + 1) * sizeof(uint32_t));
+    if (!fill)
+        return fx_fail(err, FX_ENOMEM, "cannot allocate vertex rings");
+    memcpy(fill, f->ring_start, (m->nv + 1) * sizeof(uint32_t));
+    for (size_t i = 0; i < 3 * m->nt; i++)
+        f->ring[fill[m->t[i]]++] = (uint32_t)(i / 3);
+    free(fill);
+    return FX_OK;
+}
+
+/* Every eighth vertex in a shuffled order: the coarse levels need only the
+ * shape, and a smaller tree answers far queries much faster. */
+static int build_coarse(icp_fixed *f, fx_error *err)
+{
+    size_t nv = f->m->nv, n = nv >= 4000 ? nv / 8 : nv;
+    fx_vec3 *p = malloc(n * sizeof(*p));
+    f->coarse_id = malloc(n * sizeof(uint32_t));
+    if (!p || !f->coarse_id) {
+        free(p);
+        return fx_fail(err, FX_ENOMEM, "cannot allocate a coarse tree");
+    }
+    uint64_t s = 0x2545f4914f6cdd1dull;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = i * (nv / n); /* a stride, jittered inside its block */
+        s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+        j += (size_t)(s % (nv / n));
+        f->coarse_id[i] = (uint32_t)j;
+        p[i] = f->m->v[j];
+    }
+    int rc = fx_kdtree_build(p, n, &f->coarse, err);
+    free(p);
+    return rc;
 }
 
 int icp_fixed_prepare(const fx_mesh *fixed, const fx_icp_opts *o, icp_fixed *f, fx_error *err)
@@ -91,7 +137,9 @@ int icp_fixed_prepare(const fx_mesh *fixed, const fx_icp_opts *o, icp_fixed *f, 
     if (!rc)
         rc = fx_kdtree_build(f->m->v, f->m->nv, &f->kd, err);
     if (!rc)
-        rc = fx_bvh_build(f->m, &f->bvh, err);
+        rc = build_rings(f, err);
+    if (!rc)
+        rc = build_coarse(f, err);
     if (!rc)
         f->spacing_mm = median_edge(f->m);
     if (rc)
@@ -104,7 +152,10 @@ void icp_fixed_release(icp_fixed *f)
     fx_mesh_free(f->m);
     free(f->tn);
     fx_kdtree_free(f->kd);
-    fx_bvh_free(f->bvh);
+    free(f->coarse_id);
+    fx_kdtree_free(f->coarse);
+    free(f->ring_start);
+    free(f->ring);
     memset(f, 0, sizeof(*f));
 }
 

@@ -5,7 +5,6 @@
 #ifndef FXAUDIT_ICP_INT_H
 #define FXAUDIT_ICP_INT_H
 
-#include "fxaudit/bvh.h"
 #include "fxaudit/icp.h"
 #include "fxaudit/kdtree.h"
 
@@ -13,7 +12,10 @@ typedef struct icp_fixed {
     fx_mesh *m;        /* the region's triangles and vertices, with normals */
     fx_vec3 *tn;       /* unit normal per triangle */
     fx_kdtree *kd;     /* over m->v */
-    fx_bvh *bvh;       /* over m's triangles */
+    fx_kdtree *coarse; /* over a random eighth of m->v (coarse levels) */
+    uint32_t *coarse_id; /* its points' indices in m->v */
+    uint32_t *ring_start; /* nv + 1 offsets into ring: the triangles around each vertex */
+    uint32_t *ring;
     double spacing_mm; /* median edge length */
 } icp_fixed;
 
