@@ -2,9 +2,11 @@
  * icp.c - robust, trimmed point-to-plane ICP (Chen and Medioni 1992), with
  * the small-angle linearisation of Low (2004).
  *
- * Each iteration pairs every moving sample with the fixed surface (nearest
- * vertex and its normal at the coarse levels; the exact closest point on a
- * triangle and that triangle's normal at the finest), then:
+ * Each iteration pairs every moving sample with the fixed surface, coarse to
+ * fine: the nearest of a random eighth of the fixed vertices (first level and
+ * the start-pose candidates), the nearest fixed vertex (middle levels), and
+ * the closest point on the triangles around it (the finest level); the normal
+ * is that vertex's or that triangle's. Then it
  *   - trims: keeps the fraction xi of pairs with the smallest distances, xi
  *     chosen to minimise e(xi) / xi^2, e the RMS of the kept distances (the
  *     FRMSD criterion of Chetverikov et al., Trimmed ICP, 2005), so partial
@@ -14,7 +16,7 @@
  *   - solves the 6x6 normal equations for a small rotation about the samples'
  *     centroid and a translation, and applies the exact rotation.
  * A level ends when no sample moves more than the tolerance; the moving
- * samples grow fourfold per level (coarse to fine).
+ * samples grow fourfold per level.
  */
 #include "config.h"
 
@@ -77,17 +79,22 @@ static fx_vec3 ring_closest(const icp_fixed *f, size_t j, fx_vec3 y, fx_vec3 *n)
  * vertices and their normals) or exact (the closest point on the surface).
  * Only partners within s->radius_mm are sought: farther pairs would be
  * trimmed anyway, and bounded queries are much cheaper. */
-static void pair_up(state *s, const fx_rigid *T, size_t n, bool exact)
+enum { COARSE, VERTEX, EXACT }; /* pairing modes, coarse to fine */
+
+static void pair_up(state *s, const fx_rigid *T, size_t n, int mode)
 {
     const icp_fixed *f = s->f;
-    const fx_kdtree *kd = exact ? f->kd : f->coarse;
+    const fx_kdtree *kd = mode == COARSE ? f->coarse : f->kd;
+    bool exact = mode == EXACT, full = mode != COARSE;
     double r2 = s->radius_mm * s->radius_mm;
-#pragma omp parallel for schedule(static)
+    /* Threads pay only on big levels: for a few hundred samples the fork and
+     * barrier cost more than the work (and far more on a loaded machine). */
+#pragma omp parallel for schedule(static) if (n >= 4096)
     for (size_t i = 0; i < n; i++) {
         pair *p = &s->pr[i];
         p->y = fx_rigid_apply(T, s->mv->p[i]);
         size_t j = (size_t)-1;
-        if (exact && p->j != UINT32_MAX) {
+        if (full && p->j != UINT32_MAX) {
             /* Warm start: last time's partner bounds the search, so the tree
              * is walked only where a nearer vertex could be (poses change
              * little from one fine iteration to the next). */
@@ -101,7 +108,7 @@ static void pair_up(state *s, const fx_rigid *T, size_t n, bool exact)
         }
         if (j == (size_t)-1)
             j = fx_kdtree_nearest_within(kd, p->y, r2, NULL);
-        if (exact)
+        if (full)
             p->j = j == (size_t)-1 ? UINT32_MAX : (uint32_t)j;
         if (j == (size_t)-1) {
             p->d = INFINITY, p->r = 0, p->n = fx_v3(0, 0, 0);
@@ -110,6 +117,8 @@ static void pair_up(state *s, const fx_rigid *T, size_t n, bool exact)
         fx_vec3 q;
         if (exact)
             q = ring_closest(f, j, p->y, &p->n);
+        else if (full)
+            q = f->m->v[j], p->n = f->m->n[j];
         else
             j = f->coarse_id[j], q = f->m->v[j], p->n = f->m->n[j];
         fx_vec3 d = fx_v3_sub(p->y, q);
@@ -266,9 +275,9 @@ static size_t accumulate(state *s, size_t n, fx_vec3 c, double L)
 
 /* One step: returns the largest motion of a sample (mm), or -1 when the
  * equations cannot be solved (too few pairs). */
-static double step(state *s, fx_rigid *T, size_t n, bool exact, double min_overlap)
+static double step(state *s, fx_rigid *T, size_t n, int mode, double min_overlap)
 {
-    pair_up(s, T, n, exact);
+    pair_up(s, T, n, mode);
     trim(s, n, min_overlap);
     robust_scale(s, n, 1e-3 * s->f->spacing_mm);
     if (isfinite(s->dmax)) /* next time, search a few trimming thresholds out */
@@ -298,11 +307,11 @@ static double step(state *s, fx_rigid *T, size_t n, bool exact, double min_overl
 }
 
 /* Iterate one level until no sample moves more than tol_mm; true then. */
-static bool run_level(state *s, fx_rigid *T, size_t n, bool exact, double tol_mm,
+static bool run_level(state *s, fx_rigid *T, size_t n, int mode, double tol_mm,
                       const fx_icp_opts *o)
 {
     for (int it = 0; it < o->max_iterations; it++) {
-        double moved = step(s, T, n, exact, o->min_overlap);
+        double moved = step(s, T, n, mode, o->min_overlap);
         if (moved < 0)
             return false;
         if (moved < tol_mm)
@@ -323,7 +332,7 @@ void fx_icp_opts_default(fx_icp_opts *o)
     o->init = FX_ICP_INIT_AUTO;
     o->start = fx_rigid_identity();
     o->levels = 3;
-    o->max_samples = 30000;
+    o->max_samples = 12000;
     o->max_iterations = 40;
     o->tolerance_mm = 2e-3;
     o->min_overlap = 0.3;
@@ -339,45 +348,65 @@ static size_t level_samples(const icp_moving *mv, const fx_icp_opts *o, int leve
     return n < lo ? lo : n;
 }
 
-/* Coarse ICP from each start pose; the lowest trimmed score wins. The
- * runner-up that ended somewhere else (over 5 degrees or 5 spacings away)
- * tells how ambiguous the choice was. */
-static void choose_start(state *s, const fx_icp_opts *o, fx_rigid *T, double *gap)
+/* Score of a pose after coarse ICP from it: the FRMSD minimum. */
+static double coarse_score(state *s, fx_rigid *T, size_t n, const fx_icp_opts *o)
 {
-    fx_rigid cand[5], end[5];
-    double score[5];
-    int nc = 0;
-    if (o->init != FX_ICP_INIT_PCA)
-        cand[nc++] = o->start;
-    if (o->init != FX_ICP_INIT_NONE)
-        nc += icp_pca_candidates(s->mv->m, s->f->m, cand + nc);
-    if (nc == 0)
-        cand[nc++] = o->start;
-    /* a quick look from each start: few samples, few iterations */
-    size_t n = level_samples(s->mv, o, 0);
-    n = n < 300 ? n : 300;
-    fx_icp_opts quick = *o;
-    quick.max_iterations = o->max_iterations < 12 ? o->max_iterations : 12;
+    s->radius_mm = INFINITY;
+    run_level(s, T, n, COARSE, coarse_tol(o), o);
+    pair_up(s, T, n, COARSE);
+    trim(s, n, o->min_overlap);
+    return s->score;
+}
+
+/* The best-scoring pose, and the runner-up among the poses that ended
+ * somewhere else (over 5 degrees or 5 spacings away), or -1. */
+static int rank(const state *s, const fx_rigid *end, const double *score, int nc, int *runner)
+{
     int best = 0;
-    for (int k = 0; k < nc; k++) {
-        end[k] = cand[k];
-        s->radius_mm = INFINITY;
-        run_level(s, &end[k], n, false, coarse_tol(o), &quick);
-        pair_up(s, &end[k], n, false);
-        trim(s, n, o->min_overlap);
-        score[k] = s->score;
+    for (int k = 1; k < nc; k++)
         if (score[k] < score[best])
             best = k;
+    *runner = -1;
+    for (int k = 0; k < nc; k++) {
+        fx_vec3 dt = fx_v3(end[k].t[0] - end[best].t[0], end[k].t[1] - end[best].t[1],
+                           end[k].t[2] - end[best].t[2]);
+        bool elsewhere = fx_rigid_rotation_distance(&end[k], &end[best]) > 5 * M_PI / 180 ||
+                         fx_v3_norm(dt) > 5 * s->f->spacing_mm;
+        if (elsewhere && (*runner < 0 || score[k] < score[*runner]))
+            *runner = k;
+    }
+    return best;
+}
+
+/* Coarse ICP from each start pose (a quick look: few samples, few
+ * iterations); the lowest trimmed score wins. When a pose that ended
+ * elsewhere scores nearly as well, both are looked at again with the coarse
+ * level's full samples before the choice is made; their score ratio says how
+ * ambiguous the shape is. */
+static void choose_start(state *s, const fx_icp_opts *o, fx_rigid *T, double *gap)
+{
+    fx_rigid end[5];
+    double score[5];
+    int nc = 0, runner;
+    if (o->init != FX_ICP_INIT_PCA)
+        end[nc++] = o->start;
+    if (o->init != FX_ICP_INIT_NONE)
+        nc += icp_pca_candidates(s->mv->m, s->f->m, end + nc);
+    if (nc == 0)
+        end[nc++] = o->start;
+    size_t n0 = level_samples(s->mv, o, 0), n = n0 < 300 ? n0 : 300;
+    fx_icp_opts quick = *o;
+    quick.max_iterations = o->max_iterations < 12 ? o->max_iterations : 12;
+    for (int k = 0; k < nc; k++)
+        score[k] = coarse_score(s, &end[k], n, &quick);
+    int best = rank(s, end, score, nc, &runner);
+    if (runner >= 0 && score[runner] < 1.5 * score[best]) {
+        score[best] = coarse_score(s, &end[best], n0, o);
+        score[runner] = coarse_score(s, &end[runner], n0, o);
+        best = rank(s, end, score, nc, &runner);
     }
     *T = end[best];
-    *gap = INFINITY;
-    for (int k = 0; k < nc; k++) {
-        fx_vec3 dt = fx_v3(end[k].t[0] - T->t[0], end[k].t[1] - T->t[1], end[k].t[2] - T->t[2]);
-        bool elsewhere = fx_rigid_rotation_distance(&end[k], T) > 5 * M_PI / 180 ||
-                         fx_v3_norm(dt) > 5 * s->f->spacing_mm;
-        if (elsewhere && score[best] > 0)
-            *gap = fmin(*gap, score[k] / score[best]);
-    }
+    *gap = runner >= 0 && score[best] > 0 ? score[runner] / score[best] : INFINITY;
 }
 
 /* Smallest / largest eigenvalue of the last normal equations. */
@@ -442,12 +471,12 @@ static int run(state *s, const fx_icp_opts *o, fx_icp_result *out)
     double gap;
     choose_start(s, o, &T, &gap);
     s->radius_mm = INFINITY;
-    run_level(s, &T, level_samples(s->mv, o, 0), false, coarse_tol(o), o);
+    run_level(s, &T, level_samples(s->mv, o, 0), COARSE, coarse_tol(o), o);
     for (int l = 1; l + 1 < o->levels; l++)
-        run_level(s, &T, level_samples(s->mv, o, l), false, coarse_tol(o), o);
+        run_level(s, &T, level_samples(s->mv, o, l), VERTEX, coarse_tol(o), o);
     /* the finest level pairs with the exact surface, not just its vertices */
     size_t n = level_samples(s->mv, o, o->levels - 1);
-    bool conv = run_level(s, &T, n, true, o->tolerance_mm, o);
+    bool conv = run_level(s, &T, n, EXACT, o->tolerance_mm, o);
     /* The report comes from the last iteration's pairs: the pose has since
      * moved by less than the tolerance (a few micrometres), and another pass
      * over every sample would cost as much as an iteration. */
