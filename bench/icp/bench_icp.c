@@ -48,13 +48,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_icp CASEDIR NCASES REPEATS THREADS [auto|none]\n");
         return 2;
     }
-    int n = atoi(argv[2]), reps = atoi(argv[3]);
+    int n = (int)strtol(argv[2], NULL, 10), reps = (int)strtol(argv[3], NULL, 10);
+    if (n < 1 || reps < 1)
+        return fprintf(stderr, "bench_icp: NCASES and REPEATS must be >= 1\n"), 2;
     char path[4096];
     fx_mesh *fixed, *moving;
     fx_error err;
     fx_icp_opts o;
     fx_icp_opts_default(&o);
-    o.threads = atoi(argv[4]);
+    o.threads = (int)strtol(argv[4], NULL, 10);
     if (argc > 5 && !strcmp(argv[5], "none"))
         o.init = FX_ICP_INIT_NONE;
     snprintf(path, sizeof(path), "%s/fixed.ply", argv[1]);

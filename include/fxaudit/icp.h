@@ -27,7 +27,7 @@ typedef struct fx_icp_opts {
     fx_icp_init init;
     fx_rigid start;         /* start pose (moving -> fixed), e.g. from landmarks; identity */
     int levels;             /* coarse-to-fine sampling levels (default 3) */
-    size_t max_samples;     /* moving points used at the finest level (default 30000) */
+    size_t max_samples;     /* moving points used at the finest level (default 12000) */
     int max_iterations;     /* per level (default 40) */
     double tolerance_mm;    /* a level ends when no sample moves more than this (2e-3) */
     double min_overlap;     /* the trimmed fraction never goes below this (0.3) */

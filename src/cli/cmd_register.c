@@ -33,7 +33,7 @@ static const char *help =
     "  --landmarks FILE      the same as --init landmarks FILE\n"
     "  --region LABEL        use only vertices whose label equals LABEL (both meshes)\n"
     "  --label-property NAME the PLY vertex property holding labels (default 'label')\n"
-    "  --samples N           moving points at the finest level (default 30000)\n"
+    "  --samples N           moving points at the finest level (default 12000)\n"
     "  --max-iterations N    per level (default 40)\n"
     "  --threads N           OpenMP threads (default: all)\n"
     "  --seed N              seed of the random subsampling (default 1)\n"

@@ -55,3 +55,6 @@ bench_icp_bench_kdtree_LDADD = $(FX_LIBS)
 CLEANFILES += $(EXTRA_PROGRAMS)
 EXTRA_DIST += bench/icp/run.sh bench/icp/make_cases.py bench/icp/open3d_icp.py \
 	bench/icp/RESULTS.md
+
+EXTRA_DIST += docs/registration.md docs/spatial-search.md docs/surface-distance.md \
+	docs/mesh-files.md

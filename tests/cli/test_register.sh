@@ -91,6 +91,17 @@ if [ -r "$bunny" ]; then
     ok_if "the rms is tiny for identical sampling" near "$(jq .rms_mm "$TMP/r.json")" 0 0.01
     is "the JSON transform file holds the same matrix" "$(jq -c '.matrix | map(. * 1e6 | round)' "$TMP/t.json")" \
         "$(jq -c '.matrix | map(. * 1e6 | round)' "$TMP/r.json")"
+    # paired landmarks: four bunny vertices, as they lie in each file
+    { echo "name,moving_x,moving_y,moving_z,fixed_x,fixed_y,fixed_z"
+      for i in 100 5000 20000 30000; do
+          m=$(sed -n "$((i + 3))p" "$TMP/moving.off" | tr ' ' ',')
+          f=$(sed -n "$((i + 3))p" "$TMP/fixed.off" | tr ' ' ',')
+          echo "v$i,$m,$f"
+      done; } >"$TMP/bunny_lm.csv"
+    $FXAUDIT register --fixed "$TMP/fixed.off" --moving "$TMP/moving.off" --init landmarks "$TMP/bunny_lm.csv" --json >"$TMP/rl.json"
+    is "register --init landmarks succeeds" "$?" 0
+    ok_if "and finds the same t_z" near "$(jq '.matrix[11]' "$TMP/rl.json")" -2 0.01
+    ok_if "and the same R[0][1]" near "$(jq '.matrix[1]' "$TMP/rl.json")" "$s" 1e-5
 else
     echo "# skipped the bunny registration: $bunny is absent (set FXAUDIT_SHARED_DATA)"
 fi

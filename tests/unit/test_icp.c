@@ -6,7 +6,7 @@
  * an exact transform.
  *
  * FXAUDIT_ICP_SEEDS sets how many random cases the bunny protocol runs
- * (default 20, or 5 under AddressSanitizer).
+ * (default 20, or 5 under AddressSanitizer), FXAUDIT_ICP_FIRST the first.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -94,8 +94,10 @@ static void bunny_poses_are_recovered_within_five_hundredths_over_every_seed(voi
     int seeds = env ? (int)strtol(env, NULL, 10) : 5, failures = 0; /* ASan is ~4x slower */
 #else
     int seeds = env ? (int)strtol(env, NULL, 10) : 20, failures = 0;
-    int first = getenv("FXAUDIT_ICP_FIRST") ? (int)strtol(getenv("FXAUDIT_ICP_FIRST"), NULL, 10) : 1;
 #endif
+    /* FXAUDIT_ICP_FIRST: the first seed, to rerun one case */
+    const char *fenv = getenv("FXAUDIT_ICP_FIRST");
+    int first = fenv ? (int)strtol(fenv, NULL, 10) : 1;
     double worst_rot = 0, worst_t = 0;
     for (int seed = first; seed < first + seeds; seed++) {
         rng r = {(uint64_t)seed * 7919};
