@@ -24,6 +24,14 @@ is "every pair has its FRE" "$(jq '.points | length' "$TMP/lm.json")" 4
 # ITK stores fixed -> moving: R^T and -R^T t
 p=$(awk '/^Parameters:/ { for (i = 2; i <= NF; i++) printf "%s%d", (i > 2 ? " " : ""), ($i < 0 ? $i - 0.5 : $i + 0.5) }' "$TMP/lm.tfm")
 is "the .tfm holds the inverse (fixed to moving), as ITK and Slicer expect" "$p" "0 1 0 -1 0 0 0 0 1 0 10 0"
+cat >"$TMP/pairs.json" <<'JSON'
+{"pairs": [{"name": "origin", "moving": [0, 0, 0], "fixed": [10, 0, 0]},
+           {"moving": [1, 0, 0], "fixed": [10, 1, 0], "weight": 2},
+           {"moving": [0, 2, 0], "fixed": [8, 0, 0]},
+           {"moving": [0, 0, 3], "fixed": [10, 0, 3]}]}
+JSON
+mj=$($FXAUDIT register-points "$TMP/pairs.json" --json | jq -r '.matrix | map(. * 1e9 | round / 1e9 + 0) | map(tostring) | join(" ")')
+is "the same pairs as JSON (one weighted) give the same matrix" "$mj" "0 -1 0 10 1 0 0 0 0 0 1 0 0 0 0 1"
 printf 'name,moving_x,moving_y,moving_z,fixed_x,fixed_y,fixed_z\na,0,0,0,0,0,0\nb,1,1,1,1,1,1\nc,2,2,2,2,2,2\n' >"$TMP/line.csv"
 is "landmarks on one line are refused (exit 1)" "$(status_of $FXAUDIT register-points "$TMP/line.csv")" 1
 printf 'moving_x,moving_y,moving_z,fixed_x,fixed_y\n' >"$TMP/nocol.csv"
