@@ -66,6 +66,9 @@ is "register without --moving is a usage error (exit 2)" "$(status_of $FXAUDIT r
 is "an unknown --init is a usage error (exit 2)" \
     "$(status_of $FXAUDIT register --fixed "$TMP/a.off" --moving "$TMP/b.off" --init magic)" 2
 ok_if "register --help exits 0" $FXAUDIT register --help
+$FXAUDIT register --fixed "$TMP/a.off" --moving "$TMP/b.off" --region 2 2>"$TMP/err" >/dev/null
+is "--region on meshes without labels is a failure (exit 1)" "$?" 1
+ok_if "the message names the file and the missing property" grep -q "a.off.*label" "$TMP/err"
 
 # --- register: the bunny moved by a known transform ---------------------------
 bunny="$FXAUDIT_SHARED_DATA/meshes/stanford_bunny_vtkdata.ply"

@@ -261,6 +261,27 @@ static void a_sphere_is_reported_as_ill_conditioned(void **state)
     fx_mesh_free(fixed);
 }
 
+static void an_ellipsoid_is_reported_as_ambiguous(void **state)
+{
+    (void)state;
+    /* three distinct axes pin the rotation, but the mirror symmetries leave
+     * four equally good poses: the start-pose search must say so */
+    rng r = {8};
+    fx_mesh *fixed = fixture_sphere(fx_v3(0, 0, 0), 1, 40, 80);
+    for (size_t i = 0; i < fixed->nv; i++)
+        fixed->v[i] = fx_v3(40 * fixed->v[i].x, 25 * fixed->v[i].y, 15 * fixed->v[i].z);
+    fx_mesh *mv = resample(fixed, 5000, 0.1, &r);
+    fx_rigid G = fixture_random_rigid(&r, 20, 5);
+    fx_mesh_transform(mv, &G);
+    fx_icp_result res;
+    assert_int_equal(fx_icp_align(mv, fixed, NULL, &res, NULL), FX_OK);
+    printf("# ellipsoid: condition %.2g, candidate gap %.3f, warnings %#x\n", res.condition,
+           res.candidate_gap, res.warnings);
+    assert_true(res.warnings & FX_ICP_WARN_AMBIGUOUS);
+    fx_mesh_free(mv);
+    fx_mesh_free(fixed);
+}
+
 static void a_wrong_shape_is_not_reported_as_a_good_fit(void **state)
 {
     (void)state;
@@ -331,6 +352,7 @@ int main(void)
         cmocka_unit_test(a_label_restricts_registration_to_one_fragment),
         cmocka_unit_test(a_pose_far_off_is_found_by_principal_axes),
         cmocka_unit_test(a_sphere_is_reported_as_ill_conditioned),
+        cmocka_unit_test(an_ellipsoid_is_reported_as_ambiguous),
         cmocka_unit_test(a_wrong_shape_is_not_reported_as_a_good_fit),
         cmocka_unit_test(paired_points_give_the_exact_transform),
         cmocka_unit_test(paired_points_on_a_line_are_refused),
