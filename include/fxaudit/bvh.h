@@ -1,6 +1,6 @@
 /*
  * bvh.h - a bounding-volume hierarchy over the triangles of a mesh, for exact
- * closest-point queries (surface distances, registration) and ray casting
+ * closest-point queries (surface distances) and ray casting
  * (screw corridors through bone).
  *
  * The tree copies the triangle corners it needs, so the mesh may change or be

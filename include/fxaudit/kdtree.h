@@ -26,6 +26,11 @@ int fx_kdtree_build(const fx_vec3 *pts, size_t n, fx_kdtree **out, fx_error *err
  * distance (mm^2) in *d2 when d2 is not NULL. Ties go to either point. */
 size_t fx_kdtree_nearest(const fx_kdtree *t, fx_vec3 q, double *d2);
 
+/* As fx_kdtree_nearest, but only points closer than sqrt(max_d2): returns
+ * (size_t)-1 when there is none. Bounding the search makes queries far from
+ * the points (early registration iterations) much cheaper. */
+size_t fx_kdtree_nearest_within(const fx_kdtree *t, fx_vec3 q, double max_d2, double *d2);
+
 /* The k points nearest to q, nearest first: their indices in idx[] and
  * squared distances in d2[] (d2 may be NULL). Returns how many were found:
  * min(k, number of points). */

@@ -22,5 +22,8 @@ int cmd_render(int argc, char **argv);
 int cmd_mesh(int argc, char **argv);
 int cmd_segment(int argc, char **argv);
 int cmd_dicom(int argc, char **argv);
+int cmd_register(int argc, char **argv);
+int cmd_register_points(int argc, char **argv);
+int cmd_distance(int argc, char **argv);
 
 #endif

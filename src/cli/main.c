@@ -29,6 +29,9 @@ static const struct cli_cmd commands[] = {
     {"segment", cmd_segment, "label bone or metal in a CT volume"},
     {"dicom", cmd_dicom, "inspect DICOM series and load one as a HU volume"},
     {"import", cmd_import, "import a CT series into a study"},
+    {"register", cmd_register, "rigidly align two surface models (ICP)"},
+    {"register-points", cmd_register_points, "rigid transform from paired landmarks"},
+    {"distance", cmd_distance, "signed distances and Hausdorff between two surfaces"},
     {NULL, NULL, NULL},
 };
 

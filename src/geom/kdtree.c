@@ -19,7 +19,7 @@
 
 #include "fxaudit/kdtree.h"
 
-#define LEAF 8
+#define LEAF 12
 
 typedef struct node {
     double split;
@@ -206,15 +206,54 @@ static void search(const fx_kdtree *t, uint32_t ni, const double q[3], double of
     }
 }
 
+/* The same walk for k = 1, without the list: the hot loop of ICP. */
+static void search1(const fx_kdtree *t, uint32_t ni, const double q[3], double off[3],
+                    double rd, double *bd2, uint32_t *bi)
+{
+    const node *nd = &t->nodes[ni];
+    while (nd->axis != 3) {
+        int a = nd->axis;
+        double diff = q[a] - nd->split;
+        uint32_t near = diff < 0 ? ni + 1 : nd->right, far = diff < 0 ? nd->right : ni + 1;
+        double old = off[a], far_rd = rd - old * old + diff * diff;
+        if (far_rd < *bd2) { /* the far side may matter: recurse on the near one first */
+            search1(t, near, q, off, rd, bd2, bi);
+            if (far_rd < *bd2) {
+                off[a] = diff;
+                search1(t, far, q, off, far_rd, bd2, bi);
+                off[a] = old;
+            }
+            return;
+        }
+        ni = near, nd = &t->nodes[ni]; /* the far side cannot win: a loop, no call */
+    }
+    const double *p = t->xyz + 3 * (size_t)nd->right;
+    for (uint32_t k = 0; k < nd->count; k++, p += 3) {
+        double dx = p[0] - q[0], dy = p[1] - q[1], dz = p[2] - q[2];
+        double d2 = dx * dx + dy * dy + dz * dz;
+        if (d2 < *bd2)
+            *bd2 = d2, *bi = nd->right + k;
+    }
+}
+
 size_t fx_kdtree_nearest(const fx_kdtree *t, fx_vec3 q, double *d2)
 {
     double dist = INFINITY, qq[3] = {q.x, q.y, q.z}, off[3] = {0, 0, 0};
     uint32_t idx = 0;
-    best b = {1, 0, &dist, &idx};
-    search(t, 0, qq, off, 0.0, &b);
+    search1(t, 0, qq, off, 0.0, &dist, &idx);
     if (d2)
         *d2 = dist;
     return t->id[idx];
+}
+
+size_t fx_kdtree_nearest_within(const fx_kdtree *t, fx_vec3 q, double max_d2, double *d2)
+{
+    double dist = max_d2, qq[3] = {q.x, q.y, q.z}, off[3] = {0, 0, 0};
+    uint32_t idx = UINT32_MAX;
+    search1(t, 0, qq, off, 0.0, &dist, &idx);
+    if (d2)
+        *d2 = dist;
+    return idx == UINT32_MAX ? (size_t)-1 : t->id[idx];
 }
 
 size_t fx_kdtree_knearest(const fx_kdtree *t, fx_vec3 q, size_t k, size_t *idx, double *d2)

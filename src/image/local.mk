@@ -25,7 +25,7 @@ tests_unit_test_segment_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 
 # The isosurface benchmark (bench/isosurface/run_bench.sh builds and runs it).
 # shell_phantoms writes the thin shells for vtk_shells.py (tests/fixtures/vtk).
-EXTRA_PROGRAMS = bench/isosurface/bench_iso bench/isosurface/shell_phantoms
+EXTRA_PROGRAMS += bench/isosurface/bench_iso bench/isosurface/shell_phantoms
 bench_isosurface_bench_iso_SOURCES = bench/isosurface/bench_iso.c
 bench_isosurface_bench_iso_LDADD = $(FX_LIBS)
 bench_isosurface_shell_phantoms_SOURCES = bench/isosurface/shell_phantoms.c \

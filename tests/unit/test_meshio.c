@@ -1,7 +1,8 @@
 /*
  * test_meshio.c - mesh files: the Stanford bunny as published (counts and
  * first values read off the file by eye), hand-made files in every format and
- * byte order, round trips, and one test per kind of damage.
+ * byte order, round trips, and one test per kind of damage; ITK transform
+ * files against a hand calculation.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "fxaudit/meshio.h"
+#include "fxaudit/tfm.h"
 
 static char dir[256];
 
@@ -258,6 +260,39 @@ static void writing_an_invalid_mesh_leaves_no_file(void **state)
     fx_mesh_free(m);
 }
 
+static void an_itk_transform_with_a_centre_reads_as_its_inverse(void **state)
+{
+    (void)state;
+    /* stored (fixed -> moving): y = A (x - c) + c + t with A a quarter turn about
+     * z, c = (10, 0, 0), t = (1, 2, 3): offset t + c - A c = (11, -8, 3). Read back
+     * as moving -> fixed: A^T and -A^T (11, -8, 3) = (8, 11, -3). */
+    const char *p = write_text("c.tfm", "#Insight Transform File V1.0\n#Transform 0\n"
+                               "Transform: AffineTransform_double_3_3\n"
+                               "Parameters: 0 -1 0 1 0 0 0 0 1 1 2 3\nFixedParameters: 10 0 0\n");
+    fx_rigid T;
+    fx_error err;
+    if (fx_tfm_read(p, &T, &err))
+        fail_msg("%s", err.msg);
+    const double r[9] = {0, 1, 0, -1, 0, 0, 0, 0, 1}, t[3] = {8, 11, -3};
+    for (int i = 0; i < 9; i++)
+        assert_true(fabs(T.r[i] - r[i]) < 1e-12);
+    for (int i = 0; i < 3; i++)
+        assert_true(fabs(T.t[i] - t[i]) < 1e-12);
+    /* and what fxaudit writes reads back as itself */
+    fx_rigid W = fx_rigid_from_axis_angle(fx_v3(1, -2, 0.5), 0.4, fx_v3(-3, 7, 12)), R;
+    assert_int_equal(fx_transform_write(tmp_path("w.tfm"), &W, NULL), FX_OK);
+    assert_int_equal(fx_tfm_read(tmp_path("w.tfm"), &R, NULL), FX_OK);
+    for (int i = 0; i < 9; i++)
+        assert_true(fabs(W.r[i] - R.r[i]) < 1e-12);
+    for (int i = 0; i < 3; i++)
+        assert_true(fabs(W.t[i] - R.t[i]) < 1e-12);
+    p = write_text("scaled.tfm", "Transform: AffineTransform_double_3_3\n"
+                   "Parameters: 2 0 0 0 2 0 0 0 2 0 0 0\n");
+    assert_int_equal(fx_tfm_read(p, &R, &err), FX_EFORMAT);
+    assert_non_null(strstr(err.msg, "not rigid"));
+    assert_non_null(strstr(err.msg, p));
+}
+
 int main(void)
 {
     const char *t = getenv("TMPDIR");
@@ -275,6 +310,7 @@ int main(void)
         cmocka_unit_test(an_index_out_of_range_is_an_error),
         cmocka_unit_test(a_wrong_count_is_an_error),
         cmocka_unit_test(writing_an_invalid_mesh_leaves_no_file),
+        cmocka_unit_test(an_itk_transform_with_a_centre_reads_as_its_inverse),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[600];
