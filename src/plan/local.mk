@@ -1,1 +1,17 @@
-# plan: sources and tests of this area (see Makefile.am).
+# plan: the surgical plan (model and file), fragments, mirrored template,
+# virtual reduction, screws, plates and guides.
+libfxaudit_a_SOURCES += src/plan/plan.c src/plan/planfile.c src/plan/planread.c \
+	src/plan/screwio.c
+noinst_HEADERS += include/fxaudit/plan.h include/fxaudit/screwio.h
+
+check_PROGRAMS += tests/unit/test_plan
+TESTS += tests/unit/test_plan
+tests_unit_test_plan_SOURCES = tests/unit/test_plan.c
+tests_unit_test_plan_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_plan_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/unit/test_screwio
+TESTS += tests/unit/test_screwio
+tests_unit_test_screwio_SOURCES = tests/unit/test_screwio.c
+tests_unit_test_screwio_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_screwio_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
