@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fxaudit/mirror.h"
 #include "fxaudit/plan.h"
 
 static char *tmpfile_path(void)
@@ -135,6 +136,50 @@ static void screw_lengths_round_down_to_the_screw_set(void **state)
     assert_true(fx_plan_round_length(8, 10, 2, 110) == 0);
 }
 
+static void a_mirrored_tetrahedron_keeps_its_volume_and_outward_normals(void **state)
+{
+    (void)state;
+    fx_mesh *m, *r;
+    /* unit right tetrahedron, outward winding: volume 1/6 */
+    assert_int_equal(fx_mesh_new(&m, NULL), 0);
+    fx_mesh_add_vertex(m, fx_v3(0, 0, 0), NULL, NULL);
+    fx_mesh_add_vertex(m, fx_v3(1, 0, 0), NULL, NULL);
+    fx_mesh_add_vertex(m, fx_v3(0, 1, 0), NULL, NULL);
+    fx_mesh_add_vertex(m, fx_v3(0, 0, 1), NULL, NULL);
+    fx_mesh_add_triangle(m, 0, 2, 1, NULL);
+    fx_mesh_add_triangle(m, 0, 1, 3, NULL);
+    fx_mesh_add_triangle(m, 0, 3, 2, NULL);
+    fx_mesh_add_triangle(m, 1, 2, 3, NULL);
+    assert_true(fabs(fx_mesh_volume(m) - 1.0 / 6) < 1e-15);
+    /* the plane x = 5: (1,0,0) goes to (9,0,0) */
+    fx_plane pl = fx_plane_make(fx_v3(5, 0, 0), fx_v3(2, 0, 0));
+    assert_int_equal(fx_mesh_mirror(m, pl, &r, NULL), 0);
+    assert_true(fabs(r->v[1].x - 9) < 1e-15);
+    assert_true(fabs(fx_mesh_volume(r) - 1.0 / 6) < 1e-14);
+    fx_mesh_free(m);
+    fx_mesh_free(r);
+}
+
+static void reflecting_twice_is_the_identity_and_the_matrix_agrees(void **state)
+{
+    (void)state;
+    fx_plane pl = fx_plane_make(fx_v3(1, 2, 3), fx_v3(1, -1, 0.5));
+    fx_vec3 p = fx_v3(-4, 7, 2.5), q = fx_plane_reflect(pl, p);
+    double m[16];
+    assert_true(fx_v3_dist(fx_plane_reflect(pl, q), p) < 1e-13);
+    assert_true(fabs(fx_plane_distance(pl, p) + fx_plane_distance(pl, q)) < 1e-13);
+    fx_plane_reflection_matrix(pl, m);
+    fx_vec3 mq = fx_v3(m[0] * p.x + m[1] * p.y + m[2] * p.z + m[3],
+                       m[4] * p.x + m[5] * p.y + m[6] * p.z + m[7],
+                       m[8] * p.x + m[9] * p.y + m[10] * p.z + m[11]);
+    assert_true(fx_v3_dist(mq, q) < 1e-13);
+    /* a plane moved by a rigid transform reflects the moved point correctly */
+    fx_rigid T = fx_rigid_from_axis_angle(fx_v3(0, 1, 1), 0.3, fx_v3(5, 0, -2));
+    fx_plane tp = fx_plane_transform(pl, &T);
+    assert_true(fx_v3_dist(fx_plane_reflect(tp, fx_rigid_apply(&T, p)), fx_rigid_apply(&T, q)) <
+                1e-12);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -142,6 +187,8 @@ int main(void)
         cmocka_unit_test(a_plan_from_a_newer_version_is_refused),
         cmocka_unit_test(a_pose_that_is_not_rigid_is_refused_naming_its_json_path),
         cmocka_unit_test(screw_lengths_round_down_to_the_screw_set),
+        cmocka_unit_test(a_mirrored_tetrahedron_keeps_its_volume_and_outward_normals),
+        cmocka_unit_test(reflecting_twice_is_the_identity_and_the_matrix_agrees),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
