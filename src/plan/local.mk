@@ -1,8 +1,10 @@
 # plan: the surgical plan (model and file), fragments, mirrored template,
 # virtual reduction, screws, plates and guides.
 libfxaudit_a_SOURCES += src/plan/plan.c src/plan/planfile.c src/plan/planread.c \
-	src/plan/screwio.c src/plan/mirror.c
-noinst_HEADERS += include/fxaudit/plan.h include/fxaudit/screwio.h include/fxaudit/mirror.h
+	src/plan/screwio.c src/plan/mirror.c \
+	src/plan/shapes.c
+noinst_HEADERS += include/fxaudit/plan.h include/fxaudit/screwio.h include/fxaudit/mirror.h \
+	include/fxaudit/shapes.h
 
 check_PROGRAMS += tests/unit/test_plan
 TESTS += tests/unit/test_plan

@@ -16,6 +16,7 @@
 
 #include "fxaudit/mirror.h"
 #include "fxaudit/plan.h"
+#include "fxaudit/shapes.h"
 
 static char *tmpfile_path(void)
 {
@@ -180,6 +181,23 @@ static void reflecting_twice_is_the_identity_and_the_matrix_agrees(void **state)
                 1e-12);
 }
 
+static void a_screw_cylinder_is_closed_with_the_prism_volume(void **state)
+{
+    (void)state;
+    fx_mesh *m;
+    int n = 24;
+    double r = 1.75, L = 40;
+    assert_int_equal(fx_mesh_new(&m, NULL), 0);
+    assert_int_equal(fx_shape_cylinder(m, fx_v3(10, -3, 2), fx_v3(10, 37, 2), r, n, NULL), 0);
+    double want = 0.5 * n * r * r * sin(2 * M_PI / n) * L;
+    assert_true(fabs(fx_mesh_volume(m) - want) < 1e-9 * want);
+    /* lateral area of the prism plus two polygon caps */
+    double side = 2 * r * sin(M_PI / n);
+    double area = n * side * L + 2 * 0.5 * n * r * r * sin(2 * M_PI / n);
+    assert_true(fabs(fx_mesh_area(m) - area) < 1e-9 * area);
+    fx_mesh_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -189,6 +207,7 @@ int main(void)
         cmocka_unit_test(screw_lengths_round_down_to_the_screw_set),
         cmocka_unit_test(a_mirrored_tetrahedron_keeps_its_volume_and_outward_normals),
         cmocka_unit_test(reflecting_twice_is_the_identity_and_the_matrix_agrees),
+        cmocka_unit_test(a_screw_cylinder_is_closed_with_the_prism_volume),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
