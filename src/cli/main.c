@@ -15,6 +15,7 @@
 
 static const struct cli_cmd commands[] = {
     {"help", cmd_help, "list the commands"},
+    {"plan", cmd_plan, "inspect and export surgical plans"},
     {NULL, NULL, NULL},
 };
 

@@ -17,3 +17,7 @@ TESTS += tests/unit/test_screwio
 tests_unit_test_screwio_SOURCES = tests/unit/test_screwio.c
 tests_unit_test_screwio_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_screwio_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
+
+fxaudit_SOURCES += src/cli/cmd_plan.c
+TESTS += tests/cli/test_plan.sh
+EXTRA_DIST += tests/cli/test_plan.sh

@@ -280,7 +280,9 @@ int fx_plan_read(const char *path, fx_plan **out, fx_error *err)
 
     *out = NULL;
     if (!root)
-        return fx_fail(err, FX_EFORMAT, "plan '%s': %s (line %d)", path, je.text, je.line);
+        return je.line > 0 ? fx_fail(err, FX_EFORMAT, "plan '%s': %s (line %d)", path, je.text,
+                                     je.line)
+                           : fx_fail(err, FX_EIO, "plan '%s': %s", path, je.text);
     if ((rc = check_header(&r, root)) || (rc = fx_plan_new(&p, err)) ||
         (rc = read_header(&r, root, p)) || (rc = read_lists(&r, root, p))) {
         fx_plan_free(p);

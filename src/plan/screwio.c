@@ -130,8 +130,10 @@ int fx_screws_read(const char *path, double default_diameter_mm, fx_plan *p, fx_
     int rc = FX_OK;
 
     if (!root)
-        return fx_fail(err, FX_EFORMAT, "cannot read screws from '%s': %s (line %d)", path,
-                       je.text, je.line);
+        return je.line > 0 ? fx_fail(err, FX_EFORMAT, "cannot read screws from '%s': %s (line %d)",
+                                     path, je.text, je.line)
+                           : fx_fail(err, FX_EIO, "cannot read screws from '%s': %s", path,
+                                     je.text);
     if (json_is_array(json_object_get(root, "markups"))) {
         rc = read_markups(root, default_diameter_mm, path, p, err);
     } else {
