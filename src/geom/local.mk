@@ -1,1 +1,21 @@
-# geom: sources and tests of this area (see Makefile.am).
+# geom: mesh files (src/io/mesh*.c, listed here because this area owns them),
+# spatial search, registration and surface distances, with their commands and tests.
+libfxaudit_a_SOURCES += src/io/meshio.c src/io/mesh_stl.c src/io/mesh_ply.c \
+	src/io/mesh_offobj.c src/io/meshio_int.h
+noinst_HEADERS += include/fxaudit/meshio.h
+
+check_PROGRAMS += tests/unit/test_meshio
+TESTS += tests/unit/test_meshio
+tests_unit_test_meshio_SOURCES = tests/unit/test_meshio.c
+tests_unit_test_meshio_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_meshio_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
+
+libfxaudit_a_SOURCES += src/geom/kdtree.c src/geom/bvh.c
+noinst_HEADERS += include/fxaudit/kdtree.h include/fxaudit/bvh.h
+
+check_PROGRAMS += tests/unit/test_spatial
+TESTS += tests/unit/test_spatial
+EXTRA_DIST += tests/unit/geom_fixtures.h
+tests_unit_test_spatial_SOURCES = tests/unit/test_spatial.c
+tests_unit_test_spatial_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_spatial_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)

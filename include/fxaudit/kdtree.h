@@ -1,0 +1,39 @@
+/*
+ * kdtree.h - static 3-D k-d tree over a point set, for nearest-neighbour
+ * queries during surface registration.
+ *
+ * The tree is built once (median splits on the widest axis, small leaf
+ * buckets) and then only read, so any number of threads may query it at the
+ * same time. Distances are in the points' unit (mm).
+ */
+#ifndef FXAUDIT_KDTREE_H
+#define FXAUDIT_KDTREE_H
+
+#include <stddef.h>
+
+#include "fxaudit/error.h"
+#include "fxaudit/vec3.h"
+
+typedef struct fx_kdtree fx_kdtree;
+
+/* Build a tree over `n` points; the points are copied. On success *out owns a
+ * new tree (free with fx_kdtree_free) and FX_OK is returned; on failure *out is
+ * NULL and `err`, when not NULL, says why. n must be at least 1 and below 2^32;
+ * every coordinate must be finite. */
+int fx_kdtree_build(const fx_vec3 *pts, size_t n, fx_kdtree **out, fx_error *err);
+
+/* Index (into the array given to build) of the point nearest to q; its squared
+ * distance (mm^2) in *d2 when d2 is not NULL. Ties go to either point. */
+size_t fx_kdtree_nearest(const fx_kdtree *t, fx_vec3 q, double *d2);
+
+/* The k points nearest to q, nearest first: their indices in idx[] and
+ * squared distances in d2[] (d2 may be NULL). Returns how many were found:
+ * min(k, number of points). */
+size_t fx_kdtree_knearest(const fx_kdtree *t, fx_vec3 q, size_t k, size_t *idx, double *d2);
+
+/* Number of points in the tree. */
+size_t fx_kdtree_size(const fx_kdtree *t);
+
+void fx_kdtree_free(fx_kdtree *t); /* NULL is a no-op */
+
+#endif
