@@ -2,9 +2,9 @@
 # virtual reduction, screws, plates and guides.
 libfxaudit_a_SOURCES += src/plan/plan.c src/plan/planfile.c src/plan/planread.c \
 	src/plan/screwio.c src/plan/mirror.c \
-	src/plan/shapes.c
+	src/plan/shapes.c src/plan/screwcheck.c
 noinst_HEADERS += include/fxaudit/plan.h include/fxaudit/screwio.h include/fxaudit/mirror.h \
-	include/fxaudit/shapes.h
+	include/fxaudit/shapes.h include/fxaudit/screwcheck.h
 
 check_PROGRAMS += tests/unit/test_plan
 TESTS += tests/unit/test_plan
@@ -21,3 +21,9 @@ tests_unit_test_screwio_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 fxaudit_SOURCES += src/cli/cmd_plan.c
 TESTS += tests/cli/test_plan.sh
 EXTRA_DIST += tests/cli/test_plan.sh
+
+check_PROGRAMS += tests/unit/test_screwcheck
+TESTS += tests/unit/test_screwcheck
+tests_unit_test_screwcheck_SOURCES = tests/unit/test_screwcheck.c
+tests_unit_test_screwcheck_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_screwcheck_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
