@@ -19,3 +19,24 @@ EXTRA_DIST += tests/unit/geom_fixtures.h
 tests_unit_test_spatial_SOURCES = tests/unit/test_spatial.c
 tests_unit_test_spatial_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_spatial_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
+
+libfxaudit_a_SOURCES += src/geom/paired.c src/geom/icp.c src/geom/icp_init.c src/geom/icp_int.h
+noinst_HEADERS += include/fxaudit/paired.h include/fxaudit/icp.h
+
+check_PROGRAMS += tests/unit/test_icp
+TESTS += tests/unit/test_icp
+tests_unit_test_icp_SOURCES = tests/unit/test_icp.c
+tests_unit_test_icp_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_icp_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
+
+libfxaudit_a_SOURCES += src/io/tfm.c src/io/landmarks.c
+noinst_HEADERS += include/fxaudit/tfm.h include/fxaudit/landmarks.h
+
+libfxaudit_a_SOURCES += src/geom/surfdist.c
+noinst_HEADERS += include/fxaudit/surfdist.h
+
+check_PROGRAMS += tests/unit/test_surfdist
+TESTS += tests/unit/test_surfdist
+tests_unit_test_surfdist_SOURCES = tests/unit/test_surfdist.c
+tests_unit_test_surfdist_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_surfdist_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
