@@ -2,9 +2,9 @@
 # virtual reduction, screws, plates and guides.
 libfxaudit_a_SOURCES += src/plan/plan.c src/plan/planfile.c src/plan/planread.c \
 	src/plan/screwio.c src/plan/mirror.c \
-	src/plan/shapes.c src/plan/screwcheck.c
+	src/plan/shapes.c src/plan/screwcheck.c src/plan/symmetry.c
 noinst_HEADERS += include/fxaudit/plan.h include/fxaudit/screwio.h include/fxaudit/mirror.h \
-	include/fxaudit/shapes.h include/fxaudit/screwcheck.h
+	include/fxaudit/shapes.h include/fxaudit/screwcheck.h include/fxaudit/symmetry.h
 
 check_PROGRAMS += tests/unit/test_plan
 TESTS += tests/unit/test_plan
@@ -27,3 +27,9 @@ TESTS += tests/unit/test_screwcheck
 tests_unit_test_screwcheck_SOURCES = tests/unit/test_screwcheck.c
 tests_unit_test_screwcheck_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_screwcheck_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/unit/test_symmetry
+TESTS += tests/unit/test_symmetry
+tests_unit_test_symmetry_SOURCES = tests/unit/test_symmetry.c
+tests_unit_test_symmetry_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_symmetry_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
