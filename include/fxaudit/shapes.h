@@ -15,4 +15,10 @@
 int fx_shape_cylinder(fx_mesh *m, fx_vec3 a, fx_vec3 b, double r_mm, int segments,
                       fx_error *err);
 
+/* Append to `m` a closed, outward-oriented UV-sphere mesh of the ellipsoid with
+ * semi-axes a, b, c (mm) along the columns of R's rotation, centred at `c0`,
+ * with `nu` points around and `nv` bands from pole to pole. */
+int fx_shape_ellipsoid(fx_mesh *m, fx_vec3 c0, double a, double b, double c, const fx_rigid *R,
+                       int nu, int nv, fx_error *err);
+
 #endif

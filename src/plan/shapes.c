@@ -47,3 +47,32 @@ int fx_shape_cylinder(fx_mesh *m, fx_vec3 a, fx_vec3 b, double r_mm, int segment
     }
     return rc;
 }
+
+int fx_shape_ellipsoid(fx_mesh *m, fx_vec3 c0, double a, double b, double c, const fx_rigid *R,
+                       int nu, int nv, fx_error *err)
+{
+    uint32_t base = (uint32_t)m->nv;
+    int rc = FX_OK;
+
+    if (nu < 3 || nv < 2 || !(a > 0 && b > 0 && c > 0))
+        return fx_fail(err, FX_EINVAL, "invalid ellipsoid (%g, %g, %g mm; %d x %d)", a, b, c,
+                       nu, nv);
+    /* Poles are repeated nu times: a few degenerate triangles, but a simple,
+     * closed, consistently wound surface. */
+    for (int j = 0; j <= nv && !rc; j++) {
+        double th = M_PI * j / nv;
+        for (int i = 0; i < nu && !rc; i++) {
+            double ph = 2 * M_PI * i / nu;
+            fx_vec3 p = fx_v3(a * sin(th) * cos(ph), b * sin(th) * sin(ph), c * cos(th));
+            rc = fx_mesh_add_vertex(m, fx_v3_add(c0, fx_rigid_rotate(R, p)), NULL, err);
+        }
+    }
+    for (int j = 0; j < nv && !rc; j++)
+        for (int i = 0; i < nu && !rc; i++) {
+            uint32_t p00 = base + j * nu + i, p01 = base + j * nu + (i + 1) % nu;
+            uint32_t p10 = p00 + nu, p11 = p01 + nu;
+            if (!(rc = fx_mesh_add_triangle(m, p00, p10, p11, err)))
+                rc = fx_mesh_add_triangle(m, p00, p11, p01, err);
+        }
+    return rc;
+}

@@ -198,6 +198,21 @@ static void a_screw_cylinder_is_closed_with_the_prism_volume(void **state)
     fx_mesh_free(m);
 }
 
+static void an_ellipsoid_mesh_is_closed_and_close_to_the_analytic_volume(void **state)
+{
+    (void)state;
+    fx_mesh *m;
+    fx_rigid R = fx_rigid_from_axis_angle(fx_v3(1, 2, 0), 0.7, fx_v3(0, 0, 0));
+    assert_int_equal(fx_mesh_new(&m, NULL), 0);
+    assert_int_equal(fx_shape_ellipsoid(m, fx_v3(5, 6, 7), 30, 20, 10, &R, 256, 128, NULL), 0);
+    double want = 4.0 / 3 * M_PI * 30 * 20 * 10;
+    /* the inscribed polyhedron falls short of the ellipsoid by O(h^2): < 0.1 % here */
+    assert_true(fx_mesh_volume(m) < want && fx_mesh_volume(m) > 0.999 * want);
+    fx_vec3 c = fx_mesh_centroid(m);
+    assert_true(fx_v3_dist(c, fx_v3(5, 6, 7)) < 1e-6);
+    fx_mesh_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -208,6 +223,7 @@ int main(void)
         cmocka_unit_test(a_mirrored_tetrahedron_keeps_its_volume_and_outward_normals),
         cmocka_unit_test(reflecting_twice_is_the_identity_and_the_matrix_agrees),
         cmocka_unit_test(a_screw_cylinder_is_closed_with_the_prism_volume),
+        cmocka_unit_test(an_ellipsoid_mesh_is_closed_and_close_to_the_analytic_volume),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

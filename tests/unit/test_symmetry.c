@@ -11,31 +11,13 @@
 
 #include <math.h>
 
+#include "fxaudit/shapes.h"
 #include "fxaudit/symmetry.h"
 
-/* Append an ellipsoid (semi-axes a, b, c along the columns of R) at `centre`,
- * as a UV sphere with outward triangles. */
 static void ellipsoid(fx_mesh *m, fx_vec3 centre, double a, double b, double c,
                       const fx_rigid *R)
 {
-    const int nu = 32, nv = 16;
-    uint32_t base = (uint32_t)m->nv;
-    for (int j = 0; j <= nv; j++) {
-        double th = M_PI * j / nv;
-        for (int i = 0; i < nu; i++) {
-            double ph = 2 * M_PI * i / nu;
-            fx_vec3 p = fx_v3(a * sin(th) * cos(ph), b * sin(th) * sin(ph), c * cos(th));
-            assert_int_equal(fx_mesh_add_vertex(m, fx_v3_add(centre, fx_rigid_rotate(R, p)),
-                                                NULL, NULL), 0);
-        }
-    }
-    for (int j = 0; j < nv; j++)
-        for (int i = 0; i < nu; i++) {
-            uint32_t p00 = base + j * nu + i, p01 = base + j * nu + (i + 1) % nu;
-            uint32_t p10 = p00 + nu, p11 = p01 + nu;
-            fx_mesh_add_triangle(m, p00, p10, p11, NULL);
-            fx_mesh_add_triangle(m, p00, p11, p01, NULL);
-        }
+    assert_int_equal(fx_shape_ellipsoid(m, centre, a, b, c, R, 32, 16, NULL), 0);
 }
 
 static fx_rigid mirror_rot(const fx_rigid *R)
