@@ -21,6 +21,7 @@ tests_unit_test_screwio_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_screwio_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 
 fxaudit_SOURCES += src/cli/cmd_plan.c
+EXTRA_DIST += docs/planning.md
 TESTS += tests/cli/test_plan.sh
 EXTRA_DIST += tests/cli/test_plan.sh
 
