@@ -7,5 +7,7 @@
 /* Each gets argv with argv[0] the command's own name and returns an exit code. */
 int cmd_help(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_mesh(int argc, char **argv);
+int cmd_segment(int argc, char **argv);
 
 #endif

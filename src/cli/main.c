@@ -16,6 +16,8 @@
 static const struct cli_cmd commands[] = {
     {"help", cmd_help, "list the commands"},
     {"plan", cmd_plan, "inspect and export surgical plans"},
+    {"mesh", cmd_mesh, "surface model of a volume at a threshold or label"},
+    {"segment", cmd_segment, "label bone or metal in a CT volume"},
     {NULL, NULL, NULL},
 };
 

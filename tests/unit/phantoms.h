@@ -1,0 +1,33 @@
+/*
+ * phantoms.h - analytic solids voxelised with partial-volume intensities, for
+ * tests that compare surfaces with closed-form volumes and areas.
+ */
+#ifndef FXAUDIT_TEST_PHANTOMS_H
+#define FXAUDIT_TEST_PHANTOMS_H
+
+#include "fxaudit/volume.h"
+
+typedef enum { PH_SPHERE, PH_ELLIPSOID, PH_TORUS, PH_SHELL } ph_kind;
+
+/* sphere: radius a; ellipsoid: semi-axes a >= b >= c along world x, y, z;
+ * torus: ring radius a, tube radius b, axis world z; shell: outer a, inner b. */
+typedef struct ph_shape {
+    ph_kind kind;
+    double a, b, c;
+    fx_vec3 centre; /* mm, LPS */
+} ph_shape;
+
+/* A float volume of occupied fractions (ss^3 samples per voxel near the
+ * surface), on a grid with the given spacing and direction, covering the
+ * shape with `margin_mm` to spare. NULL when out of memory. */
+fx_volume *ph_voxelise(const ph_shape *s, const double spacing[3], const double dir[9],
+                       int ss, double margin_mm);
+
+double ph_volume_mm3(const ph_shape *s);
+double ph_area_mm2(const ph_shape *s);
+long ph_euler(const ph_shape *s);
+
+/* A proper rotation (row-major) about a unit axis by angle_rad. */
+void ph_rotation(fx_vec3 axis, double angle_rad, double r[9]);
+
+#endif
