@@ -3,10 +3,10 @@
 libfxaudit_a_SOURCES += src/plan/plan.c src/plan/planfile.c src/plan/planread.c \
 	src/plan/screwio.c src/plan/mirror.c \
 	src/plan/shapes.c src/plan/screwcheck.c src/plan/symmetry.c \
-	src/plan/reduce.c src/plan/plate.c
+	src/plan/reduce.c src/plan/plate.c src/plan/fragments.c
 noinst_HEADERS += include/fxaudit/plan.h include/fxaudit/screwio.h include/fxaudit/mirror.h \
 	include/fxaudit/shapes.h include/fxaudit/screwcheck.h include/fxaudit/symmetry.h \
-	include/fxaudit/reduce.h include/fxaudit/plate.h
+	include/fxaudit/reduce.h include/fxaudit/plate.h include/fxaudit/fragments.h
 
 check_PROGRAMS += tests/unit/test_plan
 TESTS += tests/unit/test_plan
@@ -48,3 +48,9 @@ TESTS += tests/unit/test_plate
 tests_unit_test_plate_SOURCES = tests/unit/test_plate.c
 tests_unit_test_plate_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_plate_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/unit/test_fragments
+TESTS += tests/unit/test_fragments
+tests_unit_test_fragments_SOURCES = tests/unit/test_fragments.c
+tests_unit_test_fragments_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_fragments_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
