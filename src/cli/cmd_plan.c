@@ -10,7 +10,10 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "fxaudit/hash.h"
 #include "fxaudit/plan.h"
+#include "fxaudit/planbuild.h"
+#include "fxaudit/volio.h"
 #include "fxaudit/screwio.h"
 
 static json_t *maybe(double x) { return isfinite(x) ? json_real(x) : json_null(); }
@@ -142,9 +145,77 @@ static int plan_export(int argc, char **argv)
     return rc;
 }
 
+static const char create_help[] =
+    "usage: fxaudit plan create VOLUME --out DIR [--patient CODE] [--side left|right]\n"
+    "                           [--screws FILE] [--plates FILE] [--json]\n\n"
+    "Make a plan from a pre-op CT (NRRD, NIfTI or a DICOM folder): bone parts by the\n"
+    "226-3071 HU preset, the symmetry plane, the healthy side mirrored as the template,\n"
+    "each fragment reduced onto it, the planned screws (JSON list or Slicer markups)\n"
+    "checked for corridor, clearance and joint distance, and plates built on the\n"
+    "reduced model. Writes DIR/plan.json and the models. Lengths in mm, LPS.\n";
+
+static int plan_create(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"out", required_argument, NULL, 'o'},    {"patient", required_argument, NULL, 'p'},
+        {"side", required_argument, NULL, 's'},   {"screws", required_argument, NULL, 'S'},
+        {"plates", required_argument, NULL, 'P'}, {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    const char *cmd = "fxaudit plan create";
+    fx_plan_build_opts o;
+    int json = 0, c, rc;
+    fx_volume *v = NULL;
+    fx_plan *p = NULL;
+    fx_error err;
+    char sha[FX_SHA256_HEX] = "", path[FX_PLAN_PATH + 16];
+
+    fx_plan_build_opts_default(&o);
+    cli_getopt_reset();
+    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': o.out_dir = optarg; break;
+        case 'p': o.patient = optarg; break;
+        case 's': o.side = optarg; break;
+        case 'S': o.screws_path = optarg; break;
+        case 'P': o.plates_path = optarg; break;
+        case 'j': json = 1; break;
+        case 'h': return cli_help(create_help);
+        default: return cli_usage(cmd, "unknown option");
+        }
+    }
+    if (optind != argc - 1 || !o.out_dir)
+        return cli_usage(cmd, "expects one pre-op volume and --out DIR");
+    if (o.side && strcmp(o.side, "left") && strcmp(o.side, "right"))
+        return cli_usage(cmd, "--side must be left or right");
+    o.progress = cli_progress();
+    rc = fx_volume_read(argv[optind], &v, &err);
+    if (!rc)
+        rc = fx_plan_build(v, &o, &p, &err);
+    cli_progress_done();
+    fx_volume_free(v);
+    if (rc)
+        return cli_error(&err);
+    /* the input's checksum, when it is one file */
+    if (fx_sha256_file(argv[optind], sha, NULL) == FX_OK &&
+        fx_plan_add_input(p, "preop-volume", argv[optind], sha, &err) == FX_OK) {
+        snprintf(path, sizeof(path), "%s/plan.json", o.out_dir);
+        if (fx_plan_write(p, path, &err)) {
+            fx_plan_free(p);
+            return cli_error(&err);
+        }
+    }
+    if (json)
+        rc = cli_print_json(inspect_json(p));
+    else
+        inspect_text(p), rc = EXIT_OK;
+    fx_plan_free(p);
+    return rc;
+}
+
 int cmd_plan(int argc, char **argv)
 {
     static const struct cli_cmd sub[] = {
+        {"create", plan_create, "make a plan from a pre-op CT"},
         {"inspect", plan_inspect, "summarise a plan file"},
         {"export", plan_export, "export a plan's screws for 3D Slicer"},
         {NULL, NULL, NULL},

@@ -3,10 +3,12 @@
 libfxaudit_a_SOURCES += src/plan/plan.c src/plan/planfile.c src/plan/planread.c \
 	src/plan/screwio.c src/plan/mirror.c \
 	src/plan/shapes.c src/plan/screwcheck.c src/plan/symmetry.c \
-	src/plan/reduce.c src/plan/plate.c src/plan/fragments.c
+	src/plan/reduce.c src/plan/plate.c src/plan/fragments.c \
+	src/plan/roles.c src/plan/pipeline.c
 noinst_HEADERS += include/fxaudit/plan.h include/fxaudit/screwio.h include/fxaudit/mirror.h \
 	include/fxaudit/shapes.h include/fxaudit/screwcheck.h include/fxaudit/symmetry.h \
-	include/fxaudit/reduce.h include/fxaudit/plate.h include/fxaudit/fragments.h
+	include/fxaudit/reduce.h include/fxaudit/plate.h include/fxaudit/fragments.h \
+	include/fxaudit/planbuild.h
 
 check_PROGRAMS += tests/unit/test_plan
 TESTS += tests/unit/test_plan
