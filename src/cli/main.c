@@ -15,6 +15,7 @@
 
 static const struct cli_cmd commands[] = {
     {"help", cmd_help, "list the commands"},
+    {"dicom", cmd_dicom, "inspect DICOM series and load one as a HU volume"},
     {NULL, NULL, NULL},
 };
 
