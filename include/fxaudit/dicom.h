@@ -29,7 +29,7 @@ typedef struct fx_dicom_scan fx_dicom_scan;
  * slice normal (row x column) as its columns; `origin` is the first slice's
  * Image Position (Patient) after sorting along the normal. */
 typedef struct fx_dicom_series {
-    int index;                 /* 0-based, in scan order (the `--series N`) */
+    int index;                 /* 1-based, in scan order: what `--series N` takes */
     char modality[17];         /* "CT", "MR", ... */
     int rows, columns;
     int slices;                /* distinct slice positions (frames for multi-frame) */
@@ -69,13 +69,16 @@ int fx_dicom_scan_paths(const char *const *paths, int npaths, const fx_progress 
                         fx_dicom_scan **out, fx_error *err);
 void fx_dicom_scan_free(fx_dicom_scan *scan); /* NULL is a no-op */
 
-/* Number of series, and series i (owned by the scan; valid until it is freed). */
+/* Number of series, and series i (0-based: its `index` is i + 1; owned by the
+ * scan, valid until it is freed). */
 int fx_dicom_scan_count(const fx_dicom_scan *scan);
 const fx_dicom_series *fx_dicom_scan_series(const fx_dicom_scan *scan, int i);
 /* Identifying data of series i (see fx_dicom_identity). */
 void fx_dicom_scan_identity(const fx_dicom_scan *scan, int i, fx_dicom_identity *id);
-/* How many files were skipped (unreadable, not DICOM, or not an image). */
+/* How many files were skipped (unreadable, not DICOM, or not an image), and
+ * the path of the first of them ("" when none). */
 int fx_dicom_scan_skipped(const fx_dicom_scan *scan);
+const char *fx_dicom_scan_skipped_example(const fx_dicom_scan *scan);
 /* Index of the first loadable series, or -1. */
 int fx_dicom_scan_first_loadable(const fx_dicom_scan *scan);
 
@@ -94,16 +97,16 @@ typedef struct fx_dicom_load_info {
 /* HU written where the acquisition has no data (padding, outside a tilted FOV). */
 #define FX_DICOM_OUTSIDE_HU (-1024)
 
-/* Load series `index` of `scan` as an int16 HU volume on a regular orthogonal
- * grid: rescale applied and clamped to int16, padding masked, slices sorted
- * along the normal; tilted, uneven or gappy stacks are resampled (trilinear)
+/* Load series `index` (0-based, as for fx_dicom_scan_series) of `scan` as an
+ * int16 HU volume on a regular orthogonal grid: rescale applied and clamped to
+ * int16, padding masked, slices sorted along the normal; tilted, uneven or gappy stacks are resampled (trilinear)
  * onto a grid with axes row, column, normal. On success *out owns the volume
  * and `info` (may be NULL) says what was done. */
 int fx_dicom_load_series(const fx_dicom_scan *scan, int index, const fx_progress *progress,
                          fx_volume **out, fx_dicom_load_info *info, fx_error *err);
 
-/* Scan `path` and load its series `index`, or the first loadable one when
- * `index` is negative. */
+/* Scan `path` and load its series `index` (0-based), or the first loadable
+ * one when `index` is negative. */
 int fx_dicom_load_path(const char *path, int index, const fx_progress *progress,
                        fx_volume **out, fx_dicom_load_info *info, fx_error *err);
 

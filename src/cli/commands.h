@@ -9,5 +9,6 @@ int cmd_help(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_mesh(int argc, char **argv);
 int cmd_segment(int argc, char **argv);
+int cmd_dicom(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ static const struct cli_cmd commands[] = {
     {"plan", cmd_plan, "inspect and export surgical plans"},
     {"mesh", cmd_mesh, "surface model of a volume at a threshold or label"},
     {"segment", cmd_segment, "label bone or metal in a CT volume"},
+    {"dicom", cmd_dicom, "inspect DICOM series and load one as a HU volume"},
     {NULL, NULL, NULL},
 };
 

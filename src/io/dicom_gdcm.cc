@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 #include <string>
 #include <unistd.h>
 
@@ -213,9 +214,13 @@ extern "C" int fx_gdcm_read_header(const char *path, fx_gdcm_header *h, fx_error
     std::memset(h, 0, sizeof(*h));
     try {
         quiet();
+        /* Stop at the pixel data and skip its value: the header is all we
+         * need here, and a scan of a big series must not read the pixels. */
+        std::set<gdcm::Tag> skip;
+        skip.insert(gdcm::Tag(0x7fe0, 0x0010));
         gdcm::Reader r;
         r.SetFileName(path);
-        if (!r.ReadUpToTag(gdcm::Tag(0x7fe0, 0x0010)))
+        if (!r.ReadUpToTag(gdcm::Tag(0x7fe0, 0x0010), skip))
             return fx_fail(err, FX_EFORMAT, "'%s' is not a readable DICOM file", path);
         fill_header(r.GetFile(), h);
         return FX_OK;
@@ -310,11 +315,15 @@ gdcm::TransferSyntax target_ts(fx_dicom_ts ts)
     }
 }
 
-void identity_tags(gdcm::DataSet &ds, const fx_dicom_slice *s, bool ct)
+void identity_tags(gdcm::DataSet &ds, const fx_dicom_slice *s)
 {
     const char *modality = s->modality ? s->modality : "CT";
+    /* CT and MR Image Storage carry the plane geometry; other modalities go
+     * out as Secondary Capture. */
     put(ds, 0x0008, 0x0016, gdcm::VR::UI,
-        ct ? "1.2.840.10008.5.1.4.1.1.2" : "1.2.840.10008.5.1.4.1.1.7");
+        !std::strcmp(modality, "CT")   ? "1.2.840.10008.5.1.4.1.1.2"
+        : !std::strcmp(modality, "MR") ? "1.2.840.10008.5.1.4.1.1.4"
+                                       : "1.2.840.10008.5.1.4.1.1.7");
     put(ds, 0x0008, 0x0018, gdcm::VR::UI, uid_or_new(s->sop_uid));
     put(ds, 0x0008, 0x0060, gdcm::VR::CS, modality);
     put(ds, 0x0008, 0x0008, gdcm::VR::CS, "ORIGINAL\\PRIMARY\\AXIAL");
@@ -393,7 +402,6 @@ int write_file(const char *tmp, const fx_dicom_slice *s, fx_error *err)
 {
     double slope = s->slope != 0 ? s->slope : 1.0;
     double intercept = s->slope != 0 ? s->intercept : 0.0;
-    bool ct = !s->modality || !std::strcmp(s->modality, "CT");
     gdcm::SmartPointer<gdcm::Image> img = new gdcm::Image;
     make_image(*img, s, slope, intercept);
     gdcm::ImageChangeTransferSyntax change;
@@ -408,7 +416,7 @@ int write_file(const char *tmp, const fx_dicom_slice *s, fx_error *err)
     gdcm::ImageWriter w;
     w.SetImage(ts != gdcm::TransferSyntax::ExplicitVRLittleEndian ? change.GetOutput() : *img);
     gdcm::DataSet &ds = w.GetFile().GetDataSet();
-    identity_tags(ds, s, ct);
+    identity_tags(ds, s);
     geometry_tags(ds, s);
     w.SetFileName(tmp);
     if (!w.Write())
