@@ -56,3 +56,9 @@ TESTS += tests/unit/test_fragments
 tests_unit_test_fragments_SOURCES = tests/unit/test_fragments.c
 tests_unit_test_fragments_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_fragments_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/unit/test_planbuild
+TESTS += tests/unit/test_planbuild
+tests_unit_test_planbuild_SOURCES = tests/unit/test_planbuild.c
+tests_unit_test_planbuild_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_planbuild_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
