@@ -25,5 +25,6 @@ int cmd_dicom(int argc, char **argv);
 int cmd_register(int argc, char **argv);
 int cmd_register_points(int argc, char **argv);
 int cmd_distance(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 
 #endif

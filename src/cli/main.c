@@ -32,6 +32,7 @@ static const struct cli_cmd commands[] = {
     {"register", cmd_register, "rigidly align two surface models (ICP)"},
     {"register-points", cmd_register_points, "rigid transform from paired landmarks"},
     {"distance", cmd_distance, "signed distances and Hausdorff between two surfaces"},
+    {"plan", cmd_plan, "inspect and export surgical plans"},
     {NULL, NULL, NULL},
 };
 

@@ -1,6 +1,7 @@
 # tap.sh - a few lines of TAP for the shell tests, sourced by tests/cli/*.sh.
 #   ok_if "description" command...   passes when the command exits 0
 #   is "description" got want        passes when the strings are equal
+#   near "description" got want tol  passes when the numbers agree within tol
 #   skip_all "why"                   skips the whole file
 #   done_testing                     prints the plan and exits
 # $FXAUDIT is the program under test; $TMP a fresh folder removed at exit.
@@ -33,6 +34,20 @@ is() {
         echo "not ok $tap_n - $1"
         echo "#   got:  '$2'"
         echo "#   want: '$3'"
+        tap_failed=$((tap_failed + 1))
+    fi
+}
+
+# near "description" got want tolerance: passes when |got - want| <= tolerance.
+near() {
+    tap_n=$((tap_n + 1))
+    if awk -v g="$2" -v w="$3" -v t="$4" 'BEGIN { d = g - w; if (d < 0) d = -d;
+            exit !(g ~ /^[-+0-9.eE]+$/ && d <= t) }'; then
+        echo "ok $tap_n - $1"
+    else
+        echo "not ok $tap_n - $1"
+        echo "#   got:  '$2'"
+        echo "#   want: '$3' within $4"
         tap_failed=$((tap_failed + 1))
     fi
 }

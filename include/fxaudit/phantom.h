@@ -1,0 +1,87 @@
+/*
+ * phantom.h - synthetic pelvic fracture phantoms with exact ground truth.
+ *
+ * A phantom patient is an analytic model (signed distance functions) of a
+ * pelvis with both hemipelves, a sacrum and proximal femora, fractured on one
+ * side into 2-4 fragments, displaced (pre-op), then reduced with small
+ * residual errors and fixed with plates and screws (post-op). Each scan has
+ * its own rigid patient pose. The model is voxelised into int16 HU volumes
+ * with partial-volume ramps and deterministic noise; truth.json records every
+ * pose, measure and implant in the DICOM patient coordinates (LPS, mm) of the
+ * series it refers to. docs/phantom.md defines every frame and key.
+ */
+#ifndef FXAUDIT_PHANTOM_H
+#define FXAUDIT_PHANTOM_H
+
+#include <stdint.h>
+
+#include "fxaudit/error.h"
+#include "fxaudit/progress.h"
+#include "fxaudit/volume.h"
+
+typedef enum fx_phantom_size {
+    FX_PHANTOM_SMALL = 0,    /* 160 x 128 x 108 voxels at 2 mm, for tests */
+    FX_PHANTOM_CLINICAL = 1, /* 512 x 512 x 220 at 0.7 x 0.7 x 1 mm */
+} fx_phantom_size;
+
+typedef enum fx_phantom_series {
+    FX_PHANTOM_PREOP = 0,
+    FX_PHANTOM_POSTOP = 1,
+} fx_phantom_series;
+
+typedef struct fx_phantom_opts {
+    int patients;         /* cohort size, >= 1 */
+    uint64_t seed;        /* everything follows from it */
+    fx_phantom_size size;
+    int streaks;          /* metal streak artefacts in post-op series (0/1) */
+} fx_phantom_opts;
+
+/* The defaults: 10 patients, seed 1, small, streaks on. */
+fx_phantom_opts fx_phantom_opts_default(void);
+
+/* One phantom patient (opaque). */
+typedef struct fx_phantom fx_phantom;
+
+/* Make patient `index` (0-based) of the cohort described by `o`. Cohorts of
+ * 10 follow the seed study (8 both-column, 2 T-shaped; 5 anterior plate only,
+ * 5 anterior + posterior). On success *out owns it (fx_phantom_free). */
+int fx_phantom_make(const fx_phantom_opts *o, int index, fx_phantom **out, fx_error *err);
+void fx_phantom_free(fx_phantom *p); /* NULL is a no-op */
+
+/* Pseudonymous code, "P01" etc. */
+const char *fx_phantom_code(const fx_phantom *p);
+
+/* Voxelise one series. On success *out owns a new int16 HU volume (free with
+ * fx_volume_free) whose geometry is the one truth.json records. Uses OpenMP
+ * threads when built with them; the result does not depend on their number. */
+int fx_phantom_render(const fx_phantom *p, fx_phantom_series s, fx_volume **out,
+                      fx_error *err);
+
+/* True bone volume (mm^3) of the series inside its voxel grid's box (the
+ * voxels' extent), by adaptive integration of the model; metal excluded. */
+double fx_phantom_bone_volume_in_grid(const fx_phantom *p, fx_phantom_series s);
+
+/* Write the patient's truth.json (complete or not at all). `grids` are the
+ * two rendered volumes (pre-op, post-op) whose geometry is recorded; NULL
+ * entries are computed from the model's grid definition instead. */
+int fx_phantom_write_truth(const fx_phantom *p, const char *path, fx_error *err);
+
+/* Cortical and soft-tissue HU of the patient (what a partial-volume volume
+ * estimate needs to know). */
+void fx_phantom_hu(const fx_phantom *p, double *cortex_hu, double *soft_hu);
+
+/* Timings of a cohort run, seconds of wall-clock time. */
+typedef struct fx_phantom_stats {
+    int patients;
+    double render_s;   /* voxelisation of all series */
+    double truth_s;    /* truth integration and truth.json */
+    double write_s;    /* DICOM writing */
+    double total_s;
+} fx_phantom_stats;
+
+/* Write the whole cohort: DIR/Pnn/{preop,postop}/ DICOM series, DIR/Pnn/
+ * truth.json and DIR/cohort.json. `stats` (may be NULL) receives timings. */
+int fx_phantom_cohort_write(const char *dir, const fx_phantom_opts *o, const fx_progress *pr,
+                            fx_phantom_stats *stats, fx_error *err);
+
+#endif

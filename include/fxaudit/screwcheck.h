@@ -1,0 +1,45 @@
+/*
+ * screwcheck.h - checking a planned screw against the reduced bone model:
+ * how much bone lies along it (the corridor), which length of the screw set
+ * fits, how close it runs to the cortex, and whether it comes near the hip
+ * joint. Lengths in mm.
+ *
+ * Definitions (docs/planning.md):
+ *  - corridor: from the entry point along the screw's direction until the axis
+ *    leaves bone for good; clefts shorter than `bridge_mm` (fracture lines of
+ *    the reduced model) are bridged. Measured on the axis.
+ *  - clearance: the smallest distance from the screw's surface (axis distance
+ *    minus radius) to the bone surface, over the planned length from
+ *    `entry_skip_mm` past the entry (where the screw crosses the near cortex by
+ *    design) to the tip; negative where the screw leaves bone.
+ *  - joint distance: the smallest distance from the screw's surface to the
+ *    joint surface (e.g. the femoral head or the acetabular cartilage) over the
+ *    whole screw; a warning when it is below `joint_margin_mm`.
+ */
+#ifndef FXAUDIT_SCREWCHECK_H
+#define FXAUDIT_SCREWCHECK_H
+
+#include "fxaudit/bvh.h"
+#include "fxaudit/error.h"
+#include "fxaudit/plan.h"
+
+typedef struct fx_screw_check_opts {
+    double bridge_mm;       /* default 3 */
+    double entry_skip_mm;   /* default 5 */
+    double joint_margin_mm; /* default 2 */
+    double set_min_mm, set_step_mm, set_max_mm; /* screw set: 10, 2, 110 */
+    double sample_mm;       /* sampling step along the screw: 0.25 */
+    double max_length_mm;   /* how far to look for bone: 300 */
+} fx_screw_check_opts;
+
+void fx_screw_check_opts_default(fx_screw_check_opts *o);
+
+/* Fill the computed fields of `s` (corridor_mm, suggested_mm, clearance_mm,
+ * joint_distance_mm, joint_warning) from the reduced bone surface `bone` (a
+ * closed, outward-oriented mesh, possibly several) and the joint surface
+ * `joint` (NULL: no joint check; the fields stay NAN / 0). A screw whose entry
+ * is not on bone (no bone within 2 mm of it along the axis) gets corridor 0. */
+int fx_screw_check(fx_plan_screw *s, const fx_bvh *bone, const fx_bvh *joint,
+                   const fx_screw_check_opts *o, fx_error *err);
+
+#endif

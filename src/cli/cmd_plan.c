@@ -1,0 +1,224 @@
+/*
+ * cmd_plan.c - `fxaudit plan`: inspect and export surgical plans.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "fxaudit/hash.h"
+#include "fxaudit/plan.h"
+#include "fxaudit/planbuild.h"
+#include "fxaudit/volio.h"
+#include "fxaudit/screwio.h"
+
+static json_t *maybe(double x) { return isfinite(x) ? json_real(x) : json_null(); }
+
+static json_t *inspect_json(const fx_plan *p)
+{
+    json_t *frags = json_array(), *screws = json_array(), *plates = json_array();
+    for (size_t i = 0; i < p->nfrags; i++) {
+        const fx_plan_fragment *f = &p->frags[i];
+        json_array_append_new(frags, json_pack("{s:s, s:i, s:b, s:f, s:f, s:o}", "name",
+                                               f->name, "label", f->label, "fixed", f->fixed,
+                                               "rotation_deg",
+                                               fx_rigid_rotation_angle(&f->pose) * 180 / M_PI,
+                                               "translation_mm",
+                                               fx_v3_norm(fx_v3(f->pose.t[0], f->pose.t[1],
+                                                                f->pose.t[2])),
+                                               "residual_rms_mm", maybe(f->residual_rms_mm)));
+    }
+    for (size_t i = 0; i < p->nscrews; i++) {
+        const fx_plan_screw *s = &p->screws[i];
+        json_t *o = json_pack("{s:s, s:f, s:f, s:s}", "name", s->name, "diameter_mm",
+                              s->diameter_mm, "length_mm", s->length_mm, "plate", s->plate);
+        json_object_set_new(o, "corridor_mm", maybe(s->corridor_mm));
+        json_object_set_new(o, "suggested_mm", maybe(s->suggested_mm));
+        json_object_set_new(o, "clearance_mm", maybe(s->clearance_mm));
+        json_object_set_new(o, "joint_warning", json_boolean(s->joint_warning));
+        json_array_append_new(screws, o);
+    }
+    for (size_t i = 0; i < p->nplates; i++)
+        json_array_append_new(plates, json_pack("{s:s, s:f, s:f, s:i}", "name",
+                                                p->plates[i].name, "width_mm",
+                                                p->plates[i].width_mm, "thickness_mm",
+                                                p->plates[i].thickness_mm, "path_points",
+                                                (int)p->plates[i].npath));
+    return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:i}", "patient", p->patient, "side",
+                     p->side, "software", p->software, "fragments", frags, "screws", screws,
+                     "plates", plates, "guides", (int)p->nguides);
+}
+
+static void inspect_text(const fx_plan *p)
+{
+    printf("plan for %s (fractured side: %s), made by %s\n", p->patient[0] ? p->patient : "?",
+           p->side[0] ? p->side : "?", p->software);
+    printf("fragments: %zu\n", p->nfrags);
+    for (size_t i = 0; i < p->nfrags; i++) {
+        const fx_plan_fragment *f = &p->frags[i];
+        printf("  %-20s label %-3d %s moved %.1f deg, %.1f mm", f->name, f->label,
+               f->fixed ? "fixed" : "     ", fx_rigid_rotation_angle(&f->pose) * 180 / M_PI,
+               fx_v3_norm(fx_v3(f->pose.t[0], f->pose.t[1], f->pose.t[2])));
+        if (isfinite(f->residual_rms_mm))
+            printf(", residual to template %.2f mm RMS", f->residual_rms_mm);
+        printf("\n");
+    }
+    printf("screws: %zu\n", p->nscrews);
+    for (size_t i = 0; i < p->nscrews; i++) {
+        const fx_plan_screw *s = &p->screws[i];
+        printf("  %-8s %.1f mm x %.1f mm", s->name, s->diameter_mm, s->length_mm);
+        if (isfinite(s->corridor_mm))
+            printf(", corridor %.1f mm (suggested %.0f mm)", s->corridor_mm, s->suggested_mm);
+        if (s->joint_warning)
+            printf(", WARNING: within the joint safety margin");
+        printf("\n");
+    }
+    printf("plates: %zu, guides: %zu\n", p->nplates, p->nguides);
+}
+
+static int plan_inspect(int argc, char **argv)
+{
+    static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *cmd = "fxaudit plan inspect";
+    int json = 0, c;
+    fx_plan *p;
+    fx_error err;
+
+    cli_getopt_reset();
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (c == 'j')
+            json = 1;
+        else if (c == 'h')
+            return cli_help("usage: fxaudit plan inspect PLAN.json [--json]\n\n"
+                            "Summarise a plan: fragments and how far the reduction moves them,\n"
+                            "screws with planned lengths and corridor checks, plates, guides.\n");
+        else
+            return cli_usage(cmd, "unknown option");
+    }
+    if (optind != argc - 1)
+        return cli_usage(cmd, "expects one plan file");
+    if (fx_plan_read(argv[optind], &p, &err))
+        return cli_error(&err);
+    if (json)
+        c = cli_print_json(inspect_json(p));
+    else
+        inspect_text(p), c = EXIT_OK;
+    fx_plan_free(p);
+    return c;
+}
+
+static int plan_export(int argc, char **argv)
+{
+    static const struct option opts[] = {{"markups", required_argument, NULL, 'm'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *cmd = "fxaudit plan export", *markups = NULL;
+    int c, rc;
+    fx_plan *p;
+    fx_error err;
+
+    cli_getopt_reset();
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (c == 'm')
+            markups = optarg;
+        else if (c == 'h')
+            return cli_help("usage: fxaudit plan export PLAN.json --markups OUT.mrk.json\n\n"
+                            "Write the planned screws as 3D Slicer line markups (LPS, entry to "
+                            "tip).\n");
+        else
+            return cli_usage(cmd, "unknown option");
+    }
+    if (optind != argc - 1)
+        return cli_usage(cmd, "expects one plan file");
+    if (!markups)
+        return cli_usage(cmd, "say what to export (--markups OUT.mrk.json)");
+    if (fx_plan_read(argv[optind], &p, &err))
+        return cli_error(&err);
+    rc = fx_screws_write_markups(p, markups, &err) ? cli_error(&err) : EXIT_OK;
+    fx_plan_free(p);
+    return rc;
+}
+
+static const char create_help[] =
+    "usage: fxaudit plan create VOLUME --out DIR [--patient CODE] [--side left|right]\n"
+    "                           [--screws FILE] [--plates FILE] [--json]\n\n"
+    "Make a plan from a pre-op CT (NRRD, NIfTI or a DICOM folder): bone parts by the\n"
+    "226-3071 HU preset, the symmetry plane, the healthy side mirrored as the template,\n"
+    "each fragment reduced onto it, the planned screws (JSON list or Slicer markups)\n"
+    "checked for corridor, clearance and joint distance, and plates built on the\n"
+    "reduced model. Writes DIR/plan.json and the models. Lengths in mm, LPS.\n";
+
+static int plan_create(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"out", required_argument, NULL, 'o'},    {"patient", required_argument, NULL, 'p'},
+        {"side", required_argument, NULL, 's'},   {"screws", required_argument, NULL, 'S'},
+        {"plates", required_argument, NULL, 'P'}, {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    const char *cmd = "fxaudit plan create";
+    fx_plan_build_opts o;
+    int json = 0, c, rc;
+    fx_volume *v = NULL;
+    fx_plan *p = NULL;
+    fx_error err;
+    char sha[FX_SHA256_HEX] = "", path[FX_PLAN_PATH + 16];
+
+    fx_plan_build_opts_default(&o);
+    cli_getopt_reset();
+    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': o.out_dir = optarg; break;
+        case 'p': o.patient = optarg; break;
+        case 's': o.side = optarg; break;
+        case 'S': o.screws_path = optarg; break;
+        case 'P': o.plates_path = optarg; break;
+        case 'j': json = 1; break;
+        case 'h': return cli_help(create_help);
+        default: return cli_usage(cmd, "unknown option");
+        }
+    }
+    if (optind != argc - 1 || !o.out_dir)
+        return cli_usage(cmd, "expects one pre-op volume and --out DIR");
+    if (o.side && strcmp(o.side, "left") && strcmp(o.side, "right"))
+        return cli_usage(cmd, "--side must be left or right");
+    o.progress = cli_progress();
+    rc = fx_volume_read(argv[optind], &v, &err);
+    if (!rc)
+        rc = fx_plan_build(v, &o, &p, &err);
+    cli_progress_done();
+    fx_volume_free(v);
+    if (rc)
+        return cli_error(&err);
+    /* the input's checksum, when it is one file */
+    if (fx_sha256_file(argv[optind], sha, NULL) == FX_OK &&
+        fx_plan_add_input(p, "preop-volume", argv[optind], sha, &err) == FX_OK) {
+        snprintf(path, sizeof(path), "%s/plan.json", o.out_dir);
+        if (fx_plan_write(p, path, &err)) {
+            fx_plan_free(p);
+            return cli_error(&err);
+        }
+    }
+    if (json)
+        rc = cli_print_json(inspect_json(p));
+    else
+        inspect_text(p), rc = EXIT_OK;
+    fx_plan_free(p);
+    return rc;
+}
+
+int cmd_plan(int argc, char **argv)
+{
+    static const struct cli_cmd sub[] = {
+        {"create", plan_create, "make a plan from a pre-op CT"},
+        {"inspect", plan_inspect, "summarise a plan file"},
+        {"export", plan_export, "export a plan's screws for 3D Slicer"},
+        {NULL, NULL, NULL},
+    };
+    return cli_subcommand(argc, argv, sub, "fxaudit plan");
+}

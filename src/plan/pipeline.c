@@ -1,0 +1,282 @@
+/*
+ * pipeline.c - a plan from a pre-op CT, step by step: parts, symmetry,
+ * roles, template, reduction, screws, plates; models and plan.json written.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "fxaudit/hash.h"
+#include "fxaudit/meshio.h"
+#include "fxaudit/plate.h"
+#include "fxaudit/planbuild.h"
+#include "fxaudit/reduce.h"
+#include "fxaudit/screwio.h"
+#include "fxaudit/symmetry.h"
+
+static const uint8_t PALETTE[][3] = {{230, 220, 200}, {220, 80, 60},  {60, 140, 220},
+                                     {80, 190, 90},   {230, 170, 40}, {160, 90, 200},
+                                     {200, 200, 200}};
+
+void fx_plan_build_opts_default(fx_plan_build_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    fx_parts_opts_default(&o->parts);
+    fx_screw_check_opts_default(&o->screws);
+}
+
+struct build {
+    const fx_plan_build_opts *o;
+    fx_plan *plan;
+    fx_bone_parts *bp;
+    fx_part_role *roles;
+    fx_plane plane;
+    int fractured_left;
+    fx_mesh *tmpl, *reduced, *joint;
+    fx_error *err;
+};
+
+/* Write `m` as `name` in the output folder; its path and SHA-256 go to the
+ * plan entry's fields. */
+static int save_mesh(struct build *b, const fx_mesh *m, const char *name, char *rel, size_t nrel,
+                     char sha[FX_SHA256_HEX])
+{
+    char path[FX_PLAN_PATH + 64];
+    int rc;
+    snprintf(rel, nrel, "%s", name);
+    if (snprintf(path, sizeof(path), "%s/%s", b->o->out_dir, name) >= (int)sizeof(path))
+        return fx_fail(b->err, FX_EINVAL, "output path for '%s' is too long", name);
+    if ((rc = fx_mesh_write(path, m, NULL, b->err)))
+        return rc;
+    return sha ? fx_sha256_file(path, sha, b->err) : FX_OK;
+}
+
+static int add_fragment(struct build *b, size_t k, const fx_rigid *pose, double rms, double mx)
+{
+    fx_plan_fragment f;
+    const fx_bone_part *p = &b->bp->parts[k];
+    char name[40];
+    int rc;
+
+    memset(&f, 0, sizeof(f));
+    if (b->roles[k] == FX_ROLE_FRAGMENT)
+        snprintf(f.name, sizeof(f.name), "fragment-%zu", k);
+    else
+        snprintf(f.name, sizeof(f.name), "%s-%zu", fx_part_role_name(b->roles[k]), k);
+    f.label = (int)p->label;
+    memcpy(f.rgb, PALETTE[k < 6 ? k : 6], 3);
+    f.pose = *pose;
+    f.fixed = b->roles[k] != FX_ROLE_FRAGMENT;
+    f.residual_rms_mm = rms;
+    f.residual_max_mm = mx;
+    snprintf(name, sizeof(name), "part-%zu.ply", k);
+    if ((rc = save_mesh(b, p->mesh, name, f.mesh, sizeof(f.mesh), f.mesh_sha256)))
+        return rc;
+    return fx_plan_add_fragment(b->plan, &f, b->err);
+}
+
+/* Reduce the fragments, largest first, and collect the reduced model. */
+static int reduce_all(struct build *b)
+{
+    fx_reduce_opts ro;
+    fx_rigid I = fx_rigid_identity();
+    int rc = fx_mesh_clone(b->bp->parts[0].mesh, &b->reduced, b->err);
+
+    fx_reduce_opts_default(&ro);
+    for (size_t k = 0; !rc && k < b->bp->n; k++) {
+        fx_reduce_result r;
+        if (b->roles[k] != FX_ROLE_FRAGMENT) {
+            rc = add_fragment(b, k, &I, NAN, NAN);
+            continue;
+        }
+        fx_progress_report(&b->o->progress, "reducing fragments", (double)k / (double)b->bp->n);
+        if ((rc = fx_reduce_fragment(b->bp->parts[k].mesh, b->tmpl, NULL, &ro, &r, b->err)) ||
+            (rc = add_fragment(b, k, &r.pose, r.rms_mm, r.max_mm)))
+            break;
+        fx_mesh *moved;
+        if ((rc = fx_mesh_clone(b->bp->parts[k].mesh, &moved, b->err)))
+            break;
+        fx_mesh_transform(moved, &r.pose);
+        rc = fx_mesh_append(b->reduced, moved, b->err);
+        fx_mesh_free(moved);
+    }
+    return rc;
+}
+
+static int check_screws(struct build *b)
+{
+    fx_bvh *bone = NULL, *joint = NULL;
+    int rc;
+
+    if (!b->o->screws_path)
+        return FX_OK;
+    if ((rc = fx_screws_read(b->o->screws_path, 3.5, b->plan, b->err)) ||
+        (rc = fx_bvh_build(b->reduced, &bone, b->err)) ||
+        (b->joint && (rc = fx_bvh_build(b->joint, &joint, b->err))))
+        goto out;
+    for (size_t i = 0; !rc && i < b->plan->nscrews; i++)
+        rc = fx_screw_check(&b->plan->screws[i], bone, joint, &b->o->screws, b->err);
+out:
+    fx_bvh_free(bone);
+    fx_bvh_free(joint);
+    return rc;
+}
+
+/* Plate specifications: {"plates": [{"name", "width_mm", "thickness_mm",
+ * "offset_mm", "path": [[x, y, z], ...]}]} in plan coordinates. */
+static int read_plate(json_t *o, size_t i, const char *file, fx_plan_plate *pl, fx_error *err)
+{
+    json_t *path = json_object_get(o, "path");
+    const char *name = json_string_value(json_object_get(o, "name"));
+    memset(pl, 0, sizeof(*pl));
+    if (!name || !json_is_array(path) || json_array_size(path) < 2)
+        return fx_fail(err, FX_EFORMAT, "'%s': plate %zu needs a name and a path of at least "
+                       "2 points", file, i);
+    snprintf(pl->name, sizeof(pl->name), "%s", name);
+    pl->width_mm = json_number_value(json_object_get(o, "width_mm"));
+    pl->thickness_mm = json_number_value(json_object_get(o, "thickness_mm"));
+    pl->offset_mm = json_number_value(json_object_get(o, "offset_mm"));
+    pl->npath = json_array_size(path);
+    pl->path = calloc(pl->npath, sizeof(*pl->path));
+    if (!pl->path)
+        return fx_fail(err, FX_ENOMEM, "cannot read plate '%s'", name);
+    for (size_t k = 0; k < pl->npath; k++) {
+        json_t *p = json_array_get(path, k);
+        pl->path[k] = fx_v3(json_number_value(json_array_get(p, 0)),
+                            json_number_value(json_array_get(p, 1)),
+                            json_number_value(json_array_get(p, 2)));
+        if (json_array_size(p) != 3 || !isfinite(pl->path[k].x) || !isfinite(pl->path[k].y) ||
+            !isfinite(pl->path[k].z)) {
+            free(pl->path);
+            return fx_fail(err, FX_EFORMAT, "'%s': plate '%s' point %zu is not 3 numbers (mm)",
+                           file, name, k);
+        }
+    }
+    return FX_OK;
+}
+
+static int build_plates(struct build *b)
+{
+    json_error_t je;
+    json_t *root, *o;
+    fx_bvh *bone = NULL;
+    size_t i;
+    int rc;
+
+    if (!b->o->plates_path)
+        return FX_OK;
+    if (!(root = json_load_file(b->o->plates_path, 0, &je)))
+        return fx_fail(b->err, FX_EFORMAT, "cannot read plates from '%s': %s",
+                       b->o->plates_path, je.text);
+    rc = fx_bvh_build(b->reduced, &bone, b->err);
+    json_array_foreach(json_object_get(root, "plates"), i, o) {
+        fx_plan_plate pl;
+        fx_mesh *m = NULL;
+        char name[FX_PLAN_NAME + 16];
+        if (rc || (rc = read_plate(o, i, b->o->plates_path, &pl, b->err)))
+            break;
+        snprintf(name, sizeof(name), "plate-%s.stl", pl.name);
+        if (!(rc = fx_plate_build(&pl, b->plan, b->reduced, bone, NULL, &m, NULL, b->err)) &&
+            !(rc = save_mesh(b, m, name, pl.mesh, sizeof(pl.mesh), pl.mesh_sha256)))
+            rc = fx_plan_add_plate(b->plan, &pl, b->err);
+        fx_mesh_free(m);
+        free(pl.path);
+    }
+    fx_bvh_free(bone);
+    json_decref(root);
+    return rc;
+}
+
+static int models(struct build *b)
+{
+    fx_symmetry_result sym;
+    size_t intact = 0;
+    int rc;
+
+    fx_progress_report(&b->o->progress, "symmetry plane", 0);
+    if ((rc = fx_symmetry_plane(b->bp->parts[0].mesh, NULL, &sym, b->err)))
+        return fx_error_prefix(b->err, "symmetry plane of the reference part");
+    b->plane = sym.plane;
+    b->roles = calloc(b->bp->n, sizeof(*b->roles));
+    if (!b->roles)
+        return fx_fail(b->err, FX_ENOMEM, "cannot allocate part roles");
+    if ((rc = fx_plan_assign_roles(b->bp, b->plane, b->o->side, b->roles, &b->fractured_left,
+                                   b->err)) ||
+        (rc = fx_plan_template(b->bp->parts[0].mesh, b->plane, b->fractured_left, &b->tmpl,
+                               b->err)))
+        return rc;
+    for (size_t k = 0; k < b->bp->n; k++)
+        if (b->roles[k] == FX_ROLE_FEMUR_INTACT)
+            intact = k;
+    if (intact && (rc = fx_mesh_mirror(b->bp->parts[intact].mesh, b->plane, &b->joint, b->err)))
+        return rc;
+    return FX_OK;
+}
+
+static int finish(struct build *b)
+{
+    char rel[FX_PLAN_PATH], sha[FX_SHA256_HEX], path[FX_PLAN_PATH + 64];
+    fx_plan *p = b->plan;
+    int rc;
+
+    p->has_plane = 1;
+    p->plane_normal = b->plane.n;
+    p->plane_d_mm = b->plane.d_mm;
+    snprintf(p->side, sizeof(p->side), "%s", b->fractured_left ? "left" : "right");
+    if ((rc = save_mesh(b, b->tmpl, "template.ply", rel, sizeof(rel), sha)) ||
+        (rc = fx_plan_add_input(p, "output:template", rel, sha, b->err)) ||
+        (rc = save_mesh(b, b->reduced, "reduced.ply", rel, sizeof(rel), sha)) ||
+        (rc = fx_plan_add_input(p, "output:reduced", rel, sha, b->err)))
+        return rc;
+    if (b->joint && ((rc = save_mesh(b, b->joint, "joint.ply", rel, sizeof(rel), sha)) ||
+                     (rc = fx_plan_add_input(p, "output:joint", rel, sha, b->err))))
+        return rc;
+    snprintf(path, sizeof(path), "%s/plan.json", b->o->out_dir);
+    return fx_plan_write(p, path, b->err);
+}
+
+static void stamp(fx_plan *p, const char *patient)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(p->created_utc, sizeof(p->created_utc), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    snprintf(p->patient, sizeof(p->patient), "%s", patient ? patient : "");
+}
+
+int fx_plan_build(const fx_volume *preop, const fx_plan_build_opts *o, fx_plan **out,
+                  fx_error *err)
+{
+    struct build b = {.o = o, .err = err};
+    int rc;
+
+    *out = NULL;
+    if (!o->out_dir)
+        return fx_fail(err, FX_EINVAL, "plan: no output folder");
+    if (mkdir(o->out_dir, 0777) != 0 && errno != EEXIST)
+        return fx_fail(err, FX_EIO, "cannot create '%s': %s", o->out_dir, strerror(errno));
+    if ((rc = fx_plan_new(&b.plan, err)))
+        return rc;
+    stamp(b.plan, o->patient);
+    if (!(rc = fx_bone_parts_extract(preop, &o->parts, &o->progress, &b.bp, err)) &&
+        !(rc = models(&b)) && !(rc = reduce_all(&b)) && !(rc = check_screws(&b)) &&
+        !(rc = build_plates(&b)))
+        rc = finish(&b);
+    fx_bone_parts_free(b.bp);
+    free(b.roles);
+    fx_mesh_free(b.tmpl);
+    fx_mesh_free(b.reduced);
+    fx_mesh_free(b.joint);
+    if (rc)
+        fx_plan_free(b.plan);
+    else
+        *out = b.plan;
+    return rc;
+}

@@ -1,0 +1,193 @@
+/*
+ * screwio.c - planned screws from JSON lists and 3D Slicer markups, and back
+ * to markups so that a plan can be checked in Slicer.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fxaudit/screwio.h"
+
+#define MARKUPS_SCHEMA                                                                            \
+    "https://raw.githubusercontent.com/slicer/slicer/master/Modules/Loadable/Markups/Resources/" \
+    "Schema/markups-schema-v1.0.3.json#"
+
+static int json_vec(json_t *a, fx_vec3 *out)
+{
+    if (!json_is_array(a) || json_array_size(a) != 3)
+        return -1;
+    double x[3];
+    for (int i = 0; i < 3; i++) {
+        json_t *e = json_array_get(a, i);
+        if (!json_is_number(e) || !isfinite(json_number_value(e)))
+            return -1;
+        x[i] = json_number_value(e);
+    }
+    *out = fx_v3(x[0], x[1], x[2]);
+    return 0;
+}
+
+static int add_checked(fx_plan *p, const fx_plan_screw *s, const char *path, fx_error *err)
+{
+    if (!s->name[0])
+        return fx_fail(err, FX_EFORMAT, "'%s': a screw has no name", path);
+    if (fx_plan_find_screw(p, s->name))
+        return fx_fail(err, FX_EFORMAT, "'%s': screw '%s' appears twice", path, s->name);
+    if (!(s->length_mm > 0) || !(fx_v3_norm(s->dir) > 0))
+        return fx_fail(err, FX_EFORMAT, "'%s': screw '%s' has zero length or no direction",
+                       path, s->name);
+    if (!(s->diameter_mm > 0))
+        return fx_fail(err, FX_EFORMAT, "'%s': screw '%s' needs a positive diameter_mm", path,
+                       s->name);
+    return fx_plan_add_screw(p, s, err);
+}
+
+static int read_markup_line(json_t *m, size_t i, double diam, const char *path, fx_plan *p,
+                            fx_error *err)
+{
+    json_t *cps = json_object_get(m, "controlPoints");
+    const char *cs = json_string_value(json_object_get(m, "coordinateSystem"));
+    const char *name = json_string_value(json_object_get(m, "name"));
+    fx_vec3 a, b;
+    char fallback[32];
+
+    if (json_array_size(cps) != 2 ||
+        json_vec(json_object_get(json_array_get(cps, 0), "position"), &a) ||
+        json_vec(json_object_get(json_array_get(cps, 1), "position"), &b))
+        return fx_fail(err, FX_EFORMAT,
+                       "'%s': markup %zu is a Line without two control points with positions",
+                       path, i);
+    if (cs && !strcmp(cs, "RAS")) { /* RAS and LPS differ in the sign of x and y */
+        a = fx_v3(-a.x, -a.y, a.z);
+        b = fx_v3(-b.x, -b.y, b.z);
+    } else if (cs && strcmp(cs, "LPS")) {
+        return fx_fail(err, FX_EFORMAT, "'%s': markup %zu has coordinate system '%s' (LPS or "
+                       "RAS expected)", path, i, cs);
+    }
+    if (!name || !*name) {
+        snprintf(fallback, sizeof(fallback), "S%zu", i + 1);
+        name = fallback;
+    }
+    fx_plan_screw s = fx_plan_screw_make(name, a, fx_v3_sub(b, a), diam, fx_v3_dist(a, b));
+    return add_checked(p, &s, path, err);
+}
+
+static int read_markups(json_t *root, double diam, const char *path, fx_plan *p, fx_error *err)
+{
+    json_t *m;
+    size_t i;
+    int found = 0, rc;
+
+    json_array_foreach(json_object_get(root, "markups"), i, m) {
+        const char *type = json_string_value(json_object_get(m, "type"));
+        if (!type || strcmp(type, "Line"))
+            continue;
+        if ((rc = read_markup_line(m, i, diam, path, p, err)))
+            return rc;
+        found++;
+    }
+    return found ? FX_OK : fx_fail(err, FX_EFORMAT, "'%s': no Line markups (screws) found", path);
+}
+
+static int read_list_item(json_t *o, size_t i, double diam, const char *path, fx_plan *p,
+                          fx_error *err)
+{
+    const char *name = json_string_value(json_object_get(o, "name"));
+    json_t *len = json_object_get(o, "length_mm"), *d = json_object_get(o, "diameter_mm");
+    json_t *plate = json_object_get(o, "plate");
+    fx_vec3 entry, dir, target;
+    double length = json_is_number(len) ? json_number_value(len) : NAN;
+
+    if (!name || json_vec(json_object_get(o, "entry"), &entry))
+        return fx_fail(err, FX_EFORMAT, "'%s': screw %zu needs \"name\" and \"entry\" [x,y,z]",
+                       path, i);
+    if (!json_vec(json_object_get(o, "target"), &target)) {
+        dir = fx_v3_sub(target, entry);
+        if (isnan(length))
+            length = fx_v3_norm(dir);
+    } else if (json_vec(json_object_get(o, "direction"), &dir) || isnan(length)) {
+        return fx_fail(err, FX_EFORMAT, "'%s': screw '%s' needs \"target\", or \"direction\" "
+                       "with \"length_mm\"", path, name);
+    }
+    fx_plan_screw s = fx_plan_screw_make(name, entry, dir,
+                                         json_is_number(d) ? json_number_value(d) : diam, length);
+    if (json_is_string(plate))
+        snprintf(s.plate, sizeof(s.plate), "%s", json_string_value(plate));
+    return add_checked(p, &s, path, err);
+}
+
+int fx_screws_read(const char *path, double default_diameter_mm, fx_plan *p, fx_error *err)
+{
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je), *list, *o;
+    size_t before = p->nscrews, i;
+    int rc = FX_OK;
+
+    if (!root)
+        return je.line > 0 ? fx_fail(err, FX_EFORMAT, "cannot read screws from '%s': %s (line %d)",
+                                     path, je.text, je.line)
+                           : fx_fail(err, FX_EIO, "cannot read screws from '%s': %s", path,
+                                     je.text);
+    if (json_is_array(json_object_get(root, "markups"))) {
+        rc = read_markups(root, default_diameter_mm, path, p, err);
+    } else {
+        list = json_is_array(root) ? root : json_object_get(root, "screws");
+        if (!json_is_array(list))
+            rc = fx_fail(err, FX_EFORMAT, "'%s' is neither a markups file nor a screw list",
+                         path);
+        json_array_foreach(list, i, o) {
+            if ((rc = read_list_item(o, i, default_diameter_mm, path, p, err)))
+                break;
+        }
+    }
+    json_decref(root);
+    if (rc)
+        p->nscrews = before; /* nothing half-appended */
+    return rc;
+}
+
+static json_t *markup_line(const fx_plan_screw *s)
+{
+    fx_vec3 tip = fx_plan_screw_tip(s);
+    char a[FX_PLAN_NAME + 8], b[FX_PLAN_NAME + 8];
+    snprintf(a, sizeof(a), "%s-entry", s->name);
+    snprintf(b, sizeof(b), "%s-tip", s->name);
+    return json_pack("{s:s, s:s, s:s, s:s, s:[{s:s, s:s, s:[fff]}, {s:s, s:s, s:[fff]}]}",
+                     "type", "Line", "name", s->name, "coordinateSystem", "LPS",
+                     "coordinateUnits", "mm", "controlPoints", "id", "1", "label", a,
+                     "position", s->entry.x, s->entry.y, s->entry.z, "id", "2", "label", b,
+                     "position", tip.x, tip.y, tip.z);
+}
+
+int fx_screws_write_markups(const fx_plan *p, const char *path, fx_error *err)
+{
+    json_t *list = json_array();
+    json_t *root = json_pack("{s:s, s:o}", "@schema", MARKUPS_SCHEMA, "markups", list);
+    char tmp[FX_PLAN_PATH + 16];
+    int fd, rc = FX_OK;
+
+    for (size_t i = 0; i < p->nscrews; i++)
+        json_array_append_new(list, markup_line(&p->screws[i]));
+    snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        json_decref(root);
+        return fx_fail(err, FX_EIO, "cannot create '%s': %s", tmp, strerror(errno));
+    }
+    if (json_dumpfd(root, fd, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)))
+        rc = fx_fail(err, FX_EIO, "cannot write markups '%s'", path);
+    if (close(fd) != 0 && !rc)
+        rc = fx_fail(err, FX_EIO, "cannot write markups '%s': %s", path, strerror(errno));
+    if (!rc && rename(tmp, path) != 0)
+        rc = fx_fail(err, FX_EIO, "cannot rename '%s' to '%s'", tmp, path);
+    if (rc)
+        unlink(tmp);
+    json_decref(root);
+    return rc;
+}
