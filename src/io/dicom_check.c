@@ -61,8 +61,8 @@ static int valid_vr(const uint8_t *vr)
 {
     static const char known[] = "AE AS AT CS DA DS DT FL FD IS LO LT OB OD OF OL OV OW PN SH "
                                 "SL SQ SS ST SV TM UC UI UL UN UR US UT UV";
-    for (const char *k = known; *k; k += 3)
-        if (vr[0] == (uint8_t)k[0] && vr[1] == (uint8_t)k[1])
+    for (size_t k = 0; k + 2 <= sizeof(known) - 1; k += 3) /* "XX " triples, the last without */
+        if (vr[0] == (uint8_t)known[k] && vr[1] == (uint8_t)known[k + 1])
             return 1;
     return 0;
 }
