@@ -61,8 +61,8 @@ static int valid_vr(const uint8_t *vr)
 {
     static const char known[] = "AE AS AT CS DA DS DT FL FD IS LO LT OB OD OF OL OV OW PN SH "
                                 "SL SQ SS ST SV TM UC UI UL UN UR US UT UV";
-    for (const char *k = known; *k; k += 3)
-        if (vr[0] == (uint8_t)k[0] && vr[1] == (uint8_t)k[1])
+    for (size_t k = 0; k + 2 <= sizeof(known) - 1; k += 3) /* "XX " triples, the last without */
+        if (vr[0] == (uint8_t)known[k] && vr[1] == (uint8_t)known[k + 1])
             return 1;
     return 0;
 }
@@ -209,34 +209,42 @@ int dicom_check_file(const char *path, char *why, size_t nwhy)
     return rc;
 }
 
+/* The meta group (explicit VR little endian, group 0002) from *pos; copies
+ * the transfer syntax UID into `ts` ("" when there is none). */
+static int walk_meta(struct walker *w, size_t *pos, char ts[65], char *why, size_t nwhy)
+{
+    ts[0] = '\0';
+    while (*pos + 8 <= w->n && u16(w, *pos) == 0x0002) {
+        uint16_t elem = u16(w, *pos + 2);
+        size_t len;
+        if (*pos + 12 > w->n)
+            return snprintf(why, nwhy, "the file ends inside its meta header"), -1;
+        if (!valid_vr(w->p + *pos + 4))
+            return snprintf(why, nwhy, "its meta header has an element without a valid VR"), -1;
+        if (long_vr(w->p + *pos + 4)) {
+            len = u32(w, *pos + 8);
+            *pos += 12;
+        } else {
+            len = u16(w, *pos + 6);
+            *pos += 8;
+        }
+        if (len > w->n - *pos)
+            return snprintf(why, nwhy, "the file ends inside its meta header"), -1;
+        if (elem == 0x0010)
+            snprintf(ts, 65, "%.*s", (int)(len < 64 ? len : 64), (const char *)w->p + *pos);
+        *pos += len;
+    }
+    return 0;
+}
+
 int dicom_check_buffer(const uint8_t *p, size_t n, char *why, size_t nwhy)
 {
     struct walker w = {p, n, 1, 0, NULL};
     size_t pos = n >= 132 && !memcmp(p + 128, "DICM", 4) ? 132 : 0;
-    char ts[65] = "";
+    char ts[65];
 
-    /* The meta group, element by element, remembering the transfer syntax. */
-    w.explicit_vr = 1;
-    while (pos + 8 <= n && u16(&w, pos) == 0x0002) {
-        uint16_t elem = u16(&w, pos + 2);
-        size_t len;
-        if (pos + 12 > n)
-            return snprintf(why, nwhy, "the file ends inside its meta header"), -1;
-        if (!valid_vr(p + pos + 4))
-            return snprintf(why, nwhy, "its meta header has an element without a valid VR"), -1;
-        if (long_vr(p + pos + 4)) {
-            len = u32(&w, pos + 8);
-            pos += 12;
-        } else {
-            len = u16(&w, pos + 6);
-            pos += 8;
-        }
-        if (len > n - pos)
-            return snprintf(why, nwhy, "the file ends inside its meta header"), -1;
-        if (elem == 0x0010)
-            snprintf(ts, sizeof(ts), "%.*s", (int)(len < 64 ? len : 64), (const char *)p + pos);
-        pos += len;
-    }
+    if (walk_meta(&w, &pos, ts, why, nwhy))
+        return -1;
     /* The data set's encoding: from the meta group, or guessed from the first
      * element when there is none (a VR's two capital letters at byte 4). */
     if (ts[0]) {

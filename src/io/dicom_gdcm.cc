@@ -519,6 +519,30 @@ gdcm::DataElement shared_groups(const fx_dicom_slice *f, double slope, double in
     return sequence(0x5200, 0x9229, {shared});
 }
 
+/* Per-frame groups (each frame's position) and the frames' stored pixels. */
+void per_frame(gdcm::DataSet &ds, const fx_dicom_slice *f, int n, size_t px, double slope,
+               double intercept)
+{
+    std::vector<gdcm::DataSet> frames;
+    std::string pixels(px * 2 * (size_t)n, '\0');
+    int16_t *p = reinterpret_cast<int16_t *>(&pixels[0]);
+    for (int k = 0; k < n; k++) {
+        gdcm::DataSet pp, item;
+        put(pp, 0x0020, 0x0032, gdcm::VR::DS, multi(f[k].ipp, 3));
+        item.Insert(sequence(0x0020, 0x9113, {pp}));
+        frames.push_back(item);
+        for (size_t i = 0; i < px; i++) {
+            double v = std::nearbyint((f[k].hu[i] - intercept) / slope);
+            p[k * px + i] = (int16_t)(v < -32768 ? -32768 : v > 32767 ? 32767 : v);
+        }
+    }
+    ds.Insert(sequence(0x5200, 0x9230, frames));
+    gdcm::DataElement pd(gdcm::Tag(0x7fe0, 0x0010));
+    pd.SetVR(gdcm::VR::OW);
+    pd.SetByteValue(pixels.data(), (uint32_t)pixels.size());
+    ds.Insert(pd);
+}
+
 int write_enhanced(const char *tmp, const fx_dicom_slice *f, int n, fx_error *err)
 {
     double slope = f[0].slope != 0 ? f[0].slope : 1.0;
@@ -542,24 +566,7 @@ int write_enhanced(const char *tmp, const fx_dicom_slice *f, int n, fx_error *er
             std::string(reinterpret_cast<const char *>(&u[1]), 2));
     put(ds, 0x0028, 0x0103, gdcm::VR::US, std::string("\1\0", 2));
     ds.Insert(shared_groups(&f[0], slope, intercept));
-    std::vector<gdcm::DataSet> frames;
-    std::string pixels(px * 2 * (size_t)n, '\0');
-    int16_t *p = reinterpret_cast<int16_t *>(&pixels[0]);
-    for (int k = 0; k < n; k++) {
-        gdcm::DataSet pp, item;
-        put(pp, 0x0020, 0x0032, gdcm::VR::DS, multi(f[k].ipp, 3));
-        item.Insert(sequence(0x0020, 0x9113, {pp}));
-        frames.push_back(item);
-        for (size_t i = 0; i < px; i++) {
-            double v = std::nearbyint((f[k].hu[i] - intercept) / slope);
-            p[k * px + i] = (int16_t)(v < -32768 ? -32768 : v > 32767 ? 32767 : v);
-        }
-    }
-    ds.Insert(sequence(0x5200, 0x9230, frames));
-    gdcm::DataElement pd(gdcm::Tag(0x7fe0, 0x0010));
-    pd.SetVR(gdcm::VR::OW);
-    pd.SetByteValue(pixels.data(), (uint32_t)pixels.size());
-    ds.Insert(pd);
+    per_frame(ds, f, n, px, slope, intercept);
     file.GetHeader().SetDataSetTransferSyntax(gdcm::TransferSyntax::ExplicitVRLittleEndian);
     w.SetFileName(tmp);
     return w.Write() ? FX_OK : fx_fail(err, FX_EIO, "cannot write DICOM file '%s'", tmp);
