@@ -14,25 +14,25 @@
 #include "commands.h"
 
 static const struct cli_cmd commands[] = {
-    {"grade", cmd_grade, "grade a fracture reduction (matta, ct or a scheme file)"},
     {"help", cmd_help, "list the commands"},
-    {"stats", cmd_stats, "statistical tests on CSV columns, as R and SPSS compute them"},
-    {"smfa", cmd_smfa, "score SMFA questionnaires"},
-    {"observer", cmd_observer, "observers and their blinded reading lists"},
-    {"measure", cmd_measure, "record an observer's gap and step-off"},
-    {"consensus", cmd_consensus, "unblind finished cases, record consensus and grades"},
+    {"dicom", cmd_dicom, "inspect DICOM series and load one as a HU volume"},
+    {"import", cmd_import, "import a CT series into a study"},
     {"study", cmd_study, "create, verify and summarise a study folder"},
     {"patient", cmd_patient, "add, list and show a study's patients"},
     {"keyfile", cmd_keyfile, "link study codes to hospital IDs, outside the study"},
-    {"render", cmd_render, "draw meshes and screws in a standard view as PNG"},
-    {"mesh", cmd_mesh, "surface model of a volume at a threshold or label"},
     {"segment", cmd_segment, "label bone or metal in a CT volume"},
-    {"dicom", cmd_dicom, "inspect DICOM series and load one as a HU volume"},
-    {"import", cmd_import, "import a CT series into a study"},
+    {"mesh", cmd_mesh, "surface model of a volume at a threshold or label"},
     {"register", cmd_register, "rigidly align two surface models (ICP)"},
     {"register-points", cmd_register_points, "rigid transform from paired landmarks"},
     {"distance", cmd_distance, "signed distances and Hausdorff between two surfaces"},
-    {"plan", cmd_plan, "inspect and export surgical plans"},
+    {"render", cmd_render, "draw meshes and screws in a standard view as PNG"},
+    {"plan", cmd_plan, "make, inspect and export surgical plans"},
+    {"observer", cmd_observer, "observers and their blinded reading lists"},
+    {"measure", cmd_measure, "record an observer's gap and step-off"},
+    {"consensus", cmd_consensus, "unblind finished cases, record consensus and grades"},
+    {"grade", cmd_grade, "grade a fracture reduction (matta, ct or a scheme file)"},
+    {"smfa", cmd_smfa, "store and score SMFA questionnaires"},
+    {"stats", cmd_stats, "statistical tests on CSV columns, as R and SPSS compute them"},
     {NULL, NULL, NULL},
 };
 
@@ -44,7 +44,7 @@ int cmd_help(int argc, char **argv)
            "Plans patient-specific fracture fixation from CT and audits how well the\n"
            "plan was carried out.\n\ncommands:\n");
     for (const struct cli_cmd *c = commands; c->name; c++)
-        printf("  %-10s %s\n", c->name, c->summary);
+        printf("  %-16s %s\n", c->name, c->summary);
     printf("\n'fxaudit <command> --help' describes one; 'fxaudit --version' prints the "
            "version.\nExit status: 0 success, 1 failure, 2 usage error.\n");
     return EXIT_OK;
