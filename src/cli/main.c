@@ -16,6 +16,7 @@
 static const struct cli_cmd commands[] = {
     {"help", cmd_help, "list the commands"},
     {"dicom", cmd_dicom, "inspect DICOM series and load one as a HU volume"},
+    {"phantom", cmd_phantom, "write a synthetic fracture cohort with ground truth"},
     {NULL, NULL, NULL},
 };
 

@@ -1,0 +1,43 @@
+#!/bin/sh
+# test_phantom.sh - `fxaudit phantom`: the series load through `fxaudit dicom
+# load` with exactly the geometry truth.json records, the same seed gives the
+# same pixels and truth, and bad input is refused without output.
+. "$FX_SRCDIR/tests/cli/tap.sh"
+
+out=$TMP/a
+ok_if "a one-patient cohort is written" $FXAUDIT phantom --out "$out" --patients 1 --seed 7
+is "cohort.json lists the patient" "$(json_get '.patients[0].code' <"$out/cohort.json")" P01
+for s in preop postop; do
+    is "$s has one file per slice" "$(ls "$out/P01/$s" | wc -l | tr -d ' ')" \
+        "$(json_get ".series.$s.dims[2]" <"$out/P01/truth.json")"
+    $FXAUDIT dicom load "$out/P01/$s" -o "$TMP/$s.nrrd" --no-gzip --json >"$TMP/$s.json"
+    for key in dims spacing origin direction; do
+        got=$(jq -c "[.${key}[] | . * 1000000 | round]" "$TMP/$s.json")
+        want=$(jq -c "[.series.$s.${key}[] | . * 1000000 | round]" "$out/P01/truth.json")
+        is "$s loads with the truth's $key" "$got" "$want"
+    done
+    is "$s is not resampled" "$(json_get .resampled <"$TMP/$s.json")" false
+done
+is "the post-op series holds metal (>= 3000 HU)" \
+    "$(jq '.hu_max >= 3000' "$TMP/postop.json")" true
+is "the pre-op series holds none" "$(jq '.hu_max < 3000' "$TMP/preop.json")" true
+$FXAUDIT dicom info "$out/P01" --show-identity --json >"$TMP/info.json"
+is "two series, in two distinct studies" \
+    "$(jq '[.series[].study_uid] | unique | length' "$TMP/info.json")" 2
+is "with distinct series UIDs" "$(jq '[.series[].series_uid] | unique | length' "$TMP/info.json")" 2
+is "and a pseudonymous patient name" \
+    "$(jq -r '[.series[].patient_name] | unique | join(",")' "$TMP/info.json")" PHANTOM^P01
+
+ok_if "the same seed again" $FXAUDIT phantom --out "$TMP/b" --patients 1 --seed 7
+$FXAUDIT dicom load "$TMP/b/P01/postop" -o "$TMP/b.nrrd" --no-gzip >/dev/null
+ok_if "the same seed gives byte-identical pixel data" cmp "$TMP/postop.nrrd" "$TMP/b.nrrd"
+ok_if "the same seed gives the same truth" cmp "$out/P01/truth.json" "$TMP/b/P01/truth.json"
+
+is "an unknown size is a usage error" "$(status_of $FXAUDIT phantom --out "$TMP/c" --size huge)" 2
+is "a missing --out is a usage error" "$(status_of $FXAUDIT phantom --patients 2)" 2
+is "--patients 0 is a usage error" "$(status_of $FXAUDIT phantom --out "$TMP/c" --patients 0)" 2
+ok_if "nothing is written on a usage error" test ! -e "$TMP/c"
+touch "$TMP/file"
+is "an output path under a file fails (exit 1)" \
+    "$(status_of $FXAUDIT phantom --out "$TMP/file/x" --patients 1)" 1
+done_testing
