@@ -79,7 +79,7 @@ static void outcomes(fx_phantom *p, gsl_rng *rng)
 {
     /* seed study: function index 7 (2-9) -> 29 (22-35) -> 9 (5-27) */
     double pre = gsl_ran_flat(rng, 1, 12);
-    double m3 = sdf_clamp(28 + gsl_ran_gaussian(rng, 7), 12, 55);
+    double m3 = sdf_clamp(25 + gsl_ran_gaussian(rng, 6), 12, 55);
     double y1 = gsl_rng_uniform(rng) < 0.65 ? gsl_ran_flat(rng, 3, 14) : gsl_ran_flat(rng, 18, 35);
     smfa_form(rng, pre, p->smfa[0]);
     smfa_form(rng, m3, p->smfa[1]);

@@ -211,7 +211,7 @@ static void displace_within(fx_phantom *p, gsl_rng *rng, int s, const double gap
         double g = gm + shrink * gsl_ran_flat(rng, gap[0] - gm, gap[1] - gm) * 0.9;
         double st = sm + shrink * gsl_ran_flat(rng, step[0] - sm, step[1] - sm) * 0.8;
         if (s == FX_PHANTOM_PREOP)
-            st *= 0.55; /* in-plane step-offs run above the 3-D design */
+            st *= 0.35; /* in-plane step-offs run above the 3-D design */
         if (s == FX_PHANTOM_POSTOP && gsl_rng_uniform(rng) < 0.3)
             st = 0.0; /* some reductions are anatomical at the step */
         displace(p, rng, s, g, st);
