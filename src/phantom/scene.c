@@ -75,6 +75,8 @@ void ph_scene_combine(const ph_bc part[PH_NPARTS], ph_dist *d)
     /* a sleeve of muscle and periosteum keeps fat off the bone (the crest
      * lies under the skin) */
     d->muscle = fmin(d->muscle, b - PH_SLEEVE_MM);
+    /* and skin and fat cover it (the greater trochanter bulges the outline) */
+    d->body = fmin(d->body, b - PH_SLEEVE_MM - 8.0);
 }
 
 void ph_scene(const fx_phantom *p, int series, fx_vec3 world, int with_bone, ph_dist *d)

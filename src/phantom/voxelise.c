@@ -80,7 +80,8 @@ static unsigned near_parts(const ph_bc *part, double r, unsigned *inside)
     *inside = 0;
     for (int i = 0; i < PH_NPARTS; i++) {
         double b = part[i].b, c = part[i].c;
-        if (near(b, r) || near(c, r) || (i < PH_PART_METAL && near(b - PH_SLEEVE_MM, r)))
+        if (near(b, r) || near(c, r) ||
+            (i < PH_PART_METAL && (near(b - PH_SLEEVE_MM, r) || near(b - PH_SLEEVE_MM - 8.0, r))))
             mask |= 1u << i;
         else if (c < 0)
             *inside |= 1u << i;
