@@ -28,6 +28,20 @@ is "with distinct series UIDs" "$(jq '[.series[].series_uid] | unique | length' 
 is "and a pseudonymous patient name" \
     "$(jq -r '[.series[].patient_name] | unique | join(",")' "$TMP/info.json")" PHANTOM^P01
 
+t=$out/P01/truth.json
+is "every pose is 16 numbers with a last row 0 0 0 1" \
+    "$(jq '[.fragments[].poses[].matrix | (length == 16 and .[12:] == [0,0,0,1])] | all' "$t")" true
+is "every fragment's planned pose is the pre-op scanner pose" \
+    "$(jq '.series.preop.anatomical_to_series.matrix as $p | [.fragments[].poses.anatomical.matrix == $p] | all' "$t")" true
+is "the intact pelvis is not displaced pre-op" \
+    "$(jq '.fragments[0].poses.preop.matrix == .series.preop.anatomical_to_series.matrix' "$t")" true
+is "the pre-op gap lies in 10-30 mm and the post-op gap in 0-6 mm" \
+    "$(jq '.reduction | (.preop.gap_mm.max >= 10 and .preop.gap_mm.max <= 30 and .postop.gap_mm.max <= 6)' "$t")" true
+is "46 SMFA answers of 1-5 at each of three times" \
+    "$(jq '[.smfa.answers[] | (length == 46 and all(. >= 1 and . <= 5))] | (length == 3 and all)' "$t")" true
+is "every planned screw has an actual one" \
+    "$(jq '(.planned_screws.screws | length) == (.actual_screws.screws | length)' "$t")" true
+
 ok_if "the same seed again" $FXAUDIT phantom --out "$TMP/b" --patients 1 --seed 7
 $FXAUDIT dicom load "$TMP/b/P01/postop" -o "$TMP/b.nrrd" --no-gzip >/dev/null
 ok_if "the same seed gives byte-identical pixel data" cmp "$TMP/postop.nrrd" "$TMP/b.nrrd"

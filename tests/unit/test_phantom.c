@@ -248,15 +248,17 @@ static void a_mid_slice_shows_the_hips_and_is_kept_as_a_png(void **state)
     assert_int_equal(fx_phantom_render(p, FX_PHANTOM_PREOP, &v, NULL), 0);
     fx_vec3 head = fx_volume_world_to_index(
         v, fx_rigid_apply(&p->pose[0], ph_hip_centre(p, -p->side)));
+    const int up = 3; /* nearest-neighbour enlargement, for a reader */
     int k = (int)lround(head.z), W = v->dims[0], H = v->dims[1];
     int16_t hu_head = at(v, (int)lround(head.x), (int)lround(head.y), k);
     assert_true(hu_head > p->hu_cancellous - 80 && hu_head < p->hu_cancellous + 80);
     assert_true(at(v, 0, 0, k) < -900);
-    uint8_t *px = malloc((size_t)W * H);
-    for (int j = 0; j < H; j++)
-        for (int i = 0; i < W; i++) {
-            double g = (at(v, i, j, k) + 160.0) / 1400.0 * 255.0; /* W 1400, L 540 */
-            px[(size_t)j * W + i] = (uint8_t)fmin(255, fmax(0, g));
+    uint8_t *px = malloc((size_t)W * H * up * up);
+    assert_non_null(px);
+    for (int j = 0; j < H * up; j++)
+        for (int i = 0; i < W * up; i++) {
+            double g = (at(v, i / up, j / up, k) + 160.0) / 1400.0 * 255.0; /* W 1400, L 540 */
+            px[(size_t)j * W * up + i] = (uint8_t)fmin(255, fmax(0, g));
         }
     const char *b = getenv("FX_BUILDDIR");
     char dir[4096], path[4200];
@@ -265,7 +267,7 @@ static void a_mid_slice_shows_the_hips_and_is_kept_as_a_png(void **state)
     snprintf(dir, sizeof(dir), "%s/tests/artefacts", b ? b : ".");
     mkdir(dir, 0777);
     snprintf(path, sizeof(path), "%s/phantom_axial.png", dir);
-    assert_int_equal(fx_png_write(path, px, W, H, 1, NULL), 0);
+    assert_int_equal(fx_png_write(path, px, W * up, H * up, 1, NULL), 0);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     free(px);
