@@ -106,13 +106,44 @@ static json_t *series_json(const fx_phantom *p, int s)
                      jvec(n), "offset_mm", fx_v3_dot(n, o));
 }
 
+/* A point deep in fragment f (anatomical = fragment-local): the deepest point
+ * of a 3 mm grid around the hip that lies at least 5 mm from the fragment's
+ * cuts. A seed for region growing, and a check of the pose chain. */
+static fx_vec3 interior_point(const fx_phantom *p, int f)
+{
+    fx_vec3 C = ph_hip_centre(p, p->side), best = C;
+    double depth = 0;
+    for (double z = -81; z <= 81; z += 3)
+        for (double y = -90; y <= 90; y += 3)
+            for (double x = -72; x <= 72; x += 3) {
+                fx_vec3 q = fx_v3(C.x + x, C.y + y, C.z + z);
+                double r = INFINITY;
+                if (f > 0) {
+                    r = ph_region_sdf(&p->region[f], q);
+                } else { /* the intact part: outside every moving fragment */
+                    for (int g = 1; g < p->nfrag; g++)
+                        r = fmin(r, ph_region_sdf(&p->region[g], q));
+                    r = -r;
+                }
+                if (r > -5.0)
+                    continue;
+                double h = ph_hemi(p, p->side, q);
+                if (h < depth) {
+                    depth = h;
+                    best = q;
+                }
+            }
+    return best;
+}
+
 static json_t *fragment_json(const fx_phantom *p, int label, const char *name, const char *kind,
-                             const fx_rigid *pre, const fx_rigid *post)
+                             const fx_rigid *pre, const fx_rigid *post, fx_vec3 inside)
 {
     fx_rigid a = fx_rigid_compose(&p->pose[0], pre), b = fx_rigid_compose(&p->pose[1], post);
-    return json_pack("{s:i,s:s,s:s,s:{s:o,s:o,s:o}}", "label", label, "name", name, "kind", kind,
-                     "poses", "preop", jpose(&a, "preop"), "anatomical",
-                     jpose(&p->pose[0], "preop"), "postop", jpose(&b, "postop"));
+    return json_pack("{s:i,s:s,s:s,s:o,s:{s:o,s:o,s:o}}", "label", label, "name", name, "kind",
+                     kind, "interior_point_local", jvec(inside), "poses", "preop",
+                     jpose(&a, "preop"), "anatomical", jpose(&p->pose[0], "preop"), "postop",
+                     jpose(&b, "postop"));
 }
 
 static json_t *fragments_json(const fx_phantom *p)
@@ -122,11 +153,12 @@ static json_t *fragments_json(const fx_phantom *p)
     for (int f = 0; f < p->nfrag; f++)
         json_array_append_new(a, fragment_json(p, f + 1, p->frag_name[f],
                                                f ? "fragment" : "intact", &p->disp[0][f],
-                                               &p->disp[1][f]));
+                                               &p->disp[1][f], interior_point(p, f)));
     json_array_append_new(a, fragment_json(p, p->nfrag + 1, "femur (injured side)", "femur",
-                                           &p->head[0], &p->head[1]));
+                                           &p->head[0], &p->head[1],
+                                           ph_hip_centre(p, p->side)));
     json_array_append_new(a, fragment_json(p, p->nfrag + 2, "femur (other side)", "femur", &id,
-                                           &id));
+                                           &id, ph_hip_centre(p, -p->side)));
     return a;
 }
 

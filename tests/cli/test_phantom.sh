@@ -42,6 +42,28 @@ is "46 SMFA answers of 1-5 at each of three times" \
 is "every planned screw has an actual one" \
     "$(jq '(.planned_screws.screws | length) == (.actual_screws.screws | length)' "$t")" true
 
+# The pose chain end to end: each fragment's interior point, taken into a
+# series by its pose matrix, lands on cancellous bone (or a screw) in the
+# loaded pixels.
+hu_at() { # hu_at SERIES: one HU per fragment, from the raw NRRD
+    s=$1
+    jq -r --arg s "$s" '.series[$s] as $g | .fragments[] | .interior_point_local as $p
+        | .poses[$s].matrix as $m
+        | [range(0;3) as $r | $m[4*$r]*$p[0] + $m[4*$r+1]*$p[1] + $m[4*$r+2]*$p[2] + $m[4*$r+3]]
+        | [range(0;3) as $a | ((.[$a] - $g.origin[$a]) / $g.spacing[$a] + 0.5 | floor)]
+        | .[0] + $g.dims[0] * (.[1] + $g.dims[1] * .[2])' "$t" |
+    while read -r idx; do
+        n=$(jq '.series.'"$s"'.dims | .[0] * .[1] * .[2]' "$t")
+        size=$(wc -c <"$TMP/$s.nrrd")
+        od -An -t d2 --endian=little -j $((size - 2 * n + 2 * idx)) -N 2 "$TMP/$s.nrrd" | tr -d ' '
+    done
+}
+canc=$(jq '.tissue_hu.cancellous' "$t")
+for s in preop postop; do
+    is "every fragment's interior point is cancellous bone in $s" \
+        "$(hu_at $s | awk -v c="$canc" '($1 - c)^2 > 100^2 && $1 < 3000 { bad++ } END { print bad + 0 }')" 0
+done
+
 ok_if "the same seed again" $FXAUDIT phantom --out "$TMP/b" --patients 1 --seed 7
 $FXAUDIT dicom load "$TMP/b/P01/postop" -o "$TMP/b.nrrd" --no-gzip >/dev/null
 ok_if "the same seed gives byte-identical pixel data" cmp "$TMP/postop.nrrd" "$TMP/b.nrrd"
