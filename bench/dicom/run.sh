@@ -34,17 +34,33 @@ S=$work/series
 O=$work/out
 # Seven rounds; in each, hyperfine runs every command once, one after the
 # other, so that the changing load of a shared machine falls on all of them
-# alike (hyperfine's own loop would run one command's runs back to back).
-# One warm-up round first, not counted.
+# alike (hyperfine's own loop would run one command's runs back to back). The
+# order of the two tools alternates from round to round, and before every run
+# the outputs are deleted and dirty pages flushed (sync), so that no run pays
+# for writing back the previous one's 300 MB. One warm-up round first, not
+# counted.
 rm -f "$work"/round*.json
+prep="rm -f $O/hdr.json $O/vol.nrrd $O/vol.nii $O/vol.json; sync"
 r=0
 while [ "$r" -le "$runs" ]; do
-    hyperfine -N --runs 1 --export-json "$work/round$r.json" \
-        --prepare "rm -f $O/hdr.json $O/vol.nrrd $O/vol.nii $O/vol.json" \
-        -n "fxaudit scan+sort" "$fx dicom info $S --json" \
-        -n "dcm2niix scan+sort" "dcm2niix -b o -o $O -f hdr $S" \
-        -n "fxaudit full load" "$fx dicom load $S --no-gzip -o $O/vol.nrrd" \
-        -n "dcm2niix conversion" "dcm2niix -z n -b n -o $O -f vol $S" >/dev/null 2>&1
+    fx_scan="-n|fxaudit scan+sort|$fx dicom info $S --json"
+    d2_scan="-n|dcm2niix scan+sort|dcm2niix -b o -o $O -f hdr $S"
+    fx_load="-n|fxaudit full load|$fx dicom load $S --no-gzip -o $O/vol.nrrd"
+    d2_load="-n|dcm2niix conversion|dcm2niix -z n -b n -o $O -f vol $S"
+    if [ $((r % 2)) -eq 0 ]; then
+        set -- "$fx_scan" "$d2_scan" "$fx_load" "$d2_load"
+    else
+        set -- "$d2_scan" "$fx_scan" "$d2_load" "$fx_load"
+    fi
+    args=""
+    for c in "$@"; do
+        IFS='|' read -r flag name cmd <<EOC
+$c
+EOC
+        args="$args $flag '$name' '$cmd'"
+    done
+    eval hyperfine -N --runs 1 --export-json "'$work/round$r.json'" --prepare "'$prep'" \
+        "$args" >/dev/null 2>&1
     r=$((r + 1))
 done
 rm -f "$work/round0.json" # the warm-up
@@ -81,7 +97,8 @@ $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM, shared 
 dcm2niix $(dcm2niix -v 2>&1 | grep -m1 -o 'v1\.[0-9.]*' || true); fxaudit $("$fx" --version | cut -d' ' -f2).
 Command: \`bench/dicom/run.sh\` ($(date -u '+%Y-%m-%d %H:%M') UTC), medians of $runs interleaved
 rounds timed by hyperfine after one warm-up round (files in the page cache), outputs
-deleted before each run; load average at the end: $load (the machine is shared).
+deleted and \`sync\` run before each run, the tools' order alternating between rounds;
+load average at the end: $load (the machine is shared).
 
 | step | fxaudit | dcm2niix | ratio fxaudit / dcm2niix | goal |
 |---|---|---|---|---|

@@ -59,8 +59,9 @@ typedef struct fx_dicom_identity {
     char birth_date[17];
 } fx_dicom_identity;
 
-/* Scan files and folders (recursively; DICOMDIR files and non-DICOM files are
- * passed over) reading each header once, and group the image planes into
+/* Scan files and folders (recursively; a path to a DICOMDIR scans the folder
+ * it sits in; non-image files are passed over and counted) reading each
+ * header once, and group the image planes into
  * series: by Series Instance UID, and when that is empty by frame of
  * reference, orientation, size, spacing and acquisition. On success *out owns
  * the scan (free with fx_dicom_scan_free). Finding no DICOM image at all is an
@@ -179,6 +180,12 @@ typedef struct fx_dicom_slice {
 /* Write one slice as a CT Image Storage file (the file appears whole or not
  * at all). */
 int fx_dicom_write_slice(const char *path, const fx_dicom_slice *s, fx_error *err);
+
+/* Write `n` frames (same size, orientation, spacing and rescale as frames[0];
+ * positions and pixels their own, in the order given) as one Enhanced CT
+ * Image Storage file with shared and per-frame functional groups. */
+int fx_dicom_write_enhanced(const char *path, const fx_dicom_slice *frames, int n,
+                            fx_error *err);
 
 /* A fresh UID under GDCM's root, at most 64 characters plus the NUL. */
 void fx_dicom_new_uid(char uid[65]);

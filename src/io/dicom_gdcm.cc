@@ -13,6 +13,7 @@
 #include <cstring>
 #include <set>
 #include <string>
+#include <vector>
 #include <unistd.h>
 
 #include <gdcmAttribute.h>
@@ -29,6 +30,10 @@
 #include <gdcmWriter.h>
 
 #include "dicom_gdcm.h"
+
+extern "C" {
+#include "dicom_check.h"
+}
 
 namespace {
 
@@ -212,6 +217,9 @@ void fill_header(const gdcm::File &file, fx_gdcm_header *h)
 extern "C" int fx_gdcm_read_header(const char *path, fx_gdcm_header *h, fx_error *err)
 {
     std::memset(h, 0, sizeof(*h));
+    char why[160];
+    if (dicom_check_file(path, why, sizeof(why)))
+        return fx_fail(err, FX_EFORMAT, "'%s' is not a readable DICOM file: %s", path, why);
     try {
         quiet();
         /* Stop at the pixel data and skip its value: the header is all we
@@ -239,6 +247,9 @@ extern "C" int fx_gdcm_read_header(const char *path, fx_gdcm_header *h, fx_error
 extern "C" int fx_gdcm_read_pixels(const char *path, void **buf, size_t *cap, size_t *len,
                                    int *bits, int *is_signed, fx_error *err)
 {
+    char why[160];
+    if (dicom_check_file(path, why, sizeof(why)))
+        return fx_fail(err, FX_EFORMAT, "'%s' is not a readable DICOM file: %s", path, why);
     try {
         quiet();
         gdcm::ImageReader r;
@@ -448,6 +459,133 @@ extern "C" int fx_dicom_write_slice(const char *path, const fx_dicom_slice *s, f
     try {
         quiet();
         rc = write_file(tmp, s, err);
+    } catch (const std::exception &e) {
+        rc = fx_fail(err, FX_EIO, "cannot write DICOM file '%s': %s", path, e.what());
+    } catch (...) {
+        rc = fx_fail(err, FX_EIO, "cannot write DICOM file '%s'", path);
+    }
+    if (!rc && std::rename(tmp, path))
+        rc = fx_fail(err, FX_EIO, "cannot rename '%s' to '%s': %s", tmp, path,
+                     std::strerror(errno));
+    if (rc)
+        std::remove(tmp);
+    return rc;
+}
+
+/* ---- enhanced multi-frame CT ------------------------------------------- */
+
+namespace {
+
+/* A sequence element holding one item per dataset in `items`. */
+gdcm::DataElement sequence(uint16_t g, uint16_t e, const std::vector<gdcm::DataSet> &items)
+{
+    gdcm::SmartPointer<gdcm::SequenceOfItems> sq = new gdcm::SequenceOfItems;
+    sq->SetLengthToUndefined();
+    for (const gdcm::DataSet &d : items) {
+        gdcm::Item it;
+        it.SetVLToUndefined();
+        it.SetNestedDataSet(d);
+        sq->AddItem(it);
+    }
+    gdcm::DataElement de(gdcm::Tag(g, e));
+    de.SetVR(gdcm::VR::SQ);
+    de.SetValue(*sq);
+    de.SetVLToUndefined();
+    return de;
+}
+
+std::string multi(const double *x, int n)
+{
+    std::string out;
+    for (int i = 0; i < n; i++)
+        out += (i ? "\\" : "") + ds_value(x[i]);
+    return out;
+}
+
+/* Shared groups: pixel measures, plane orientation, value transformation. */
+gdcm::DataElement shared_groups(const fx_dicom_slice *f, double slope, double intercept)
+{
+    gdcm::DataSet pm, po, pv, shared;
+    put(pm, 0x0018, 0x0050, gdcm::VR::DS, ds_value(f->slice_thickness_mm > 0 ?
+                                                   f->slice_thickness_mm : 1));
+    put(pm, 0x0028, 0x0030, gdcm::VR::DS, multi(f->pixel_spacing, 2));
+    put(po, 0x0020, 0x0037, gdcm::VR::DS, multi(f->iop, 6));
+    put(pv, 0x0028, 0x1052, gdcm::VR::DS, ds_value(intercept));
+    put(pv, 0x0028, 0x1053, gdcm::VR::DS, ds_value(slope));
+    put(pv, 0x0028, 0x1054, gdcm::VR::LO, "HU");
+    shared.Insert(sequence(0x0020, 0x9116, {po}));
+    shared.Insert(sequence(0x0028, 0x9110, {pm}));
+    shared.Insert(sequence(0x0028, 0x9145, {pv}));
+    return sequence(0x5200, 0x9229, {shared});
+}
+
+/* Per-frame groups (each frame's position) and the frames' stored pixels. */
+void per_frame(gdcm::DataSet &ds, const fx_dicom_slice *f, int n, size_t px, double slope,
+               double intercept)
+{
+    std::vector<gdcm::DataSet> frames;
+    std::string pixels(px * 2 * (size_t)n, '\0');
+    int16_t *p = reinterpret_cast<int16_t *>(&pixels[0]);
+    for (int k = 0; k < n; k++) {
+        gdcm::DataSet pp, item;
+        put(pp, 0x0020, 0x0032, gdcm::VR::DS, multi(f[k].ipp, 3));
+        item.Insert(sequence(0x0020, 0x9113, {pp}));
+        frames.push_back(item);
+        for (size_t i = 0; i < px; i++) {
+            double v = std::nearbyint((f[k].hu[i] - intercept) / slope);
+            p[k * px + i] = (int16_t)(v < -32768 ? -32768 : v > 32767 ? 32767 : v);
+        }
+    }
+    ds.Insert(sequence(0x5200, 0x9230, frames));
+    gdcm::DataElement pd(gdcm::Tag(0x7fe0, 0x0010));
+    pd.SetVR(gdcm::VR::OW);
+    pd.SetByteValue(pixels.data(), (uint32_t)pixels.size());
+    ds.Insert(pd);
+}
+
+int write_enhanced(const char *tmp, const fx_dicom_slice *f, int n, fx_error *err)
+{
+    double slope = f[0].slope != 0 ? f[0].slope : 1.0;
+    double intercept = f[0].slope != 0 ? f[0].intercept : 0.0;
+    size_t px = (size_t)f[0].rows * (size_t)f[0].columns;
+    gdcm::Writer w;
+    gdcm::File &file = w.GetFile();
+    gdcm::DataSet &ds = file.GetDataSet();
+    fx_dicom_slice first = f[0];
+    identity_tags(ds, &first);
+    put(ds, 0x0008, 0x0016, gdcm::VR::UI, "1.2.840.10008.5.1.4.1.1.2.1");
+    put(ds, 0x0008, 0x0008, gdcm::VR::CS, "ORIGINAL\\PRIMARY\\AXIAL\\NONE");
+    put(ds, 0x0020, 0x0013, gdcm::VR::IS, "1");
+    put(ds, 0x0028, 0x0002, gdcm::VR::US, std::string("\1\0", 2));
+    put(ds, 0x0028, 0x0004, gdcm::VR::CS, "MONOCHROME2");
+    put(ds, 0x0028, 0x0008, gdcm::VR::IS, std::to_string(n));
+    const uint16_t us[5][2] = {{0x0010, (uint16_t)f[0].rows}, {0x0011, (uint16_t)f[0].columns},
+                               {0x0100, 16}, {0x0101, 16}, {0x0102, 15}};
+    for (const auto &u : us)
+        put(ds, 0x0028, u[0], gdcm::VR::US,
+            std::string(reinterpret_cast<const char *>(&u[1]), 2));
+    put(ds, 0x0028, 0x0103, gdcm::VR::US, std::string("\1\0", 2));
+    ds.Insert(shared_groups(&f[0], slope, intercept));
+    per_frame(ds, f, n, px, slope, intercept);
+    file.GetHeader().SetDataSetTransferSyntax(gdcm::TransferSyntax::ExplicitVRLittleEndian);
+    w.SetFileName(tmp);
+    return w.Write() ? FX_OK : fx_fail(err, FX_EIO, "cannot write DICOM file '%s'", tmp);
+}
+
+} // namespace
+
+extern "C" int fx_dicom_write_enhanced(const char *path, const fx_dicom_slice *frames, int n,
+                                       fx_error *err)
+{
+    char tmp[4096];
+    if (n < 1 || !frames[0].hu || frames[0].rows <= 0 || frames[0].columns <= 0)
+        return fx_fail(err, FX_EINVAL, "cannot write '%s': no frames", path);
+    if (std::snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof(tmp))
+        return fx_fail(err, FX_EINVAL, "path '%s' is too long", path);
+    int rc;
+    try {
+        quiet();
+        rc = write_enhanced(tmp, frames, n, err);
     } catch (const std::exception &e) {
         rc = fx_fail(err, FX_EIO, "cannot write DICOM file '%s': %s", path, e.what());
     } catch (...) {

@@ -189,32 +189,69 @@ static int read_native(const char *path, const fx_gdcm_header *h, void *out)
     return ok;
 }
 
-/* Plane `p` as HU into `out` (rows x columns). */
-static int load_plane(const fx_dicom_scan *s, struct decoder *d, const struct dicom_plane *p,
-                      int16_t *out, fx_error *err)
+/* Plane `p` of an uncompressed file straight into `out` as HU, without GDCM.
+ * Returns 1 when done, 0 when the file needs GDCM, negative on no memory. */
+static int try_native(const fx_dicom_scan *s, struct decoder *d, const struct dicom_plane *p,
+                      int16_t *out)
 {
     const fx_gdcm_header *h = &s->hdr[p->file];
     size_t n = (size_t)h->rows * (size_t)h->columns;
     if (d->cap < n * 2) {
         void *b = realloc(d->buf, n * 2);
         if (!b)
-            return fx_fail(err, FX_ENOMEM, "cannot allocate a %zu-pixel plane", n);
+            return FX_ENOMEM;
         d->buf = b;
         d->cap = n * 2;
     }
-    if (read_native(s->files[p->file], h, d->buf)) {
-        d->bits = 16;
-        d->is_signed = h->pixel_representation == 1;
-        d->file = -1; /* the buffer holds one plane, not a decoded file */
-        build_lut(d, h);
-        convert_plane(d, h, d->buf, out);
+    if (!read_native(s->files[p->file], h, d->buf))
+        return 0;
+    d->bits = 16;
+    d->is_signed = h->pixel_representation == 1;
+    d->file = -1; /* the buffer holds one plane, not a decoded file */
+    build_lut(d, h);
+    convert_plane(d, h, d->buf, out);
+    return 1;
+}
+
+/* Plane `p` as HU into `out` (rows x columns): directly, or through GDCM. */
+static int load_plane(const fx_dicom_scan *s, struct decoder *d, const struct dicom_plane *p,
+                      int16_t *out, fx_error *err)
+{
+    const fx_gdcm_header *h = &s->hdr[p->file];
+    size_t n = (size_t)h->rows * (size_t)h->columns;
+    int done = try_native(s, d, p, out);
+    if (done < 0)
+        return fx_fail(err, FX_ENOMEM, "cannot allocate a %zu-pixel plane", n);
+    if (done)
         return FX_OK;
-    }
     int rc = decode(s, d, p, err);
     if (!rc)
         convert_plane(d, h, (const uint8_t *)d->buf + (size_t)p->frame * n * (size_t)(d->bits / 8),
                       out);
     return rc;
+}
+
+/* Uncompressed planes are independent files: read and convert them on all
+ * threads (each with its own buffer and table). Marks in done[] what it
+ * managed; GDCM, whose thread safety we do not rely on, does the rest. */
+static void load_native_parallel(const fx_dicom_scan *s, const struct dicom_series *d,
+                                 int16_t *vol, size_t n, unsigned char *done, long *masked)
+{
+    long m = 0;
+#pragma omp parallel reduction(+ : m)
+    {
+        struct decoder *td = calloc(1, sizeof(*td));
+        if (td) {
+            td->file = -1;
+#pragma omp for schedule(dynamic, 4)
+            for (int k = 0; k < d->nplanes; k++)
+                done[k] = try_native(s, td, &d->planes[k], vol + (size_t)k * n) == 1;
+            m += td->masked;
+            free(td->buf);
+            free(td);
+        }
+    }
+    *masked += m;
 }
 
 static double dot(const double a[3], const double b[3])
@@ -249,10 +286,17 @@ static int load_direct(const fx_dicom_scan *s, const struct dicom_series *d, str
                                          (d->nplanes - 1)
                                    : d->pub.spacing[2];
     memcpy(v->origin, d->planes[0].ipp, sizeof(v->origin));
+    unsigned char *done = calloc((size_t)d->nplanes, 1);
+    if (!done)
+        rc = fx_fail(err, FX_ENOMEM, "cannot allocate %d flags", d->nplanes);
+    else
+        load_native_parallel(s, d, v->data, n, done, &dec->masked);
     for (int k = 0; k < d->nplanes && !rc; k++) {
-        rc = load_plane(s, dec, &d->planes[k], (int16_t *)v->data + (size_t)k * n, err);
+        if (!done[k])
+            rc = load_plane(s, dec, &d->planes[k], (int16_t *)v->data + (size_t)k * n, err);
         fx_progress_report(progress, "loading DICOM", (k + 1.0) / d->nplanes);
     }
+    free(done);
     if (rc)
         fx_volume_free(v);
     else

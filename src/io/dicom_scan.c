@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "dicom_internal.h"
@@ -92,6 +93,20 @@ static int walk(fx_dicom_scan *s, const char *path, int depth, fx_error *err)
     }
     free(names);
     return rc;
+}
+
+/* A DICOMDIR names files under its own folder: scanning that folder finds
+ * them all (and the DICOMDIR itself is passed over, having no image). */
+static int walk_path(fx_dicom_scan *s, const char *path, fx_error *err)
+{
+    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+    char dir[4096];
+    if (strcasecmp(base, "DICOMDIR"))
+        return walk(s, path, 0, err);
+    if (!slash)
+        return walk(s, ".", 0, err);
+    snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+    return walk(s, dir[0] ? dir : "/", 0, err);
 }
 
 /* ---- grouping -------------------------------------------------------------- */
@@ -269,13 +284,103 @@ static void append_note(fx_dicom_series *p, const char *part)
     snprintf(p->note + used, sizeof(p->note) - used, "%s%s", used ? "; " : "", part);
 }
 
-/* Gaps, uniformity, tilt (the angle between the line through the first and
- * last positions and the slice normal) and the in-plane shear. */
+/* Median, smallest and largest gap between neighbouring planes, and whether
+ * they are uniform (all within DICOM_GAP_TOL of the median). */
+static void measure_gaps(struct dicom_series *d, const fx_gdcm_header *h)
+{
+    fx_dicom_series *p = &d->pub;
+    int n = d->nplanes;
+    double *gaps = n > 1 ? malloc((size_t)(n - 1) * sizeof(*gaps)) : NULL;
+
+    p->uniform_spacing = 1;
+    if (n < 2) { /* one plane: the thickness is all there is */
+        double z = h->spacing_between > 0 ? h->spacing_between
+                 : h->slice_thickness > 0 ? h->slice_thickness : 1.0;
+        p->spacing[2] = p->min_gap_mm = p->max_gap_mm = z;
+        return;
+    }
+    if (!gaps) { /* keep going with the ends only */
+        p->spacing[2] = (d->planes[n - 1].z_mm - d->planes[0].z_mm) / (n - 1);
+        p->min_gap_mm = p->max_gap_mm = p->spacing[2];
+        return;
+    }
+    for (int k = 0; k + 1 < n; k++)
+        gaps[k] = d->planes[k + 1].z_mm - d->planes[k].z_mm;
+    qsort(gaps, (size_t)(n - 1), sizeof(*gaps), by_double);
+    p->spacing[2] = gaps[(n - 2) / 2];
+    p->min_gap_mm = gaps[0];
+    p->max_gap_mm = gaps[n - 2];
+    free(gaps);
+    double tol = DICOM_GAP_TOL * p->spacing[2];
+    p->uniform_spacing = p->max_gap_mm - p->spacing[2] <= tol &&
+                         p->spacing[2] - p->min_gap_mm <= tol;
+}
+
+/* The shear (largest in-plane offset of a plane from the first) and, when it
+ * exceeds DICOM_SHEAR_TOL of a pixel, the tilt: the angle between the line
+ * through the first and last positions and the slice normal. */
+static void measure_tilt(struct dicom_series *d)
+{
+    fx_dicom_series *p = &d->pub;
+    int n = d->nplanes;
+    double line[3];
+
+    d->shear_mm = 0;
+    p->gantry_tilt_deg = 0;
+    if (n < 2)
+        return;
+    for (int k = 1; k < n; k++) {
+        double off[3];
+        for (int r = 0; r < 3; r++)
+            off[r] = d->planes[k].ipp[r] - d->planes[0].ipp[r];
+        double a = fabs(dot(off, d->row)), b = fabs(dot(off, d->col));
+        d->shear_mm = fmax(d->shear_mm, fmax(a, b));
+    }
+    for (int r = 0; r < 3; r++)
+        line[r] = d->planes[n - 1].ipp[r] - d->planes[0].ipp[r];
+    unit(line);
+    if (d->shear_mm > DICOM_SHEAR_TOL * fmin(p->spacing[0], p->spacing[1]))
+        p->gantry_tilt_deg = acos(fmin(1, fabs(dot(line, d->normal)))) * 180 / M_PI;
+}
+
+/* Say in the series' note what is unusual about it. */
+static void add_notes(fx_dicom_series *p, const fx_gdcm_header *h)
+{
+    char part[160];
+    if (p->duplicates) {
+        snprintf(part, sizeof(part), "%d planes repeat a position and are dropped",
+                 p->duplicates);
+        append_note(p, part);
+    }
+    if (p->gantry_tilt_deg > 0) {
+        snprintf(part, sizeof(part), "gantry tilt %.2f deg: resampled on load",
+                 p->gantry_tilt_deg);
+        append_note(p, part);
+    }
+    if (!p->uniform_spacing) {
+        snprintf(part, sizeof(part), "uneven slice gaps %.3f to %.3f mm: resampled on load",
+                 p->min_gap_mm, p->max_gap_mm);
+        append_note(p, part);
+    }
+    /* a missing slice doubles a gap */
+    if (p->slices > 1 && p->max_gap_mm > 1.9 * p->spacing[2]) {
+        snprintf(part, sizeof(part), "largest gap %.3f mm is %.1f times the median: "
+                 "slices missing there are interpolated", p->max_gap_mm,
+                 p->max_gap_mm / p->spacing[2]);
+        append_note(p, part);
+    }
+    if (p->slices > 1 && h->slice_thickness > p->spacing[2] * (1 + DICOM_GAP_TOL)) {
+        snprintf(part, sizeof(part), "slices overlap (thickness %.3f mm, gap %.3f mm)",
+                 h->slice_thickness, p->spacing[2]);
+        append_note(p, part);
+    }
+}
+
+/* Size, acquisition geometry, gaps, tilt and notes of a sorted series. */
 static void measure(fx_dicom_scan *s, struct dicom_series *d)
 {
     fx_dicom_series *p = &d->pub;
     const fx_gdcm_header *h = &s->hdr[d->planes[0].file];
-    int n = d->nplanes;
 
     p->rows = h->rows;
     p->columns = h->columns;
@@ -288,72 +393,9 @@ static void measure(fx_dicom_scan *s, struct dicom_series *d)
         p->dir[3 * r + 2] = d->normal[r] + 0.0;
     }
     p->gantry_tilt_tag_deg = h->gantry_tilt_deg;
-    p->uniform_spacing = 1;
-    char part[160];
-    if (p->duplicates) {
-        snprintf(part, sizeof(part), "%d planes repeat a position and are dropped",
-                 p->duplicates);
-        append_note(p, part);
-    }
-    if (n < 2) {
-        double z = h->spacing_between > 0 ? h->spacing_between
-                 : h->slice_thickness > 0 ? h->slice_thickness : 1.0;
-        p->spacing[2] = p->min_gap_mm = p->max_gap_mm = z;
-        return;
-    }
-    double *gaps = malloc((size_t)(n - 1) * sizeof(*gaps));
-    if (!gaps) { /* keep going with the ends only */
-        p->spacing[2] = (d->planes[n - 1].z_mm - d->planes[0].z_mm) / (n - 1);
-        p->min_gap_mm = p->max_gap_mm = p->spacing[2];
-    } else {
-        for (int k = 0; k + 1 < n; k++)
-            gaps[k] = d->planes[k + 1].z_mm - d->planes[k].z_mm;
-        qsort(gaps, (size_t)(n - 1), sizeof(*gaps), by_double);
-        p->spacing[2] = gaps[(n - 2) / 2];
-        p->min_gap_mm = gaps[0];
-        p->max_gap_mm = gaps[n - 2];
-        free(gaps);
-    }
-    double tol = DICOM_GAP_TOL * p->spacing[2];
-    p->uniform_spacing = p->max_gap_mm - p->spacing[2] <= tol &&
-                         p->spacing[2] - p->min_gap_mm <= tol;
-    double pixel = fmin(p->spacing[0], p->spacing[1]);
-    d->shear_mm = 0;
-    for (int k = 1; k < n; k++) {
-        double off[3];
-        for (int r = 0; r < 3; r++)
-            off[r] = d->planes[k].ipp[r] - d->planes[0].ipp[r];
-        double a = fabs(dot(off, d->row)), b = fabs(dot(off, d->col));
-        d->shear_mm = fmax(d->shear_mm, fmax(a, b));
-    }
-    double line[3];
-    for (int r = 0; r < 3; r++)
-        line[r] = d->planes[n - 1].ipp[r] - d->planes[0].ipp[r];
-    unit(line);
-    double c = fabs(dot(line, d->normal));
-    p->gantry_tilt_deg = d->shear_mm > DICOM_SHEAR_TOL * pixel ? acos(fmin(1, c)) * 180 / M_PI
-                                                                : 0;
-    if (p->gantry_tilt_deg > 0) {
-        snprintf(part, sizeof(part), "gantry tilt %.2f deg: resampled on load",
-                 p->gantry_tilt_deg);
-        append_note(p, part);
-    }
-    if (!p->uniform_spacing) {
-        snprintf(part, sizeof(part), "uneven slice gaps %.3f to %.3f mm: resampled on load",
-                 p->min_gap_mm, p->max_gap_mm);
-        append_note(p, part);
-    }
-    if (p->max_gap_mm > 1.9 * p->spacing[2]) { /* a missing slice doubles a gap */
-        snprintf(part, sizeof(part), "largest gap %.3f mm is %.1f times the median: "
-                 "slices missing there are interpolated", p->max_gap_mm,
-                 p->max_gap_mm / p->spacing[2]);
-        append_note(p, part);
-    }
-    if (h->slice_thickness > p->spacing[2] * (1 + DICOM_GAP_TOL)) {
-        snprintf(part, sizeof(part), "slices overlap (thickness %.3f mm, gap %.3f mm)",
-                 h->slice_thickness, p->spacing[2]);
-        append_note(p, part);
-    }
+    measure_gaps(d, h);
+    measure_tilt(d);
+    add_notes(p, h);
 }
 
 static void finish_series(fx_dicom_scan *s, struct dicom_series *d)
@@ -413,7 +455,7 @@ int fx_dicom_scan_paths(const char *const *paths, int npaths, const fx_progress 
     if (!s)
         return fx_fail(err, FX_ENOMEM, "cannot allocate a scan");
     for (int i = 0; i < npaths && !rc; i++)
-        rc = walk(s, paths[i], 0, err);
+        rc = walk_path(s, paths[i], err);
     if (!rc)
         rc = read_headers(s, progress, err);
     if (!rc)

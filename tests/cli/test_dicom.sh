@@ -41,6 +41,9 @@ is "synth load: HU range of air and bone" \
     "$(json_get '"\(.hu_min) \(.hu_max)"' <"$TMP/load.json")" "-1000 700"
 is "the NRRD says it is LPS" "$(grep -a -m1 '^space:' "$TMP/syn.nrrd")" \
     "space: left-posterior-superior"
+: >"$TMP/syn/DICOMDIR" # stands in for a real one: only its place matters
+is "a path to a DICOMDIR scans its folder" \
+    "$($F dicom info "$TMP/syn/DICOMDIR" --json | json_get '.series[0].slices')" 12
 $F dicom load "$TMP/syn" --series 2 -o "$TMP/no.nrrd" 2>"$TMP/err"
 is "a series that does not exist fails (exit 1)" "$?" 1
 ok_if "and nothing is written" test ! -e "$TMP/no.nrrd"

@@ -323,6 +323,50 @@ static void a_corrupt_file_among_good_ones_is_skipped_and_counted(void **state)
     fx_dicom_scan_free(scan);
 }
 
+/* Debian's GDCM aborts the program on some broken files; they must be
+ * refused before it sees them: cut copies of a good file at every 40 bytes
+ * through its header, and a copy whose first VR is not a VR. */
+static void truncated_or_garbled_files_are_skipped_not_fatal(void **state)
+{
+    (void)state;
+    char dir[300], path[400], good[400];
+    double z[] = {0, 1};
+    struct plane p[2];
+    axial_planes(p, 2, z, 0, 0);
+    struct stack st = {.rows = 16, .cols = 16, .dx = 1, .dy = 1};
+    make_dir(dir, sizeof(dir), "broken");
+    write_stack(dir, "a", &st, p, 2, NULL);
+    snprintf(good, sizeof(good), "%s/a000.dcm", dir);
+    static unsigned char buf[1 << 16];
+    FILE *f = fopen(good, "rb");
+    assert_non_null(f);
+    size_t n = fread(buf, 1, sizeof(buf), f), made = 0;
+    fclose(f);
+    for (size_t cut = 0; cut < n - 1; cut += cut < 1500 ? 40 : 97) {
+        snprintf(path, sizeof(path), "%s/z%05zu.dcm", dir, cut);
+        f = fopen(path, "wb");
+        fwrite(buf, 1, cut, f);
+        fclose(f);
+        made++;
+    }
+    memcpy(buf + 132 + 4, "Q?", 2); /* the first meta element's VR */
+    snprintf(path, sizeof(path), "%s/zvr.dcm", dir);
+    f = fopen(path, "wb");
+    fwrite(buf, 1, n, f);
+    fclose(f);
+    fx_dicom_scan *scan;
+    const char *dp = dir;
+    fx_error err;
+    assert_int_equal(fx_dicom_scan_paths(&dp, 1, NULL, &scan, &err), FX_OK);
+    assert_int_equal(fx_dicom_scan_skipped(scan), (int)made + 1);
+    assert_int_equal(fx_dicom_scan_series(scan, 0)->slices, 2);
+    fx_dicom_scan_free(scan);
+    void *px;
+    size_t len;
+    assert_int_equal(fx_dicom_decode_file(path, &px, &len, &err), FX_EFORMAT);
+    assert_non_null(strstr(err.msg, path));
+}
+
 static void a_missing_position_tag_is_an_error_naming_file_and_tag(void **state)
 {
     (void)state;
@@ -395,6 +439,87 @@ static void compressed_series_load_the_same_as_uncompressed(void **state)
     }
 }
 
+static void an_enhanced_multiframe_ct_with_shuffled_frames_loads(void **state)
+{
+    (void)state;
+    enum { N = 6, R = 7, C = 9 };
+    double z[N] = {5, 0, 15, 10, 25, 20}; /* frames out of order */
+    short hu[N][R * C];
+    fx_dicom_slice f[N];
+    for (int k = 0; k < N; k++) {
+        for (int j = 0; j < R; j++)
+            for (int i = 0; i < C; i++)
+                hu[k][j * C + i] = (short)nearbyint(ramp(fx_v3(-3 + 0.5 * i, 4 + 0.5 * j, z[k])));
+        fx_dicom_slice s = {.rows = R, .columns = C, .hu = hu[k], .ipp = {-3, 4, z[k]},
+                            .iop = {1, 0, 0, 0, 1, 0}, .pixel_spacing = {0.5, 0.5},
+                            .slice_thickness_mm = 5, .gantry_tilt_deg = NAN, .slope = 1,
+                            .intercept = -1024};
+        f[k] = s;
+    }
+    char dir[300], path[400];
+    make_dir(dir, sizeof(dir), "enhanced");
+    snprintf(path, sizeof(path), "%s/mf.dcm", dir);
+    fx_error err;
+    assert_int_equal(fx_dicom_write_enhanced(path, f, N, &err), FX_OK);
+    fx_dicom_scan *scan;
+    const char *pp = path;
+    assert_int_equal(fx_dicom_scan_paths(&pp, 1, NULL, &scan, &err), FX_OK);
+    const fx_dicom_series *s = fx_dicom_scan_series(scan, 0);
+    assert_true(s->multiframe);
+    assert_int_equal(s->files, 1);
+    assert_int_equal(s->slices, N);
+    assert_true(s->uniform_spacing && fabs(s->spacing[2] - 5) < 1e-9);
+    fx_volume *v;
+    fx_dicom_load_info info;
+    assert_int_equal(fx_dicom_load_series(scan, 0, NULL, &v, &info, &err), FX_OK);
+    assert_false(info.resampled);
+    assert_true(fabs(v->origin[2]) < 1e-9);
+    assert_int_equal(check_ramp(v, 0.5 + 1e-3), fx_volume_count(v));
+    fx_volume_free(v);
+    fx_dicom_scan_free(scan);
+}
+
+/* Files as some archives store them: no 128-byte preamble and "DICM"; and
+ * no file meta information at all (a bare implicit VR data set). */
+static void files_without_preamble_or_meta_header_are_read(void **state)
+{
+    (void)state;
+    double z[] = {0, 2, 4};
+    struct plane p[3];
+    axial_planes(p, 3, z, 1, 1);
+    struct stack st = {.rows = 5, .cols = 6, .dx = 1, .dy = 1, .ts = FX_TS_IMPLICIT_LE};
+    char dir[300], src[400], dst[400];
+    make_dir(dir, sizeof(dir), "bare");
+    write_stack(dir, "w", &st, p, 3, NULL);
+    for (int m = 0; m < 3; m++) {
+        snprintf(src, sizeof(src), "%s/w%03d.dcm", dir, m);
+        snprintf(dst, sizeof(dst), "%s/bare%03d", dir, m);
+        FILE *in = fopen(src, "rb"), *out = fopen(dst, "wb");
+        assert_true(in && out);
+        static unsigned char buf[1 << 16];
+        size_t n = fread(buf, 1, sizeof(buf), in), skip = 132;
+        assert_memory_equal(buf + 128, "DICM", 4);
+        if (m > 0) { /* drop the meta group too: its length is (0002,0000) */
+            uint32_t meta;
+            memcpy(&meta, buf + 132 + 8, 4);
+            skip = 132 + 12 + meta;
+        }
+        fwrite(buf + skip, 1, n - skip, out);
+        fclose(in);
+        fclose(out);
+        unlink(src);
+    }
+    fx_volume *v;
+    fx_error err;
+    assert_int_equal(fx_volume_read(dir, &v, &err), FX_OK);
+    assert_int_equal(v->dims[2], 3);
+    assert_int_equal(check_ramp(v, 0.5 + 1e-3), fx_volume_count(v));
+    fx_volume_free(v);
+    snprintf(dst, sizeof(dst), "%s/bare000", dir);
+    assert_int_equal(fx_volume_read(dst, &v, &err), FX_OK); /* one file, by content */
+    fx_volume_free(v);
+}
+
 static void remove_tree(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -433,9 +558,12 @@ int main(void)
         cmocka_unit_test(uneven_and_missing_slices_are_resampled_and_said_so),
         cmocka_unit_test(several_series_in_one_folder_are_told_apart),
         cmocka_unit_test(a_corrupt_file_among_good_ones_is_skipped_and_counted),
+        cmocka_unit_test(truncated_or_garbled_files_are_skipped_not_fatal),
         cmocka_unit_test(a_missing_position_tag_is_an_error_naming_file_and_tag),
         cmocka_unit_test(duplicates_padding_and_rescale_are_handled_and_reported),
         cmocka_unit_test(compressed_series_load_the_same_as_uncompressed),
+        cmocka_unit_test(an_enhanced_multiframe_ct_with_shuffled_frames_loads),
+        cmocka_unit_test(files_without_preamble_or_meta_header_are_read),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
