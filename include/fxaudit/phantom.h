@@ -20,8 +20,8 @@
 #include "fxaudit/volume.h"
 
 typedef enum fx_phantom_size {
-    FX_PHANTOM_SMALL = 0,    /* 160 x 128 x 108 voxels at 2 mm, for tests */
-    FX_PHANTOM_CLINICAL = 1, /* 512 x 512 x 220 at 0.7 x 0.7 x 1 mm */
+    FX_PHANTOM_SMALL = 0,    /* 168 x 128 x 108 voxels at 2 mm, for tests */
+    FX_PHANTOM_CLINICAL = 1, /* 512 x 512 x 240 at 0.74 x 0.74 x 1 mm */
 } fx_phantom_size;
 
 typedef enum fx_phantom_series {
@@ -61,9 +61,8 @@ int fx_phantom_render(const fx_phantom *p, fx_phantom_series s, fx_volume **out,
  * voxels' extent), by adaptive integration of the model; metal excluded. */
 double fx_phantom_bone_volume_in_grid(const fx_phantom *p, fx_phantom_series s);
 
-/* Write the patient's truth.json (complete or not at all). `grids` are the
- * two rendered volumes (pre-op, post-op) whose geometry is recorded; NULL
- * entries are computed from the model's grid definition instead. */
+/* Write the patient's truth.json (complete or not at all): the grids that
+ * fx_phantom_render produces, poses, gap and step-off, implants, SMFA. */
 int fx_phantom_write_truth(const fx_phantom *p, const char *path, fx_error *err);
 
 /* Cortical and soft-tissue HU of the patient (what a partial-volume volume

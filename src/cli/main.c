@@ -26,6 +26,7 @@ static const struct cli_cmd commands[] = {
     {"register-points", cmd_register_points, "rigid transform from paired landmarks"},
     {"distance", cmd_distance, "signed distances and Hausdorff between two surfaces"},
     {"render", cmd_render, "draw meshes and screws in a standard view as PNG"},
+    {"phantom", cmd_phantom, "write a synthetic fracture cohort with ground truth"},
     {"plan", cmd_plan, "make, inspect and export surgical plans"},
     {"observer", cmd_observer, "observers and their blinded reading lists"},
     {"measure", cmd_measure, "record an observer's gap and step-off"},

@@ -101,10 +101,10 @@ static double sacrum_template(fx_vec3 p)
     double t = sdf_clamp(s / L, 0, 1);
     double hw = 46.0 * (1 - t) + 14.0 * t, hd = 16.0 * (1 - t) + 7.0 * t;
     double depth = fx_v3_dot(ap, nrm) + 6.0 * sin(M_PI * t); /* sacral kyphosis */
-    const double round = 6.0;
-    double qx = fabs(p.x) - (hw - round), qd = fabs(depth) - (hd - round);
+    double rad = 0.9 * fmin(hw, hd);
+    double qx = fabs(p.x) - (hw - rad), qd = fabs(depth) - (hd - rad);
     double box = sqrt(fmax(qx, 0) * fmax(qx, 0) + fmax(qd, 0) * fmax(qd, 0)) +
-                 fmin(fmax(qx, qd), 0.0) - round;
+                 fmin(fmax(qx, qd), 0.0) - rad;
     double ends = fmax(-s, s - L);
     double d = fmax(box, ends);
     d = sdf_smin(d, sdf_cylinder(p, fx_v3(0, 50, 78), fx_v3(0, 46, 102), 24.0), 4.0);

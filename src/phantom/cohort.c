@@ -79,7 +79,7 @@ static void outcomes(fx_phantom *p, gsl_rng *rng)
 {
     /* seed study: function index 7 (2-9) -> 29 (22-35) -> 9 (5-27) */
     double pre = gsl_ran_flat(rng, 1, 12);
-    double m3 = sdf_clamp(29 + gsl_ran_gaussian(rng, 8), 12, 55);
+    double m3 = sdf_clamp(25 + gsl_ran_gaussian(rng, 6), 12, 55);
     double y1 = gsl_rng_uniform(rng) < 0.65 ? gsl_ran_flat(rng, 3, 14) : gsl_ran_flat(rng, 18, 35);
     smfa_form(rng, pre, p->smfa[0]);
     smfa_form(rng, m3, p->smfa[1]);
@@ -204,6 +204,6 @@ double fx_phantom_bone_volume_in_grid(const fx_phantom *p, fx_phantom_series s)
     fx_vec3 hi = fx_v3(lo.x + p->dims[0] * p->spacing[0], lo.y + p->dims[1] * p->spacing[1],
                        lo.z + p->dims[2] * p->spacing[2]);
     double v;
-    ph_integrate(bone_field, ctx, lo, hi, 1.0, &v, NULL);
+    ph_integrate(bone_field, ctx, lo, hi, 2.0, &v, NULL);
     return v;
 }

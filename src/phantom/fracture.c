@@ -126,9 +126,9 @@ static void t_shaped(fx_phantom *p, gsl_rng *rng)
 }
 
 /* The topmost point of the cut's circle on the joint sphere and the local
- * directions there: n radial (into bone), u across the line towards the
- * side of `frag`. */
-static fx_vec3 dome_frame(const fx_phantom *p, const ph_half *cut, int frag, fx_vec3 *n, fx_vec3 *u)
+ * directions there: n radial (into bone), u across the line, away from the
+ * reference fragment `ref`. */
+static fx_vec3 dome_frame(const fx_phantom *p, const ph_half *cut, int ref, fx_vec3 *n, fx_vec3 *u)
 {
     fx_vec3 C = ph_hip_centre(p, p->side);
     double R = PH_R_JOINT * p->scale;
@@ -141,19 +141,20 @@ static fx_vec3 dome_frame(const fx_phantom *p, const ph_half *cut, int frag, fx_
     *n = fx_v3_unit(fx_v3_sub(p0, C));
     l = fx_v3_unit(fx_v3_cross(*n, cut->n));
     *u = fx_v3_unit(fx_v3_cross(*n, l));
-    int side_of_frag = ph_label(p, fx_v3_add(p0, fx_v3_scale(cut->n, 0.5))) == frag ? 1 : -1;
-    if (fx_v3_dot(*u, cut->n) * side_of_frag < 0)
+    int plus_moves = ph_label(p, fx_v3_add(p0, fx_v3_scale(cut->n, 0.5))) != ref ? 1 : -1;
+    if (fx_v3_dot(*u, cut->n) * plus_moves < 0)
         *u = fx_v3_scale(*u, -1);
     return p0;
 }
 
-/* The displacement of `frag` relative to its neighbour across `cut` that
- * opens a gap of about gap_mm and a step of about step_mm at the dome. */
-static fx_rigid relative(const fx_phantom *p, gsl_rng *rng, const ph_half *cut, int frag,
+/* The displacement, relative to the reference fragment `ref`, of the
+ * fragments across `cut` that opens a gap of about gap_mm and a step of about
+ * step_mm at the dome. */
+static fx_rigid relative(const fx_phantom *p, gsl_rng *rng, const ph_half *cut, int ref,
                          double gap_mm, double step_mm, double rot_deg)
 {
     fx_vec3 n, u;
-    fx_vec3 p0 = dome_frame(p, cut, frag, &n, &u);
+    fx_vec3 p0 = dome_frame(p, cut, ref, &n, &u);
     double sgn = gsl_rng_uniform(rng) < 0.5 ? -1 : 1;
     fx_vec3 shift = fx_v3_add(fx_v3_scale(u, gap_mm), fx_v3_scale(n, sgn * step_mm));
     return ph_rot_about(ph_random_unit(rng), rot_deg * M_PI / 180, p0, shift);
@@ -174,7 +175,7 @@ static void displace(fx_phantom *p, gsl_rng *rng, int series, double gap_mm, dou
         double m = pre ? gsl_ran_flat(rng, 3, 7) : gsl_ran_flat(rng, 0, 0.8);
         D[2] = ph_rot_about(ph_random_unit(rng), (pre ? gsl_ran_flat(rng, 1, 3) : 0.3) * M_PI / 180,
                             C, fx_v3_scale(medial, m));
-        fx_rigid rel = relative(p, rng, &p->cut[0].plane, 1, gap_mm, step_mm, rot);
+        fx_rigid rel = relative(p, rng, &p->cut[0].plane, 2, gap_mm, step_mm, rot);
         D[1] = fx_rigid_compose(&D[2], &rel);
         if (p->nfrag == 4) {
             fx_rigid extra = ph_rot_about(ph_random_unit(rng),
@@ -183,7 +184,7 @@ static void displace(fx_phantom *p, gsl_rng *rng, int series, double gap_mm, dou
             D[3] = fx_rigid_compose(&D[1], &extra);
         }
     } else {
-        D[1] = relative(p, rng, &p->cut[0].plane, 1, gap_mm, step_mm, rot);
+        D[1] = relative(p, rng, &p->cut[0].plane, 0, gap_mm, step_mm, rot);
         fx_rigid stem = ph_rot_about(ph_random_unit(rng), (pre ? 2.0 : 0.3) * M_PI / 180, C,
                                      fx_v3_scale(ph_random_unit(rng), pre ? 3.0 : 0.5));
         D[2] = fx_rigid_compose(&D[1], &stem);
@@ -193,20 +194,48 @@ static void displace(fx_phantom *p, gsl_rng *rng, int series, double gap_mm, dou
     p->head[series] = ph_rot_about(fx_v3(0, 0, 1), 0, C, fx_v3_scale(medial, protrusion));
 }
 
+static double plane_max(const double *v)
+{
+    return fmax(v[0], fmax(v[1], v[2]));
+}
+
+/* Draw displacements for series s until the patient's gap and step-off (the
+ * largest over the three planes) fall in the ranges; later draws aim nearer
+ * the middle of the ranges. */
+static void displace_within(fx_phantom *p, gsl_rng *rng, int s, const double gap[2],
+                            const double step[2])
+{
+    for (int attempt = 0; attempt < 40; attempt++) {
+        double shrink = attempt < 10 ? 1.0 : 0.6;
+        double gm = 0.5 * (gap[0] + gap[1]), sm = 0.5 * (step[0] + step[1]);
+        double g = gm + shrink * gsl_ran_flat(rng, gap[0] - gm, gap[1] - gm) * 0.9;
+        double st = sm + shrink * gsl_ran_flat(rng, step[0] - sm, step[1] - sm) * 0.8;
+        if (s == FX_PHANTOM_PREOP)
+            st *= 0.35; /* in-plane step-offs run above the 3-D design */
+        if (s == FX_PHANTOM_POSTOP && gsl_rng_uniform(rng) < 0.3)
+            st = 0.0; /* some reductions are anatomical at the step */
+        displace(p, rng, s, g, st);
+        ph_reduction res[PH_MAX_CUTS], all;
+        ph_reduction_measure(p, s, res, &all);
+        double G = plane_max(all.gap_mm), S = plane_max(all.step_mm);
+        if (all.samples > 0 && G >= gap[0] && G <= gap[1] && S >= step[0] && S <= step[1])
+            return;
+    }
+}
+
 int ph_fracture_make(fx_phantom *p, gsl_rng *rng)
 {
+    /* seed study: gap 20 (15-22), step 5 (3-11) pre-op; gap 3 (2-5), step 0
+     * (0-2) post-op; the issue's ranges bound every patient */
+    static const double pre_gap[2] = {10, 30}, pre_step[2] = {2, 15};
+    static const double post_gap[2] = {0, 6}, post_step[2] = {0, 3};
     p->ncuts = 0;
     if (p->pattern == PH_BOTH_COLUMN)
         both_column(p, rng);
     else
         t_shaped(p, rng);
-    /* targets like the seed study: gap 20 (15-22), step 5 (3-11) pre-op;
-     * gap 3 (2-5), step 0 (0-2) post-op */
-    double g0 = gsl_ran_flat(rng, 12, 27), s0 = gsl_ran_flat(rng, 2.5, 12);
-    double g1 = gsl_ran_flat(rng, 0.5, 5.5), s1 = gsl_rng_uniform(rng) < 0.35 ? 0.0
-                                                                                 : gsl_ran_flat(rng, 0.2, 2.6);
-    displace(p, rng, FX_PHANTOM_PREOP, g0, s0);
-    displace(p, rng, FX_PHANTOM_POSTOP, g1, s1);
+    displace_within(p, rng, FX_PHANTOM_PREOP, pre_gap, pre_step);
+    displace_within(p, rng, FX_PHANTOM_POSTOP, post_gap, post_step);
     return FX_OK;
 }
 

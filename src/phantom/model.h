@@ -142,6 +142,21 @@ typedef struct ph_dist {
     double body, muscle, bladder, gas, bone, canc, metal;
 } ph_dist;
 void ph_scene(const fx_phantom *p, int series, fx_vec3 world, int with_bone, ph_dist *d);
+/* The parts of the scene: fragments 0..PH_MAX_FRAG-1 of the injured side,
+ * then the rest; each with outer (b) and cancellous (c) distance. */
+enum {
+    PH_PART_HEMI = PH_MAX_FRAG, PH_PART_SACRUM, PH_PART_FEMUR, PH_PART_FEMUR_INJ, PH_PART_METAL,
+    PH_NPARTS
+};
+typedef struct ph_bc {
+    double b, c;
+} ph_bc;
+/* Evaluate the parts in `mask` (bit i for part i) at anatomical point a;
+ * the others are +infinity. */
+void ph_scene_parts(const fx_phantom *p, int s, fx_vec3 a, unsigned mask, ph_bc part[PH_NPARTS]);
+/* Bone, cancellous, metal and the muscle sleeve from the parts (d->muscle
+ * must hold the body's muscle distance). */
+void ph_scene_combine(const ph_bc part[PH_NPARTS], ph_dist *d);
 double ph_scene_bone(const fx_phantom *p, int series, fx_vec3 world);
 
 /* measure.c: adaptive integration of {f < 0} over a box. */

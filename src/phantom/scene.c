@@ -5,6 +5,10 @@
  * and into each fragment's own anatomical frame through its displacement;
  * a fragment is its region of the intact hemipelvis. Fracture faces expose
  * cancellous bone (the cortex follows only the intact outer surface).
+ *
+ * The bone is a set of parts (the injured side's fragments, the other
+ * hemipelvis, the sacrum, both femora, the metal) that can be evaluated
+ * selectively: the voxeliser asks only for the parts near a block.
  */
 #include "config.h"
 
@@ -12,66 +16,87 @@
 
 #include "model.h"
 
-/* The injured hemipelvis in series s: outer bone and cancellous distances. */
-static void injured(const fx_phantom *p, int s, fx_vec3 a, double *bone, double *canc)
+/* Fragment f of the injured side: outer and cancellous distances. */
+static ph_bc fragment(const fx_phantom *p, int s, int f, fx_vec3 a)
 {
-    double b = INFINITY, c = INFINITY;
-    double reg_min = INFINITY; /* for the stable part: outside every moving region */
-    fx_vec3 a0 = fx_rigid_apply(&p->dinv[s][0], a);
-
-    for (int f = 1; f < p->nfrag; f++) {
-        fx_vec3 pf = fx_rigid_apply(&p->dinv[s][f], a);
-        double r = ph_region_sdf(&p->region[f], pf);
-        reg_min = fmin(reg_min, ph_region_sdf(&p->region[f], a0));
-        if (r >= b && r >= c)
-            continue; /* cannot be nearer than what we have */
-        double h = ph_hemi(p, p->side, pf);
-        b = fmin(b, fmax(h, r));
-        c = fmin(c, fmax(h + PH_CORTEX_MM, r));
+    fx_vec3 pf = fx_rigid_apply(&p->dinv[s][f], a);
+    double r;
+    if (f > 0) {
+        r = ph_region_sdf(&p->region[f], pf);
+    } else { /* the stable part: outside every moving fragment's region */
+        double m = INFINITY;
+        for (int g = 1; g < p->nfrag; g++)
+            m = fmin(m, ph_region_sdf(&p->region[g], pf));
+        r = -m;
     }
-    double r0 = -reg_min;
-    if (r0 < b || r0 < c) {
-        double h = ph_hemi(p, p->side, a0);
-        b = fmin(b, fmax(h, r0));
-        c = fmin(c, fmax(h + PH_CORTEX_MM, r0));
-    }
-    *bone = b;
-    *canc = c;
+    double h = ph_hemi(p, p->side, pf);
+    ph_bc bc = {fmax(h, r), fmax(h + PH_CORTEX_MM, r)};
+    return bc;
 }
 
-static void bones(const fx_phantom *p, int s, fx_vec3 a, double *bone, double *canc)
+static ph_bc whole(double d)
 {
-    double b, c;
-    injured(p, s, a, &b, &c);
-    double other = fmin(ph_hemi(p, -p->side, a), ph_sacrum(p, a));
-    other = fmin(other, ph_femur(p, -p->side, a));
-    other = fmin(other, ph_femur(p, p->side, fx_rigid_apply(&p->hinv[s], a)));
-    *bone = fmin(b, other);
-    *canc = fmin(c, other + PH_CORTEX_MM);
+    ph_bc bc = {d, d + PH_CORTEX_MM};
+    return bc;
+}
+
+void ph_scene_parts(const fx_phantom *p, int s, fx_vec3 a, unsigned mask, ph_bc part[PH_NPARTS])
+{
+    for (int i = 0; i < PH_NPARTS; i++) {
+        part[i].b = part[i].c = INFINITY;
+        if (!(mask & (1u << i)))
+            continue;
+        if (i < p->nfrag)
+            part[i] = fragment(p, s, i, a);
+        else if (i == PH_PART_HEMI)
+            part[i] = whole(ph_hemi(p, -p->side, a));
+        else if (i == PH_PART_SACRUM)
+            part[i] = whole(ph_sacrum(p, a));
+        else if (i == PH_PART_FEMUR)
+            part[i] = whole(ph_femur(p, -p->side, a));
+        else if (i == PH_PART_FEMUR_INJ)
+            part[i] = whole(ph_femur(p, p->side, fx_rigid_apply(&p->hinv[s], a)));
+        else if (i == PH_PART_METAL && s == FX_PHANTOM_POSTOP)
+            part[i].b = part[i].c = ph_metal(p, a);
+    }
+}
+
+void ph_scene_combine(const ph_bc part[PH_NPARTS], ph_dist *d)
+{
+    double b = INFINITY, c = INFINITY;
+    for (int i = 0; i < PH_PART_METAL; i++) {
+        b = fmin(b, part[i].b);
+        c = fmin(c, part[i].c);
+    }
+    d->metal = part[PH_PART_METAL].b;
+    /* screws replace the bone they were driven into */
+    d->bone = fmax(b, -d->metal);
+    d->canc = fmax(c, -d->metal);
+    /* a sleeve of muscle and periosteum keeps fat off the bone (the crest
+     * lies under the skin) */
+    d->muscle = fmin(d->muscle, b - PH_SLEEVE_MM);
+    /* and skin and fat cover it (the greater trochanter bulges the outline) */
+    d->body = fmin(d->body, b - PH_SLEEVE_MM - 8.0);
 }
 
 void ph_scene(const fx_phantom *p, int series, fx_vec3 world, int with_bone, ph_dist *d)
 {
+    ph_bc part[PH_NPARTS];
     fx_vec3 a = fx_rigid_apply(&p->pinv[series], world);
     ph_soft(p, a, &d->body, &d->muscle, &d->bladder, &d->gas);
-    d->metal = series == FX_PHANTOM_POSTOP ? ph_metal(p, a) : INFINITY;
     if (!with_bone) {
-        d->bone = d->canc = INFINITY;
+        d->bone = d->canc = d->metal = INFINITY;
         return;
     }
-    bones(p, series, a, &d->bone, &d->canc);
-    /* a sleeve of muscle and periosteum keeps fat off the bone (the crest
-     * lies under the skin) */
-    d->muscle = fmin(d->muscle, d->bone - PH_SLEEVE_MM);
-    if (d->metal < INFINITY) { /* screws replace the bone they were driven into */
-        d->bone = fmax(d->bone, -d->metal);
-        d->canc = fmax(d->canc, -d->metal);
-    }
+    ph_scene_parts(p, series, a, ~0u, part);
+    ph_scene_combine(part, d);
 }
 
 double ph_scene_bone(const fx_phantom *p, int series, fx_vec3 world)
 {
-    ph_dist d;
-    ph_scene(p, series, world, 1, &d);
+    ph_bc part[PH_NPARTS];
+    ph_dist d = {0, INFINITY, 0, 0, 0, 0, 0};
+    ph_scene_parts(p, series, fx_rigid_apply(&p->pinv[series], world), ~0u, part);
+    ph_scene_combine(part, &d);
     return d.bone;
 }

@@ -71,6 +71,36 @@ static int near(double d, double r)
     return fabs(d) < 1.5 * r;
 }
 
+/* Which parts matter inside a block of radius r (mm) around its centre: a
+ * part that is far outside everywhere is left out (it cannot change a
+ * coverage), one that is far inside everywhere is replaced by -infinity. */
+static unsigned near_parts(const ph_bc *part, double r, unsigned *inside)
+{
+    unsigned mask = 0;
+    *inside = 0;
+    for (int i = 0; i < PH_NPARTS; i++) {
+        double b = part[i].b, c = part[i].c;
+        if (near(b, r) || near(c, r) ||
+            (i < PH_PART_METAL && (near(b - PH_SLEEVE_MM, r) || near(b - PH_SLEEVE_MM - 8.0, r))))
+            mask |= 1u << i;
+        else if (c < 0)
+            *inside |= 1u << i;
+    }
+    return mask;
+}
+
+static void voxel(const hu_ctx *c, fx_vec3 x, unsigned mask, unsigned inside, ph_dist *d)
+{
+    ph_bc part[PH_NPARTS];
+    fx_vec3 a = fx_rigid_apply(&c->p->pinv[c->s], x);
+    ph_soft(c->p, a, &d->body, &d->muscle, &d->bladder, &d->gas);
+    ph_scene_parts(c->p, c->s, a, mask, part);
+    for (int i = 0; i < PH_NPARTS; i++)
+        if (inside & (1u << i))
+            part[i].b = part[i].c = -INFINITY;
+    ph_scene_combine(part, d);
+}
+
 static void block(const hu_ctx *c, int bi, int bj, int bk, double *out)
 {
     const fx_volume *v = c->v;
@@ -82,25 +112,20 @@ static void block(const hu_ctx *c, int bi, int bj, int bk, double *out)
     double hx = 0.5 * (i1 - bi - 1) * v->spacing[0], hy = 0.5 * (j1 - bj - 1) * v->spacing[1],
            hz = 0.5 * (k1 - bk - 1) * v->spacing[2];
     double r = sqrt(hx * hx + hy * hy + hz * hz) + 0.5 * c->w + 1e-6;
+    ph_bc part[PH_NPARTS];
     ph_dist dc;
-    ph_scene(c->p, c->s, ctr, 1, &dc);
-    int bone = near(dc.bone, r) || near(dc.canc, r) || near(dc.metal, r) ||
-               near(dc.bone - PH_SLEEVE_MM, r);
+    fx_vec3 a = fx_rigid_apply(&c->p->pinv[c->s], ctr);
+    ph_soft(c->p, a, &dc.body, &dc.muscle, &dc.bladder, &dc.gas);
+    ph_scene_parts(c->p, c->s, a, ~0u, part);
+    unsigned inside, mask = near_parts(part, r, &inside);
+    ph_scene_combine(part, &dc);
     int soft = near(dc.body, r) || near(dc.muscle, r) || near(dc.bladder, r) || near(dc.gas, r);
     for (int k = bk; k < k1; k++)
         for (int j = bj; j < j1; j++)
             for (int i = bi; i < i1; i++) {
                 ph_dist d = dc;
-                if (bone || soft) {
-                    fx_vec3 x = fx_volume_index_to_world(v, fx_v3(i, j, k));
-                    ph_scene(c->p, c->s, x, bone, &d);
-                    if (!bone) {
-                        d.bone = dc.bone;
-                        d.canc = dc.canc;
-                        d.metal = dc.metal;
-                        d.muscle = fmin(d.muscle, dc.bone - PH_SLEEVE_MM);
-                    }
-                }
+                if (mask || soft)
+                    voxel(c, fx_volume_index_to_world(v, fx_v3(i, j, k)), mask, inside, &d);
                 out[(size_t)i + (size_t)v->dims[0] * ((size_t)j + (size_t)v->dims[1] * k)] =
                     compose(c->p, &d, c->w);
             }
