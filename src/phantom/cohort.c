@@ -45,23 +45,31 @@ static const char *pick(gsl_rng *rng, const char *const *list, int n)
     return list[gsl_rng_uniform_int(rng, (unsigned long)n)];
 }
 
+/* The decade of an age band ("18-29" -> 2), which sets bone density. */
+static int decade(const char *band)
+{
+    const char *dash = strchr(band, '-');
+    return dash ? dash[1] - '0' : 9;
+}
+
+/* Patient attributes in the study store's codes (docs/study-store.md), so that
+ * a phantom patient can be entered as it is. */
 static void who(fx_phantom *p, gsl_rng *rng)
 {
-    static const char *const bands[] = {"20-29", "30-39", "40-49", "40-49", "50-59",
+    static const char *const bands[] = {"18-29", "30-39", "40-49", "40-49", "50-59",
                                         "50-59", "60-69", "60-69", "70-79"};
-    static const char *const young[] = {"motor vehicle collision", "fall from height",
-                                        "motorcycle accident", "bicycle accident",
-                                        "pedestrian struck by car"};
-    static const char *const old[] = {"fall from standing height", "bicycle accident",
-                                      "fall from stairs", "motor vehicle collision"};
+    static const char *const young[] = {"traffic", "fall-from-height", "traffic", "sports",
+                                        "traffic"};
+    static const char *const old[] = {"fall-from-standing", "sports", "fall-from-height",
+                                      "traffic"};
     snprintf(p->age_band, sizeof(p->age_band), "%s", pick(rng, bands, 9));
-    snprintf(p->sex, sizeof(p->sex), "%s", gsl_rng_uniform(rng) < 0.7 ? "M" : "F");
-    int elderly = p->age_band[0] >= '6';
+    snprintf(p->sex, sizeof(p->sex), "%s", gsl_rng_uniform(rng) < 0.7 ? "male" : "female");
+    int elderly = decade(p->age_band) >= 6;
     snprintf(p->mechanism, sizeof(p->mechanism), "%s",
              elderly ? pick(rng, old, 4) : pick(rng, young, 5));
-    snprintf(p->approach, sizeof(p->approach), "%s",
-             p->nplates == 2 ? "anterior intrapelvic (modified Stoppa) + Kocher-Langenbeck"
-                             : "anterior intrapelvic (modified Stoppa)");
+    /* two plates: a Stoppa approach for the anterior one and Kocher-Langenbeck for the
+     * posterior one */
+    snprintf(p->approach, sizeof(p->approach), "%s", p->nplates == 2 ? "combined" : "stoppa");
 }
 
 /* One SMFA form whose dysfunction index is about fi (0-100): each answer is
@@ -169,9 +177,9 @@ int fx_phantom_make(const fx_phantom_opts *o, int index, fx_phantom **out, fx_er
     who(p, rng);
     outcomes(p, rng);
     p->side = gsl_rng_uniform(rng) < 0.5 ? 1 : -1;
-    p->scale = p->sex[0] == 'M' ? gsl_ran_flat(rng, 0.98, 1.06) : gsl_ran_flat(rng, 0.92, 0.99);
+    p->scale = !strcmp(p->sex, "male") ? gsl_ran_flat(rng, 0.98, 1.06) : gsl_ran_flat(rng, 0.92, 0.99);
     p->hu_cortex = gsl_ran_flat(rng, 1300, 1700);
-    p->hu_cancellous = 400 - 15 * (p->age_band[0] - '2') + gsl_ran_flat(rng, -15, 15);
+    p->hu_cancellous = 400 - 15 * (decade(p->age_band) - 2) + gsl_ran_flat(rng, -15, 15);
     p->hu_soft = 40 + gsl_ran_flat(rng, -5, 5);
     p->hu_fat = -100 + gsl_ran_flat(rng, -10, 10);
     p->hu_metal = 3400;

@@ -99,7 +99,7 @@ struct fx_phantom {
     int nscrews;
     ph_screw planned[PH_MAX_SCREWS], actual[PH_MAX_SCREWS];
     /* demographics and outcomes */
-    char age_band[16], sex[4], mechanism[48], approach[64];
+    char age_band[16], sex[8], mechanism[48], approach[64];
     int smfa[3][46];
     /* voxel grids */
     int dims[3];

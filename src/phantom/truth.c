@@ -288,11 +288,12 @@ static json_t *patient_json(const fx_phantom *p)
     json_t *plates = json_array();
     for (int i = 0; i < p->nplates; i++)
         json_array_append_new(plates, json_string(p->plate[i].name));
-    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "code", p->code, "age_band",
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:s}", "code", p->code, "age_band",
                      p->age_band, "sex", p->sex, "trauma_mechanism", p->mechanism,
-                     "fracture_type", p->pattern == PH_T_SHAPED ? "T-shaped" : "both-column",
+                     "fracture_type", p->pattern == PH_T_SHAPED ? "t-shaped" : "both-column",
                      "injured_side", p->side > 0 ? "left" : "right", "approach", p->approach,
-                     "plates", plates);
+                     "plates", plates, "plate_set",
+                     p->nplates == 2 ? "anterior-posterior" : "anterior");
 }
 
 static json_t *truth_json(const fx_phantom *p)

@@ -80,7 +80,7 @@ static int write_series(const fx_phantom *p, int s, const char *pdir, fx_phantom
 static json_t *cohort_entry(const fx_phantom *p)
 {
     return json_pack("{s:s,s:s,s:s,s:i,s:s,s:s}", "code", p->code, "folder", p->code,
-                     "fracture_type", p->pattern == PH_T_SHAPED ? "T-shaped" : "both-column",
+                     "fracture_type", p->pattern == PH_T_SHAPED ? "t-shaped" : "both-column",
                      "plates", p->nplates, "injured_side", p->side > 0 ? "left" : "right",
                      "truth", "truth.json");
 }
