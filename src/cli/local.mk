@@ -2,5 +2,5 @@
 fxaudit_SOURCES += src/cli/main.c src/cli/cli.c src/cli/cli.h src/cli/progress.c \
 	src/cli/commands.h src/cli/cmd_import.c
 
-TESTS += tests/cli/test_frame.sh tests/cli/test_import.sh
-EXTRA_DIST += tests/cli/test_frame.sh tests/cli/test_import.sh
+TESTS += tests/cli/test_frame.sh tests/cli/test_import.sh tests/cli/test_demo_pipeline.sh
+EXTRA_DIST += tests/cli/test_frame.sh tests/cli/test_import.sh tests/cli/test_demo_pipeline.sh

@@ -183,6 +183,10 @@ static int build_plates(struct build *b)
         if (rc || (rc = read_plate(o, i, b->o->plates_path, &pl, b->err)))
             break;
         snprintf(name, sizeof(name), "plate-%s.stl", pl.name);
+        for (char *c = name; *c; c++) /* a file name without spaces or slashes */
+            if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                  (*c >= '0' && *c <= '9') || *c == '-' || *c == '_' || *c == '.'))
+                *c = '-';
         if (!(rc = fx_plate_build(&pl, b->plan, b->reduced, bone, NULL, &m, NULL, b->err)) &&
             !(rc = save_mesh(b, m, name, pl.mesh, sizeof(pl.mesh), pl.mesh_sha256)))
             rc = fx_plan_add_plate(b->plan, &pl, b->err);
