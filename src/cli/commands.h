@@ -7,5 +7,6 @@
 /* Each gets argv with argv[0] the command's own name and returns an exit code. */
 int cmd_help(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_guide(int argc, char **argv);
 
 #endif

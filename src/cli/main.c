@@ -16,6 +16,7 @@
 static const struct cli_cmd commands[] = {
     {"help", cmd_help, "list the commands"},
     {"plan", cmd_plan, "inspect and export surgical plans"},
+    {"guide", cmd_guide, "build a plate's drilling guide and record it in the plan"},
     {NULL, NULL, NULL},
 };
 

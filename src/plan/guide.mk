@@ -8,3 +8,7 @@ TESTS += tests/unit/test_guide
 tests_unit_test_guide_SOURCES = tests/unit/test_guide.c
 tests_unit_test_guide_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_guide_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
+
+fxaudit_SOURCES += src/cli/cmd_guide.c
+TESTS += tests/cli/test_guide.sh
+EXTRA_DIST += tests/cli/test_guide.sh
