@@ -26,7 +26,8 @@ static const char *help =
     "usage: fxaudit guide --plan PLAN.json --plate NAME --bone BONE.ply -o GUIDE.stl\n"
     "                     [--thickness MM] [--margin MM] [--extension MM]\n"
     "                     [--sleeve-outer MM] [--sleeve-inner MM] [--sleeve-length MM]\n"
-    "                     [--kwire MM] [--kwire-inset MM] [--name NAME] [--ascii] [--json]\n\n"
+    "                     [--kwire MM] [--kwire-inset MM] [--name NAME]\n"
+    "                     [--plate-mesh PLATE.stl] [--ascii] [--json]\n\n"
     "Build the drilling guide of a plate of the plan on the reduced bone model: a body\n"
     "over the plate (default 3 mm thick, overhanging its sides by 2 mm), extensions\n"
     "resting on the bone 10 mm beyond its ends with a 2 mm k-wire hole each 5 mm\n"
@@ -34,10 +35,11 @@ static const char *help =
     "bore 4.5 mm, 10 mm above the body). All lengths in mm. The plate is rebuilt\n"
     "from the plan with the default plate grid. Writes the mesh (STL, PLY, OFF or\n"
     "OBJ by extension) and records the guide, with the mesh's SHA-256, in the plan\n"
-    "(replacing a guide of the same name; default name PLATE-guide).\n";
+    "(replacing a guide of the same name; default name PLATE-guide). --plate-mesh\n"
+    "also writes the plate as rebuilt, to show the two together.\n";
 
 struct guide_args {
-    const char *plan, *plate, *bone, *out, *name;
+    const char *plan, *plate, *bone, *out, *name, *plate_out;
     int json, ascii;
     fx_guide_opts o;
 };
@@ -58,6 +60,7 @@ static int parse(int argc, char **argv, struct guide_args *a)
         {"sleeve-inner", required_argument, NULL, 'I'},
         {"sleeve-length", required_argument, NULL, 'L'},
         {"kwire", required_argument, NULL, 'k'},      {"kwire-inset", required_argument, NULL, 'K'},
+        {"plate-mesh", required_argument, NULL, 'M'},
         {"ascii", no_argument, NULL, 'a'},            {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
     int c, rc = EXIT_OK;
@@ -70,6 +73,7 @@ static int parse(int argc, char **argv, struct guide_args *a)
         case 'b': a->bone = optarg; break;
         case 'o': a->out = optarg; break;
         case 'n': a->name = optarg; break;
+        case 'M': a->plate_out = optarg; break;
         case 't': rc = parse_mm("--thickness", optarg, &a->o.thickness_mm); break;
         case 'm': rc = parse_mm("--margin", optarg, &a->o.margin_mm); break;
         case 'e': rc = parse_mm("--extension", optarg, &a->o.extension_mm); break;
@@ -228,7 +232,9 @@ int cmd_guide(int argc, char **argv)
                          FX_PLAN_NAME - 1);
     }
     snprintf(g.plate, sizeof(g.plate), "%s", spec->name);
-    if ((rc = build(&a, p, spec, &b, &err)) || (rc = fx_mesh_write(a.out, b.guide, &mo, &err)))
+    if ((rc = build(&a, p, spec, &b, &err)) ||
+        (a.plate_out && (rc = fx_mesh_write(a.plate_out, b.plate, &mo, &err))) ||
+        (rc = fx_mesh_write(a.out, b.guide, &mo, &err)))
         goto out;
     plan_relative(a.plan, a.out, g.mesh, sizeof(g.mesh));
     if ((rc = fx_sha256_file(a.out, g.mesh_sha256, &err)) || (rc = record(p, &g, &err)) ||

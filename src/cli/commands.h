@@ -8,5 +8,6 @@
 int cmd_help(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_guide(int argc, char **argv);
+int cmd_render(int argc, char **argv);
 
 #endif

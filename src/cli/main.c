@@ -17,6 +17,7 @@ static const struct cli_cmd commands[] = {
     {"help", cmd_help, "list the commands"},
     {"plan", cmd_plan, "inspect and export surgical plans"},
     {"guide", cmd_guide, "build a plate's drilling guide and record it in the plan"},
+    {"render", cmd_render, "draw meshes and screws in a standard view as PNG"},
     {NULL, NULL, NULL},
 };
 

@@ -12,3 +12,4 @@ tests_unit_test_guide_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 fxaudit_SOURCES += src/cli/cmd_guide.c
 TESTS += tests/cli/test_guide.sh
 EXTRA_DIST += tests/cli/test_guide.sh
+CLEANFILES += tests/guide-anterior.png tests/guide-superior.png tests/guide-lateral.png

@@ -132,4 +132,41 @@ is "without an output it is a usage error" "$(status_of $FXAUDIT guide --plan "$
 is "a thickness that is not a number is a usage error" "$(status_of $FXAUDIT guide \
     --plan "$TMP/plan.json" --plate anterior --bone "$TMP/bone.off" -o "$TMP/x.stl" \
     --thickness 3mm)" 2
+# An artefact to look at (needs `fxaudit render`, from the report layer): a
+# guide over a plate on a bone that is a cylinder of radius 30 along y, with
+# screws at -25, 0 (tilted 15 degrees) and 25 degrees round it, drawn end-on
+# (anterior), from above (superior) and from the side (lateral) into the build
+# folder, as tests/guide-VIEW.png.
+if $FXAUDIT render --help > /dev/null 2>&1; then
+    awk 'BEGIN { R = 30; S = 256; pi = atan2(0, -1); print "OFF"; print 2 * S + 2, 4 * S, 0
+        for (i = 0; i < S; i++) { a = 2 * pi * i / S
+            printf "%.9f -50 %.9f\n%.9f 50 %.9f\n", R * sin(a), R * cos(a), R * sin(a), R * cos(a) }
+        print "0 -50 0"; print "0 50 0"
+        for (i = 0; i < S; i++) { a0 = 2 * i; b0 = a0 + 1; a1 = 2 * ((i + 1) % S); b1 = a1 + 1
+            print 3, a0, a1, b1; print 3, a0, b1, b0; print 3, 2 * S, a1, a0; print 3, 2 * S + 1, b0, b1 } }' \
+        > "$TMP/cyl.off"
+    awk 'function pt(a) { return sprintf("[%.12f, 0, %.12f]", 30 * sin(a * d), 30 * cos(a * d)) }
+        function screw(n, a, tilt) { return sprintf("{\"name\": \"%s\", \"entry\": %s, \"direction\": " \
+            "[%.12f, 0, %.12f], \"diameter_mm\": 3.5, \"length_mm\": 40, \"plate\": \"anterior\"}", \
+            n, pt(a), -sin((a + tilt) * d), -cos((a + tilt) * d)) }
+        BEGIN { d = atan2(0, -1) / 180
+            printf "{\"format\": \"fxaudit-plan\", \"version\": 1, \"units\": \"mm\", "
+            printf "\"coordinate_system\": \"LPS\", \"software\": \"hand\", \"patient\": \"P07\", "
+            printf "\"side\": \"left\", \"created_utc\": \"2026-11-24T10:00:00Z\", \"fragments\": [], "
+            printf "\"screws\": [%s, %s, %s], ", screw("S1", -25, 0), screw("S2", 0, 15), screw("S3", 25, 0)
+            printf "\"plates\": [{\"name\": \"anterior\", \"width_mm\": 10, \"thickness_mm\": 2.5, "
+            printf "\"offset_mm\": 0.5, \"path\": [%s, %s, %s, %s, %s], ", pt(-40), pt(-20), pt(0), pt(20), pt(40)
+            printf "\"mesh\": \"\", \"mesh_sha256\": \"\"}], \"guides\": [], \"inputs\": []}\n" }' \
+        > "$TMP/cplan.json"
+    ok_if "a guide on a curved bone is built, with its plate" sh -c "$FXAUDIT guide \
+        --plan '$TMP/cplan.json' --plate anterior --bone '$TMP/cyl.off' -o '$TMP/cguide.stl' \
+        --plate-mesh '$TMP/cplate.stl' --json > '$TMP/cout.json'"
+    is "three sleeves, a collar for the tilted one" \
+        "$(jq -c '[.sleeves, .collars]' "$TMP/cout.json")" "[3,1]"
+    for view in anterior superior lateral; do
+        ok_if "the $view view is drawn (tests/guide-$view.png)" $FXAUDIT render \
+            "$TMP/cyl.off:bone" "$TMP/cplate.stl:plate" "$TMP/cguide.stl:#3a9a5b" \
+            --view $view --size 900x700 -o "$FX_BUILDDIR/tests/guide-$view.png"
+    done
+fi
 done_testing
