@@ -23,16 +23,14 @@
  * (a staircase no deeper than the cell diagonal).
  *
  * A sleeve is a hollow prism of `sleeve_segments` sides, coaxial with the
- * screw, inner vertices exactly at the inner radius. It starts where its
- * whole bottom annulus is at or above the body's underside (on the plate) and
- * ends `sleeve_length_mm` above the point where the axis leaves the body's
- * top. The body's cut is made of whole cell columns, so for an oblique screw
- * it reaches farther from the axis (by up to the body's thickness times the
- * sine of the tilt); where the sleeve's wall does not cover it, a collar as
- * wide as the cut (same bore) runs from where its bottom rests on the plate
- * to where its top clears the body's top. Below the collar's bottom an
- * oblique screw leaves a recess in the underside around the bore, no deeper
- * (along the axis) than the collar's radius times the tilt's tangent.
+ * screw, inner vertices exactly at the inner radius. Its bottom lies on the
+ * plate's top (the tangent plane where the axis meets it, so an oblique
+ * sleeve's end is cut obliquely), its top is square to the axis,
+ * `sleeve_length_mm` above the point where the axis leaves the body's top.
+ * The body's cut is made of whole cell columns, so for an oblique screw it
+ * reaches farther from the axis (by up to the body's thickness times the sine
+ * of the tilt); where the sleeve's wall does not cover it, a collar as wide as
+ * the cut (same bore) fills the body between its underside and top planes.
  * Sleeves and collars are separate closed surfaces that overlap the body (the
  * body's cut lies inside their outer walls), so their union, as a slicer or a
  * printer's software takes it, is the guide.

@@ -260,12 +260,21 @@ static int kwires(struct body *g, const fx_bvh *bone, const fx_guide_opts *o,
     return FX_OK;
 }
 
-/* A hollow prism about the axis a + t w, t0 <= t <= t1: rings outer bottom,
- * outer top, inner bottom, inner top, then the four faces. */
-static int tube(fx_mesh *m, fx_vec3 a, fx_vec3 w, double t0, double t1, double ri, double ro,
-                int S, fx_error *err)
+/* An end of a hollow prism: the plane through the axis point a + t w with
+ * normal n (n = w: a square end). */
+struct cap {
+    double t;
+    fx_vec3 n;
+};
+
+/* A hollow prism about the axis a + t w between two end planes: rings outer
+ * bottom, outer top, inner bottom, inner top (each ring vertex moved along
+ * the axis onto its end's plane, so the radii stay exact), then the faces. */
+static int tube(fx_mesh *m, fx_vec3 a, fx_vec3 w, struct cap c0, struct cap c1, double ri,
+                double ro, int S, fx_error *err)
 {
-    const double rad[4] = {ro, ro, ri, ri}, t[4] = {t0, t1, t0, t1};
+    const double rad[4] = {ro, ro, ri, ri};
+    const struct cap *end[4] = {&c0, &c1, &c0, &c1};
     uint32_t base = (uint32_t)m->nv;
     fx_vec3 u, v;
     int rc = FX_OK;
@@ -276,8 +285,9 @@ static int tube(fx_mesh *m, fx_vec3 a, fx_vec3 w, double t0, double t1, double r
             double th = 2 * M_PI * k / S;
             fx_vec3 off = fx_v3_add(fx_v3_scale(u, rad[ring] * cos(th)),
                                     fx_v3_scale(v, rad[ring] * sin(th)));
-            rc = fx_mesh_add_vertex(m, fx_v3_add(fx_v3_add(a, fx_v3_scale(w, t[ring])), off),
-                                    NULL, err);
+            double t = end[ring]->t - fx_v3_dot(off, end[ring]->n) / fx_v3_dot(w, end[ring]->n);
+            rc = fx_mesh_add_vertex(m, fx_v3_add(fx_v3_add(a, fx_v3_scale(w, t)), off), NULL,
+                                    err);
         }
     for (int k = 0; k < S && !rc; k++) {
         uint32_t k1 = (uint32_t)((k + 1) % S);
@@ -293,11 +303,12 @@ static int tube(fx_mesh *m, fx_vec3 a, fx_vec3 w, double t0, double t1, double r
 }
 
 /* One screw's sleeve: where its axis crosses the body over the plate, the
- * bore cut out of the body and the hollow prism added. The cut is made of
- * whole cell columns, so for an oblique screw it reaches farther from the
- * axis (by up to the body's thickness times the sine of the tilt); where the
- * sleeve's wall does not cover it, a collar as wide as the cut does, from
- * where its bottom rests on the plate to where its top clears the body's. */
+ * bore cut out of the body and the hollow prism added, its bottom on the
+ * plate's top (the tangent plane where the axis meets it). The cut is made of
+ * whole cell columns, so for an oblique screw it reaches farther from the axis
+ * (by up to the body's thickness times the sine of the tilt); where the
+ * sleeve's wall does not cover it, a collar as wide as the cut fills the body
+ * between its underside and top planes. */
 static int sleeve(struct body *g, const fx_plan_screw *s, const char *plate,
                   const fx_guide_opts *o, fx_mesh *out, fx_guide_info *info, fx_error *err)
 {
@@ -321,14 +332,13 @@ static int sleeve(struct body *g, const fx_plan_screw *s, const char *plate,
                        "normal; a sleeve can seat at up to 60 deg", s->name, plate,
                        acos(fmax(-1, fmin(1, c))) * 180 / M_PI);
     double t_under = fx_v3_dot(fx_v3_sub(p, s->entry), N) / c;
-    double t_top = t_under + o->thickness_mm / c, tan_th = sqrt(fmax(0, 1 - c * c)) / c;
+    double t_top = t_under + o->thickness_mm / c;
+    struct cap under = {t_under, N}, top = {t_top, N}, end = {t_top + o->sleeve_length_mm, w};
     info->cells_removed += cut_hole(g, s->entry, w, ri, &reach);
-    rc = tube(out, s->entry, w, t_under + ro * tan_th, t_top + o->sleeve_length_mm, ri, ro,
-              o->sleeve_segments, err);
+    rc = tube(out, s->entry, w, under, end, ri, ro, o->sleeve_segments, err);
     if (!rc && reach > ro) {
         double rcol = reach / cos(M_PI / o->sleeve_segments) + 1e-6; /* the prism's flats too */
-        rc = tube(out, s->entry, w, t_under + rcol * tan_th, t_top + rcol * tan_th, ri, rcol,
-                  o->sleeve_segments, err);
+        rc = tube(out, s->entry, w, under, top, ri, rcol, o->sleeve_segments, err);
         info->collars++;
     }
     info->sleeves++;

@@ -248,6 +248,33 @@ static void sleeve_axis(const fx_mesh *m, int k, int S, const fx_plan_screw *s, 
     }
 }
 
+/* Looking down around a sleeve: every vertical line that stays clear of its
+ * bore (by 0.05 mm) from the plate's top (z = 3) to above the sleeve meets the
+ * guide at or above the body's top (z = 6), so neither a gap nor a groove
+ * opens between sleeve and body. Returns the number of lines checked. */
+static int lines_meet_the_top(const fx_bvh *guide, const fx_plan_screw *s, double step)
+{
+    int lines = 0;
+    fx_vec3 at = fx_v3_sub(s->entry, fx_v3_scale(s->dir, 4.5 / -s->dir.z));
+    for (double x = at.x - 7; x <= at.x + 7; x += step)
+        for (double y = at.y - 6; y <= at.y + 6; y += step) {
+            double clear = INFINITY;
+            for (double z = 3; z <= 20; z += 0.01) {
+                fx_vec3 d = fx_v3_sub(fx_v3(x, y, z), s->entry);
+                clear = fmin(clear, fx_v3_norm(fx_v3_sub(d, fx_v3_scale(s->dir,
+                                                                        fx_v3_dot(d, s->dir)))));
+            }
+            if (clear < 2.25 + 0.05 || fabs(y) > 6.9)
+                continue;
+            fx_ray_hit *h;
+            assert_true(hits_on(guide, fx_v3(x, y, 30), fx_v3(0, 0, -1), 40, &h) > 0);
+            assert_true(h[0].point.z > 6 - 1e-9);
+            free(h);
+            lines++;
+        }
+    return lines;
+}
+
 static void sleeves_are_coaxial_with_their_screws_and_the_drill_path_is_clear(void **state)
 {
     (void)state;
@@ -283,11 +310,16 @@ static void sleeves_are_coaxial_with_their_screws_and_the_drill_path_is_clear(vo
         /* the top ends 10 mm along the axis above where it leaves the body (z = 6) */
         double c = -s->dir.z;
         assert_true(fabs(top.z - (6 + 10 * c)) < 1e-9);
-        /* the bottom annulus rests on the plate: its lowest vertex at z = 3 */
-        double zmin = INFINITY;
-        for (int i = 0; i < S; i++)
-            zmin = fmin(zmin, g.sleeves->v[4 * S * k + i].z);
-        assert_true(zmin > 3 - 1e-9 && zmin < 3 + 3.5 * sin(acos(c)) * (1 - cos(M_PI / S)) + 1e-9);
+        /* the bottom annulus lies on the plate's top, z = 3 */
+        for (int i = 0; i < S; i++) {
+            assert_true(fabs(g.sleeves->v[4 * S * k + i].z - 3) < 1e-9);
+            assert_true(fabs(g.sleeves->v[4 * S * k + 2 * S + i].z - 3) < 1e-9);
+        }
+    }
+    /* the collar of the tilted one fills the body from z = 3 to 6 */
+    for (int i = 0; i < 4 * S; i++) {
+        double z = g.sleeves->v[2 * 4 * S + i].z;
+        assert_true(fabs(z - 3) < 1e-9 || fabs(z - 6) < 1e-9);
     }
     /* a drill of the sleeve's bore meets nothing of the guide along either axis */
     fx_bvh *ab = bvh_of(all);
@@ -304,33 +336,43 @@ static void sleeves_are_coaxial_with_their_screws_and_the_drill_path_is_clear(vo
             free(h);
         }
     }
-    /* and looking down around the oblique sleeve, every line that stays clear
-     * of its bore from the plate's top (z = 3) to the sleeve's top meets the
-     * guide at or above the body's top (z = 6): the collar leaves no groove
-     * between sleeve and body */
-    const fx_plan_screw *s2 = &f.plan->screws[1];
-    int lines = 0;
-    for (double x = -20; x <= -6; x += 0.23)
-        for (double y = -5; y <= 7; y += 0.23) {
-            double clear = INFINITY;
-            for (double z = 3; z <= 6 + 10 * cos(20 * deg); z += 0.01) {
-                fx_vec3 d = fx_v3_sub(fx_v3(x, y, z), s2->entry);
-                clear = fmin(clear, fx_v3_norm(fx_v3_sub(d, fx_v3_scale(s2->dir,
-                                                                        fx_v3_dot(d, s2->dir)))));
-            }
-            if (clear < 2.25 + 0.05)
-                continue;
-            fx_ray_hit *h;
-            assert_true(hits_on(ab, fx_v3(x, y, 30), fx_v3(0, 0, -1), 40, &h) > 0);
-            assert_true(h[0].point.z > 6 - 1e-9);
-            free(h);
-            lines++;
-        }
-    print_message("# %d vertical lines around the oblique sleeve meet the guide at z >= 6\n", lines);
+    /* and looking down around the oblique sleeve, nothing opens beside it */
+    int lines = lines_meet_the_top(ab, &f.plan->screws[1], 0.23);
+    print_message("# %d vertical lines around the oblique sleeve meet the guide at z >= 6\n",
+                  lines);
     fx_bvh_free(ab);
     fx_mesh_free(all);
     fx_guide_release(&g);
     flat_teardown(&f);
+}
+
+static void steeply_tilted_sleeves_leave_no_opening_beside_them(void **state)
+{
+    (void)state;
+    const double tilts[] = {35, 55};
+    for (int k = 0; k < 2; k++) {
+        struct flat f;
+        fx_guide g;
+        fx_guide_info info;
+        fx_mesh *all;
+        flat_setup(&f);
+        add_screw(f.plan, "S1", fx_v3(-5, 0.3, 0),
+                  fx_v3(sin(tilts[k] * deg), 0, -cos(tilts[k] * deg)));
+        flat_plate(&f);
+        assert_int_equal(fx_guide_build(&f.spec, f.plan, f.plate, &f.pinfo, f.bone, f.bvh, NULL,
+                                        &g, &info, NULL), 0);
+        assert_int_equal(info.collars, 1);
+        assert_int_equal(fx_guide_merge(&g, &all, NULL), 0);
+        assert_true(edges_pair_up(all));
+        fx_bvh *ab = bvh_of(all);
+        int lines = lines_meet_the_top(ab, &f.plan->screws[0], 0.3);
+        print_message("# tilted %.0f deg: %d vertical lines meet the guide at z >= 6\n",
+                      tilts[k], lines);
+        fx_bvh_free(ab);
+        fx_mesh_free(all);
+        fx_guide_release(&g);
+        flat_teardown(&f);
+    }
 }
 
 static void a_perpendicular_sleeve_has_the_volume_of_its_prisms(void **state)
@@ -486,6 +528,7 @@ int main(void)
         cmocka_unit_test(a_guide_on_a_flat_bone_sits_on_the_plate_and_the_bone),
         cmocka_unit_test(k_wire_holes_are_where_asked_and_clear),
         cmocka_unit_test(sleeves_are_coaxial_with_their_screws_and_the_drill_path_is_clear),
+        cmocka_unit_test(steeply_tilted_sleeves_leave_no_opening_beside_them),
         cmocka_unit_test(a_perpendicular_sleeve_has_the_volume_of_its_prisms),
         cmocka_unit_test(a_guide_is_refused_what_it_cannot_make),
         cmocka_unit_test(a_guide_on_a_curved_bone_follows_plate_and_bone),
