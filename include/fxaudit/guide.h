@@ -45,30 +45,30 @@
 #include "fxaudit/plate.h"
 
 typedef struct fx_guide_opts {
-    double thickness_mm;      /* of the body above the plate (3) */
-    double margin_mm;         /* overhang beyond each long side of the plate (2) */
-    double extension_mm;      /* bone-supporting extension beyond each end (10) */
-    double sleeve_outer_mm;   /* outer diameter of a sleeve (7) */
-    double sleeve_inner_mm;   /* inner diameter: the drill sleeve's bore (4.5, for a
-                                 4.5 mm metal sleeve over a 2.5 mm drill) */
-    double sleeve_length_mm;  /* above the body's top, along the axis (10) */
-    int sleeve_segments;      /* sides of a sleeve's prisms (48) */
-    double kwire_mm;          /* k-wire hole diameter; 0 for none (2) */
-    double kwire_inset_mm;    /* k-wire axis beyond the plate's end, along the path (5) */
-    int normal_window;        /* extension rows averaged into a row's normal (5) */
+    double thickness_mm;     /* of the body above the plate (3) */
+    double margin_mm;        /* overhang beyond each long side of the plate (2) */
+    double extension_mm;     /* bone-supporting extension beyond each end (10) */
+    double sleeve_outer_mm;  /* outer diameter of a sleeve (7) */
+    double sleeve_inner_mm;  /* inner diameter: the drill sleeve's bore (4.5, for a
+                                4.5 mm metal sleeve over a 2.5 mm drill) */
+    double sleeve_length_mm; /* above the body's top, along the axis (10) */
+    int sleeve_segments;     /* sides of a sleeve's prisms (48) */
+    double kwire_mm;         /* k-wire hole diameter; 0 for none (2) */
+    double kwire_inset_mm;   /* k-wire axis beyond the plate's end, along the path (5) */
+    int normal_window;       /* extension rows averaged into a row's normal (5) */
 } fx_guide_opts;
 
 typedef struct fx_guide_info {
-    int rows, columns;        /* of the body's grid */
-    int extension_rows;       /* at each end */
-    int sleeves;              /* screws of the plate that got a sleeve */
-    int collars;              /* oblique sleeves that needed a collar */
-    int kwires;               /* k-wire holes cut */
-    int cells_removed;        /* for sleeve bores and k-wires */
-    fx_vec3 kwire_point[2];   /* where each k-wire axis meets the bone (start, end) */
-    fx_vec3 kwire_dir[2];     /* unit, away from the bone */
-    double extension_gap_mm;  /* largest distance from the bone of the extensions'
-                                 underside (cell centres) */
+    int rows, columns;       /* of the body's grid */
+    int extension_rows;      /* at each end */
+    int sleeves;             /* screws of the plate that got a sleeve */
+    int collars;             /* oblique sleeves that needed a collar */
+    int kwires;              /* k-wire holes cut */
+    int cells_removed;       /* for sleeve bores and k-wires */
+    fx_vec3 kwire_point[2];  /* where each k-wire axis meets the bone (start, end) */
+    fx_vec3 kwire_dir[2];    /* unit, away from the bone */
+    double extension_gap_mm; /* largest distance from the bone of the extensions'
+                                underside (cell centres) */
 } fx_guide_info;
 
 /* The parts of a guide, each a closed, outward-oriented surface (or a set of

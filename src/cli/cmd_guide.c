@@ -7,6 +7,7 @@
 
 #include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,50 +45,83 @@ struct guide_args {
     fx_guide_opts o;
 };
 
-static int parse_mm(const char *opt, const char *s, double *out)
+/* Options in millimetres, each setting one field of fx_guide_opts. */
+static const struct {
+    const char *name;
+    size_t off;
+} mm_opts[] = {
+    {"thickness", offsetof(fx_guide_opts, thickness_mm)},
+    {"margin", offsetof(fx_guide_opts, margin_mm)},
+    {"extension", offsetof(fx_guide_opts, extension_mm)},
+    {"sleeve-outer", offsetof(fx_guide_opts, sleeve_outer_mm)},
+    {"sleeve-inner", offsetof(fx_guide_opts, sleeve_inner_mm)},
+    {"sleeve-length", offsetof(fx_guide_opts, sleeve_length_mm)},
+    {"kwire", offsetof(fx_guide_opts, kwire_mm)},
+    {"kwire-inset", offsetof(fx_guide_opts, kwire_inset_mm)},
+};
+#define N_MM (sizeof(mm_opts) / sizeof(mm_opts[0]))
+#define MM_CODE 1000 /* getopt code of mm_opts[0]; the others follow */
+
+/* Options that name a file or a name, each setting one string of guide_args. */
+static const struct {
+    const char *name;
+    int code;
+    size_t off;
+} str_opts[] = {
+    {"plan", 'p', offsetof(struct guide_args, plan)},
+    {"plate", 'P', offsetof(struct guide_args, plate)},
+    {"bone", 'b', offsetof(struct guide_args, bone)},
+    {"output", 'o', offsetof(struct guide_args, out)},
+    {"name", 'n', offsetof(struct guide_args, name)},
+    {"plate-mesh", 'M', offsetof(struct guide_args, plate_out)},
+};
+#define N_STR (sizeof(str_opts) / sizeof(str_opts[0]))
+
+static int set_option(struct guide_args *a, int c)
 {
-    return cli_parse_double("fxaudit guide", opt, s, out);
+    char msg[64];
+    if (c >= MM_CODE && c < MM_CODE + (int)N_MM) {
+        snprintf(msg, sizeof(msg), "--%s", mm_opts[c - MM_CODE].name);
+        return cli_parse_double("fxaudit guide", msg, optarg,
+                                (double *)((char *)&a->o + mm_opts[c - MM_CODE].off));
+    }
+    for (size_t i = 0; i < N_STR; i++)
+        if (c == str_opts[i].code) {
+            *(const char **)((char *)a + str_opts[i].off) = optarg;
+            return EXIT_OK;
+        }
+    if (c == 'a' || c == 'j') {
+        if (c == 'a')
+            a->ascii = 1;
+        else
+            a->json = 1;
+        return EXIT_OK;
+    }
+    if (c == 'h') {
+        cli_help(help);
+        return -1; /* done: exit 0 */
+    }
+    return cli_usage("fxaudit guide", "unknown option");
 }
 
+/* 0 when the options are good, -1 after --help, else the usage exit code. */
 static int parse(int argc, char **argv, struct guide_args *a)
 {
-    static const struct option opts[] = {
-        {"plan", required_argument, NULL, 'p'},       {"plate", required_argument, NULL, 'P'},
-        {"bone", required_argument, NULL, 'b'},       {"output", required_argument, NULL, 'o'},
-        {"name", required_argument, NULL, 'n'},       {"thickness", required_argument, NULL, 't'},
-        {"margin", required_argument, NULL, 'm'},     {"extension", required_argument, NULL, 'e'},
-        {"sleeve-outer", required_argument, NULL, 'O'},
-        {"sleeve-inner", required_argument, NULL, 'I'},
-        {"sleeve-length", required_argument, NULL, 'L'},
-        {"kwire", required_argument, NULL, 'k'},      {"kwire-inset", required_argument, NULL, 'K'},
-        {"plate-mesh", required_argument, NULL, 'M'},
-        {"ascii", no_argument, NULL, 'a'},            {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
+    struct option opts[N_MM + N_STR + 4];
+    size_t n = 0;
     int c, rc = EXIT_OK;
 
+    for (size_t i = 0; i < N_MM; i++)
+        opts[n++] = (struct option){mm_opts[i].name, required_argument, NULL, MM_CODE + (int)i};
+    for (size_t i = 0; i < N_STR; i++)
+        opts[n++] = (struct option){str_opts[i].name, required_argument, NULL, str_opts[i].code};
+    opts[n++] = (struct option){"ascii", no_argument, NULL, 'a'};
+    opts[n++] = (struct option){"json", no_argument, NULL, 'j'};
+    opts[n++] = (struct option){"help", no_argument, NULL, 'h'};
+    opts[n] = (struct option){NULL, 0, NULL, 0};
     cli_getopt_reset();
-    while (rc == EXIT_OK && (c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'p': a->plan = optarg; break;
-        case 'P': a->plate = optarg; break;
-        case 'b': a->bone = optarg; break;
-        case 'o': a->out = optarg; break;
-        case 'n': a->name = optarg; break;
-        case 'M': a->plate_out = optarg; break;
-        case 't': rc = parse_mm("--thickness", optarg, &a->o.thickness_mm); break;
-        case 'm': rc = parse_mm("--margin", optarg, &a->o.margin_mm); break;
-        case 'e': rc = parse_mm("--extension", optarg, &a->o.extension_mm); break;
-        case 'O': rc = parse_mm("--sleeve-outer", optarg, &a->o.sleeve_outer_mm); break;
-        case 'I': rc = parse_mm("--sleeve-inner", optarg, &a->o.sleeve_inner_mm); break;
-        case 'L': rc = parse_mm("--sleeve-length", optarg, &a->o.sleeve_length_mm); break;
-        case 'k': rc = parse_mm("--kwire", optarg, &a->o.kwire_mm); break;
-        case 'K': rc = parse_mm("--kwire-inset", optarg, &a->o.kwire_inset_mm); break;
-        case 'a': a->ascii = 1; break;
-        case 'j': a->json = 1; break;
-        case 'h': cli_help(help); return -1;
-        default: return cli_usage("fxaudit guide", "unknown option");
-        }
-    }
+    while (rc == EXIT_OK && (c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1)
+        rc = set_option(a, c);
     if (rc)
         return rc;
     if (optind != argc)
@@ -150,8 +184,8 @@ static int build(const struct guide_args *a, const fx_plan *p, const fx_plan_pla
         return fx_fail(err, FX_EFORMAT, "bone model '%s' has no triangles", a->bone);
     if ((rc = fx_bvh_build(b->bone, &b->bvh, err)) ||
         (rc = fx_plate_build(spec, p, b->bone, b->bvh, NULL, &b->plate, &pinfo, err)) ||
-        (rc = fx_guide_build(spec, p, b->plate, &pinfo, b->bone, b->bvh, &a->o, &b->parts,
-                             &b->info, err)) ||
+        (rc = fx_guide_build(spec, p, b->plate, &pinfo, b->bone, b->bvh, &a->o, &b->parts, &b->info,
+                             err)) ||
         (rc = fx_guide_merge(&b->parts, &b->guide, err)))
         return rc;
     b->body_mm3 = fx_mesh_volume(b->parts.body);
@@ -179,21 +213,21 @@ static int report(const struct guide_args *a, const fx_plan_guide *g, const stru
     const fx_guide_info *in = &b->info;
     if (!a->json) {
         printf("guide '%s' of plate '%s': %d sleeve(s), %d k-wire hole(s), body %.1f mm3, "
-               "%zu triangles -> %s\n", g->name, g->plate, in->sleeves, in->kwires, b->body_mm3,
-               b->guide->nt, a->out);
+               "%zu triangles -> %s\n",
+               g->name, g->plate, in->sleeves, in->kwires, b->body_mm3, b->guide->nt, a->out);
         return EXIT_OK;
     }
     json_t *kw = json_array();
     for (int e = 0; e < in->kwires; e++)
         json_array_append_new(kw, json_pack("{s:o, s:o}", "point", vec_json(in->kwire_point[e]),
                                             "direction", vec_json(in->kwire_dir[e])));
-    return cli_print_json(json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:i, s:i, s:i, s:i, s:f, s:f, s:f}", "guide",
-        g->name, "plate", g->plate, "mesh", a->out, "plan_mesh", g->mesh, "mesh_sha256",
-        g->mesh_sha256, "sleeves", in->sleeves, "collars", in->collars, "kwire_holes", kw,
-        "vertices", (int)b->guide->nv, "triangles", (int)b->guide->nt, "rows", in->rows,
-        "columns", in->columns, "body_volume_mm3", b->body_mm3, "sleeves_volume_mm3",
-        b->sleeves_mm3, "extension_gap_mm", in->extension_gap_mm));
+    return cli_print_json(
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:i, s:i, s:i, s:i, s:f, s:f, s:f}",
+                  "guide", g->name, "plate", g->plate, "mesh", a->out, "plan_mesh", g->mesh,
+                  "mesh_sha256", g->mesh_sha256, "sleeves", in->sleeves, "collars", in->collars,
+                  "kwire_holes", kw, "vertices", (int)b->guide->nv, "triangles", (int)b->guide->nt,
+                  "rows", in->rows, "columns", in->columns, "body_volume_mm3", b->body_mm3,
+                  "sleeves_volume_mm3", b->sleeves_mm3, "extension_gap_mm", in->extension_gap_mm));
 }
 
 static const fx_plan_plate *find_plate(const fx_plan *p, const char *name)

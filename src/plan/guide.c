@@ -30,15 +30,18 @@ void fx_guide_opts_default(fx_guide_opts *o)
  * K more), columns across it (M overhang columns, the plate's, M more). */
 struct body {
     int n, J, K, M;
-    int pn, pJ;             /* the plate's grid */
+    int pn, pJ; /* the plate's grid */
     double width_mm, margin_mm, ds_ext_mm;
-    fx_vec3 *bot, *top;     /* n*J, row-major */
-    fx_vec3 *C, *N, *B;     /* per row: centre on the bone, normal, across the width */
-    unsigned char *gone;    /* (n-1)*(J-1) cells removed for holes */
-    int flip;               /* 1 when rows x columns runs against N (winding reversed) */
+    fx_vec3 *bot, *top;  /* n*J, row-major */
+    fx_vec3 *C, *N, *B;  /* per row: centre on the bone, normal, across the width */
+    unsigned char *gone; /* (n-1)*(J-1) cells removed for holes */
+    int flip;            /* 1 when rows x columns runs against N (winding reversed) */
 };
 
-static fx_vec3 perp(fx_vec3 d, fx_vec3 u) { return fx_v3_sub(d, fx_v3_scale(u, fx_v3_dot(d, u))); }
+static fx_vec3 perp(fx_vec3 d, fx_vec3 u)
+{
+    return fx_v3_sub(d, fx_v3_scale(u, fx_v3_dot(d, u)));
+}
 
 static fx_vec3 face_normal(const fx_mesh *m, size_t t)
 {
@@ -95,10 +98,9 @@ static void fill_plate_rows(struct body *g, const fx_mesh *pm, const fx_plan_pla
             if (j >= g->M && j < g->M + g->pJ)
                 *b = ptop[i * g->pJ + j - g->M];
             else
-                *b = fx_v3_add(on_bone(bone, fx_v3_add(g->C[r], fx_v3_scale(g->B[r],
-                                                                             col_u(g, j))),
-                                       NULL),
-                               fx_v3_scale(g->N[r], lift));
+                *b = fx_v3_add(
+                    on_bone(bone, fx_v3_add(g->C[r], fx_v3_scale(g->B[r], col_u(g, j))), NULL),
+                    fx_v3_scale(g->N[r], lift));
             g->top[r * g->J + j] = fx_v3_add(*b, fx_v3_scale(g->N[r], thickness_mm));
         }
     }
@@ -139,8 +141,7 @@ static int fill_extension(struct body *g, int e, const fx_mesh *bm, const fx_bvh
         if (fx_v3_dot(g->B[r], g->B[r0]) < 0)
             g->B[r] = fx_v3_scale(g->B[r], -1);
         for (int j = 0; j < g->J; j++) {
-            fx_vec3 b = on_bone(bone, fx_v3_add(g->C[r], fx_v3_scale(g->B[r], col_u(g, j))),
-                                NULL);
+            fx_vec3 b = on_bone(bone, fx_v3_add(g->C[r], fx_v3_scale(g->B[r], col_u(g, j))), NULL);
             g->bot[r * g->J + j] = b;
             g->top[r * g->J + j] = fx_v3_add(b, fx_v3_scale(g->N[r], height_mm));
         }
@@ -236,24 +237,25 @@ static int cut_hole(struct body *g, fx_vec3 a, fx_vec3 u, double r_mm, double *r
 
 /* K-wire holes in the extensions, `inset` beyond the plate's ends, along
  * the bone's normal there. */
-static int kwires(struct body *g, const fx_bvh *bone, const fx_guide_opts *o,
-                  fx_guide_info *info, fx_error *err)
+static int kwires(struct body *g, const fx_bvh *bone, const fx_guide_opts *o, fx_guide_info *info,
+                  fx_error *err)
 {
     double r = o->kwire_mm / 2, reach;
     if (!(o->kwire_mm > 0))
         return FX_OK;
     if (o->kwire_inset_mm < r + 1 || o->kwire_inset_mm > o->extension_mm - r - 1)
-        return fx_fail(err, FX_EINVAL, "a %.1f mm k-wire hole %.1f mm beyond the plate's end "
-                       "needs an extension of at least %.1f mm (it is %.1f mm)", o->kwire_mm,
-                       o->kwire_inset_mm, o->kwire_inset_mm + r + 1, o->extension_mm);
+        return fx_fail(err, FX_EINVAL,
+                       "a %.1f mm k-wire hole %.1f mm beyond the plate's end "
+                       "needs an extension of at least %.1f mm (it is %.1f mm)",
+                       o->kwire_mm, o->kwire_inset_mm, o->kwire_inset_mm + r + 1, o->extension_mm);
     for (int e = 0; e < 2; e++) {
         int r0 = e ? g->K + g->pn - 1 : g->K, step = e ? 1 : -1;
         int k = (int)lround(o->kwire_inset_mm / g->ds_ext_mm);
         fx_vec3 T = fx_v3_unit(perp(fx_v3_sub(g->C[r0], g->C[r0 - step]), g->N[r0]));
         k = k < 1 ? 1 : k > g->K ? g->K : k;
         info->kwire_dir[e] = g->N[r0 + step * k];
-        info->kwire_point[e] = on_bone(bone, fx_v3_add(g->C[r0], fx_v3_scale(T,
-                                                                    o->kwire_inset_mm)), NULL);
+        info->kwire_point[e] =
+            on_bone(bone, fx_v3_add(g->C[r0], fx_v3_scale(T, o->kwire_inset_mm)), NULL);
         info->cells_removed += cut_hole(g, info->kwire_point[e], info->kwire_dir[e], r, &reach);
         info->kwires++;
     }
@@ -283,19 +285,17 @@ static int tube(fx_mesh *m, fx_vec3 a, fx_vec3 w, struct cap c0, struct cap c1, 
     for (int ring = 0; ring < 4 && !rc; ring++)
         for (int k = 0; k < S && !rc; k++) {
             double th = 2 * M_PI * k / S;
-            fx_vec3 off = fx_v3_add(fx_v3_scale(u, rad[ring] * cos(th)),
-                                    fx_v3_scale(v, rad[ring] * sin(th)));
+            fx_vec3 off =
+                fx_v3_add(fx_v3_scale(u, rad[ring] * cos(th)), fx_v3_scale(v, rad[ring] * sin(th)));
             double t = end[ring]->t - fx_v3_dot(off, end[ring]->n) / fx_v3_dot(w, end[ring]->n);
-            rc = fx_mesh_add_vertex(m, fx_v3_add(fx_v3_add(a, fx_v3_scale(w, t)), off), NULL,
-                                    err);
+            rc = fx_mesh_add_vertex(m, fx_v3_add(fx_v3_add(a, fx_v3_scale(w, t)), off), NULL, err);
         }
     for (int k = 0; k < S && !rc; k++) {
         uint32_t k1 = (uint32_t)((k + 1) % S);
         uint32_t ob = base + k, ob1 = base + k1, ot = ob + S, ot1 = ob1 + S;
         uint32_t ib = ob + 2 * S, ib1 = ob1 + 2 * S, it = ob + 3 * S, it1 = ob1 + 3 * S;
-        const uint32_t tri[8][3] = {{ob, ob1, ot1}, {ob, ot1, ot},  {ib, it1, ib1},
-                                    {ib, it, it1},  {ot, ot1, it1}, {ot, it1, it},
-                                    {ob, ib1, ob1}, {ob, ib, ib1}};
+        const uint32_t tri[8][3] = {{ob, ob1, ot1}, {ob, ot1, ot}, {ib, it1, ib1}, {ib, it, it1},
+                                    {ot, ot1, it1}, {ot, it1, it}, {ob, ib1, ob1}, {ob, ib, ib1}};
         for (int f = 0; f < 8 && !rc; f++)
             rc = fx_mesh_add_triangle(m, tri[f][0], tri[f][1], tri[f][2], err);
     }
@@ -309,8 +309,8 @@ static int tube(fx_mesh *m, fx_vec3 a, fx_vec3 w, struct cap c0, struct cap c1, 
  * (by up to the body's thickness times the sine of the tilt); where the
  * sleeve's wall does not cover it, a collar as wide as the cut fills the body
  * between its underside and top planes. */
-static int sleeve(struct body *g, const fx_plan_screw *s, const char *plate,
-                  const fx_guide_opts *o, fx_mesh *out, fx_guide_info *info, fx_error *err)
+static int sleeve(struct body *g, const fx_plan_screw *s, const char *plate, const fx_guide_opts *o,
+                  fx_mesh *out, fx_guide_info *info, fx_error *err)
 {
     fx_vec3 w = fx_v3_scale(s->dir, -1);
     double best = INFINITY, ro = o->sleeve_outer_mm / 2, ri = o->sleeve_inner_mm / 2, reach;
@@ -325,12 +325,15 @@ static int sleeve(struct body *g, const fx_plan_screw *s, const char *plate,
     fx_vec3 N = g->N[rb], p = g->bot[rb * g->J + jb];
     double c = fx_v3_dot(w, N);
     if (best > 2 * fmax(g->ds_ext_mm, g->width_mm / (g->pJ - 1)))
-        return fx_fail(err, FX_EINVAL, "screw '%s' does not pass through plate '%s' "
-                       "(its axis misses it by %.1f mm)", s->name, plate, best);
+        return fx_fail(err, FX_EINVAL,
+                       "screw '%s' does not pass through plate '%s' "
+                       "(its axis misses it by %.1f mm)",
+                       s->name, plate, best);
     if (c < cos(60 * M_PI / 180))
-        return fx_fail(err, FX_EINVAL, "screw '%s' meets plate '%s' at %.0f deg to its "
-                       "normal; a sleeve can seat at up to 60 deg", s->name, plate,
-                       acos(fmax(-1, fmin(1, c))) * 180 / M_PI);
+        return fx_fail(err, FX_EINVAL,
+                       "screw '%s' meets plate '%s' at %.0f deg to its "
+                       "normal; a sleeve can seat at up to 60 deg",
+                       s->name, plate, acos(fmax(-1, fmin(1, c))) * 180 / M_PI);
     double t_under = fx_v3_dot(fx_v3_sub(p, s->entry), N) / c;
     double t_top = t_under + o->thickness_mm / c;
     struct cap under = {t_under, N}, top = {t_top, N}, end = {t_top + o->sleeve_length_mm, w};
@@ -415,8 +418,7 @@ static double extension_gap(const struct body *g, const fx_bvh *bone)
                 continue;
             cell_corners(g, i, j, b, t);
             for (int h = 0; h < 2; h++) {
-                fx_vec3 cen = fx_v3_scale(fx_v3_add(fx_v3_add(b[0], b[2]), b[h ? 3 : 1]),
-                                          1.0 / 3);
+                fx_vec3 cen = fx_v3_scale(fx_v3_add(fx_v3_add(b[0], b[2]), b[h ? 3 : 1]), 1.0 / 3);
                 fx_bvh_closest(bone, cen, INFINITY, &cl);
                 gap = fmax(gap, sqrt(cl.d2_mm2));
             }
@@ -428,15 +430,17 @@ static double extension_gap(const struct body *g, const fx_bvh *bone)
 static int check(const fx_plan_plate *spec, const fx_mesh *plate, const fx_plate_info *pi,
                  const fx_guide_opts *o, fx_error *err)
 {
-    if (pi->rows < 3 || pi->columns < 2 ||
-        plate->nv != 2 * (size_t)pi->rows * (size_t)pi->columns)
-        return fx_fail(err, FX_EINVAL, "the mesh of plate '%s' is not the grid of %d x %d "
-                       "its build reported", spec->name, pi->rows, pi->columns);
+    if (pi->rows < 3 || pi->columns < 2 || plate->nv != 2 * (size_t)pi->rows * (size_t)pi->columns)
+        return fx_fail(err, FX_EINVAL,
+                       "the mesh of plate '%s' is not the grid of %d x %d "
+                       "its build reported",
+                       spec->name, pi->rows, pi->columns);
     if (!(o->thickness_mm > 0) || o->margin_mm < 0 || o->extension_mm < 0 ||
         !(o->sleeve_inner_mm > 0) || !(o->sleeve_outer_mm > o->sleeve_inner_mm) ||
         o->sleeve_length_mm < 0 || o->sleeve_segments < 3 || o->kwire_mm < 0 ||
         o->normal_window < 0)
-        return fx_fail(err, FX_EINVAL, "guide of plate '%s': thickness and sleeve diameters "
+        return fx_fail(err, FX_EINVAL,
+                       "guide of plate '%s': thickness and sleeve diameters "
                        "must be positive, the outer larger than the inner, lengths >= 0",
                        spec->name);
     return FX_OK;
@@ -480,8 +484,7 @@ static int holes_and_sleeves(struct body *g, const fx_plan_plate *spec, const fx
 
 int fx_guide_build(const fx_plan_plate *spec, const fx_plan *p, const fx_mesh *plate,
                    const fx_plate_info *pinfo, const fx_mesh *bone_mesh, const fx_bvh *bone,
-                   const fx_guide_opts *opts, fx_guide *out, fx_guide_info *info_out,
-                   fx_error *err)
+                   const fx_guide_opts *opts, fx_guide *out, fx_guide_info *info_out, fx_error *err)
 {
     fx_guide_opts def;
     fx_guide_info info;
@@ -502,8 +505,9 @@ int fx_guide_build(const fx_plan_plate *spec, const fx_plan *p, const fx_mesh *p
         g.flip = fx_v3_dot(fx_v3_cross(fx_v3_sub(g.C[r + 1], g.C[r]), g.B[r]), g.N[r]) < 0;
     }
     for (int e = 0; !rc && g.K && e < 2; e++)
-        rc = fill_extension(&g, e, bone_mesh, bone, spec->offset_mm + spec->thickness_mm +
-                            opts->thickness_mm, opts->normal_window, err);
+        rc = fill_extension(&g, e, bone_mesh, bone,
+                            spec->offset_mm + spec->thickness_mm + opts->thickness_mm,
+                            opts->normal_window, err);
     if (rc || (rc = fx_mesh_new(&out->sleeves, err)) ||
         (rc = holes_and_sleeves(&g, spec, p, bone, opts, out->sleeves, &info, err)) ||
         (rc = assemble(&g, &out->body, err)))

@@ -76,19 +76,22 @@ struct flat {
 static void flat_setup(struct flat *f)
 {
     f->path[0] = fx_v3(-30, 0, 0), f->path[1] = fx_v3(30, 0, 0);
-    f->spec = (fx_plan_plate){.name = "anterior", .width_mm = 10, .thickness_mm = 2.5,
-                              .offset_mm = 0.5, .path = f->path, .npath = 2};
+    f->spec = (fx_plan_plate){.name = "anterior",
+                              .width_mm = 10,
+                              .thickness_mm = 2.5,
+                              .offset_mm = 0.5,
+                              .path = f->path,
+                              .npath = 2};
     assert_int_equal(fx_mesh_new(&f->bone, NULL), 0);
-    assert_int_equal(fx_shape_cylinder(f->bone, fx_v3(0, 0, -20), fx_v3(0, 0, 0), 100, 4, NULL),
-                     0);
+    assert_int_equal(fx_shape_cylinder(f->bone, fx_v3(0, 0, -20), fx_v3(0, 0, 0), 100, 4, NULL), 0);
     f->bvh = bvh_of(f->bone);
     assert_int_equal(fx_plan_new(&f->plan, NULL), 0);
 }
 
 static void flat_plate(struct flat *f)
 {
-    assert_int_equal(fx_plate_build(&f->spec, f->plan, f->bone, f->bvh, NULL, &f->plate,
-                                    &f->pinfo, NULL), 0);
+    assert_int_equal(
+        fx_plate_build(&f->spec, f->plan, f->bone, f->bvh, NULL, &f->plate, &f->pinfo, NULL), 0);
 }
 
 static void flat_teardown(struct flat *f)
@@ -129,8 +132,9 @@ static void a_guide_on_a_flat_bone_sits_on_the_plate_and_the_bone(void **state)
 
     flat_setup(&f);
     flat_plate(&f);
-    assert_int_equal(fx_guide_build(&f.spec, f.plan, f.plate, &f.pinfo, f.bone, f.bvh, NULL, &g,
-                                    &info, NULL), 0);
+    assert_int_equal(
+        fx_guide_build(&f.spec, f.plan, f.plate, &f.pinfo, f.bone, f.bvh, NULL, &g, &info, NULL),
+        0);
     assert_true(edges_pair_up(g.body));
     assert_int_equal(g.sleeves->nt, 0);
     assert_int_equal(info.rows, 121 + 2 * 20);
@@ -191,8 +195,8 @@ static void k_wire_holes_are_where_asked_and_clear(void **state)
     o.extension_mm = 12;
     o.kwire_inset_mm = 6.5;
     o.kwire_mm = 2.4;
-    assert_int_equal(fx_guide_build(&f.spec, f.plan, f.plate, &f.pinfo, f.bone, f.bvh, &o, &g,
-                                    &info, NULL), 0);
+    assert_int_equal(
+        fx_guide_build(&f.spec, f.plan, f.plate, &f.pinfo, f.bone, f.bvh, &o, &g, &info, NULL), 0);
     assert_int_equal(info.kwires, 2);
     assert_true(fx_v3_dist(info.kwire_point[0], fx_v3(-36.5, 0, 0)) < 1e-9);
     assert_true(fx_v3_dist(info.kwire_point[1], fx_v3(36.5, 0, 0)) < 1e-9);
@@ -205,14 +209,13 @@ static void k_wire_holes_are_where_asked_and_clear(void **state)
         /* a wire of the hole's diameter passes: no surface within 1.2 mm of the axis */
         for (int k = 0; k <= 8; k++) {
             double r = k < 8 ? 1.19 : 0, a = 2 * M_PI * k / 8;
-            size_t n = hits_on(gb, fx_v3(cx + r * cos(a), r * sin(a), 10), fx_v3(0, 0, -1),
-                               20, &h);
+            size_t n = hits_on(gb, fx_v3(cx + r * cos(a), r * sin(a), 10), fx_v3(0, 0, -1), 20, &h);
             assert_int_equal(n, 0);
             free(h);
         }
         /* and the hole is no wider than the radius plus a cell's diagonal */
-        size_t n = hits_on(gb, fx_v3(cx + 1.2 + sqrt(0.5) + 0.01, 0.1, 10), fx_v3(0, 0, -1), 20,
-                           &h);
+        size_t n =
+            hits_on(gb, fx_v3(cx + 1.2 + sqrt(0.5) + 0.01, 0.1, 10), fx_v3(0, 0, -1), 20, &h);
         assert_int_equal(n, 2);
         free(h);
     }
@@ -220,8 +223,9 @@ static void k_wire_holes_are_where_asked_and_clear(void **state)
     fx_guide_release(&g);
 
     o.kwire_inset_mm = 11.5; /* the hole would break out of the extension's end */
-    assert_int_equal(fx_guide_build(&f.spec, f.plan, f.plate, &f.pinfo, f.bone, f.bvh, &o, &g,
-                                    &info, NULL), FX_EINVAL);
+    assert_int_equal(
+        fx_guide_build(&f.spec, f.plan, f.plate, &f.pinfo, f.bone, f.bvh, &o, &g, &info, NULL),
+        FX_EINVAL);
     assert_null(g.body);
     flat_teardown(&f);
 }
@@ -261,8 +265,8 @@ static int lines_meet_the_top(const fx_bvh *guide, const fx_plan_screw *s, doubl
             double clear = INFINITY;
             for (double z = 3; z <= 20; z += 0.01) {
                 fx_vec3 d = fx_v3_sub(fx_v3(x, y, z), s->entry);
-                clear = fmin(clear, fx_v3_norm(fx_v3_sub(d, fx_v3_scale(s->dir,
-                                                                        fx_v3_dot(d, s->dir)))));
+                clear = fmin(clear,
+                             fx_v3_norm(fx_v3_sub(d, fx_v3_scale(s->dir, fx_v3_dot(d, s->dir)))));
             }
             if (clear < 2.25 + 0.05 || fabs(y) > 6.9)
                 continue;
@@ -288,8 +292,9 @@ static void sleeves_are_coaxial_with_their_screws_and_the_drill_path_is_clear(vo
     add_screw(f.plan, "S1", fx_v3(5, 0, 0), fx_v3(0, 0, -1));
     add_screw(f.plan, "S2", fx_v3(-12, 1, 0), fx_v3(sin(20 * deg), 0, -cos(20 * deg)));
     flat_plate(&f);
-    assert_int_equal(fx_guide_build(&f.spec, f.plan, f.plate, &f.pinfo, f.bone, f.bvh, NULL, &g,
-                                    &info, NULL), 0);
+    assert_int_equal(
+        fx_guide_build(&f.spec, f.plan, f.plate, &f.pinfo, f.bone, f.bvh, NULL, &g, &info, NULL),
+        0);
     assert_int_equal(info.sleeves, 2);
     assert_int_equal(info.collars, 1); /* the oblique one */
     assert_int_equal(g.sleeves->nv, 3 * 4 * S);
@@ -328,8 +333,8 @@ static void sleeves_are_coaxial_with_their_screws_and_the_drill_path_is_clear(vo
         fx_vec3 u = fx_v3_unit(fx_v3_cross(s->dir, fx_v3(0, 1, 0))), v = fx_v3(0, 1, 0);
         for (int i = 0; i <= 12; i++) {
             double r = i < 12 ? 0.99 * 2.25 : 0, a = 2 * M_PI * i / 12;
-            fx_vec3 o = fx_v3_add(s->entry, fx_v3_add(fx_v3_scale(u, r * cos(a)),
-                                                      fx_v3_scale(v, r * sin(a))));
+            fx_vec3 o = fx_v3_add(
+                s->entry, fx_v3_add(fx_v3_scale(u, r * cos(a)), fx_v3_scale(v, r * sin(a))));
             fx_ray_hit *h;
             size_t n = hits_on(ab, fx_v3_sub(o, fx_v3_scale(s->dir, 40)), s->dir, 40, &h);
             assert_int_equal(n, 0);
@@ -359,15 +364,16 @@ static void steeply_tilted_sleeves_leave_no_opening_beside_them(void **state)
         add_screw(f.plan, "S1", fx_v3(-5, 0.3, 0),
                   fx_v3(sin(tilts[k] * deg), 0, -cos(tilts[k] * deg)));
         flat_plate(&f);
-        assert_int_equal(fx_guide_build(&f.spec, f.plan, f.plate, &f.pinfo, f.bone, f.bvh, NULL,
-                                        &g, &info, NULL), 0);
+        assert_int_equal(fx_guide_build(&f.spec, f.plan, f.plate, &f.pinfo, f.bone, f.bvh, NULL, &g,
+                                        &info, NULL),
+                         0);
         assert_int_equal(info.collars, 1);
         assert_int_equal(fx_guide_merge(&g, &all, NULL), 0);
         assert_true(edges_pair_up(all));
         fx_bvh *ab = bvh_of(all);
         int lines = lines_meet_the_top(ab, &f.plan->screws[0], 0.3);
-        print_message("# tilted %.0f deg: %d vertical lines meet the guide at z >= 6\n",
-                      tilts[k], lines);
+        print_message("# tilted %.0f deg: %d vertical lines meet the guide at z >= 6\n", tilts[k],
+                      lines);
         fx_bvh_free(ab);
         fx_mesh_free(all);
         fx_guide_release(&g);
@@ -389,8 +395,8 @@ static void a_perpendicular_sleeve_has_the_volume_of_its_prisms(void **state)
     fx_guide_opts_default(&o);
     o.kwire_mm = 0;
     o.sleeve_segments = 64;
-    assert_int_equal(fx_guide_build(&f.spec, f.plan, f.plate, &f.pinfo, f.bone, f.bvh, &o, &g,
-                                    &info, NULL), 0);
+    assert_int_equal(
+        fx_guide_build(&f.spec, f.plan, f.plate, &f.pinfo, f.bone, f.bvh, &o, &g, &info, NULL), 0);
     /* from the plate's top (z = 3) to 10 mm above the body's (z = 16) */
     double sleeve = 32 * sin(2 * M_PI / 64) * (3.5 * 3.5 - 2.25 * 2.25) * 13;
     int cells = cells_within(5, 0, 2.25, -30, 30);
@@ -415,24 +421,28 @@ static void a_guide_is_refused_what_it_cannot_make(void **state)
     flat_setup(&f);
     add_screw(f.plan, "S1", fx_v3(5, 0, 0), fx_v3(sin(65 * deg), 0, -cos(65 * deg)));
     flat_plate(&f);
-    assert_int_equal(fx_guide_build(&f.spec, f.plan, f.plate, &f.pinfo, f.bone, f.bvh, NULL, &g,
-                                    NULL, &err), FX_EINVAL);
+    assert_int_equal(
+        fx_guide_build(&f.spec, f.plan, f.plate, &f.pinfo, f.bone, f.bvh, NULL, &g, NULL, &err),
+        FX_EINVAL);
     assert_non_null(strstr(err.msg, "'S1'"));
     assert_null(g.body);
     assert_null(g.sleeves);
     wrong = f.pinfo;
     wrong.columns++;
-    assert_int_equal(fx_guide_build(&f.spec, f.plan, f.plate, &wrong, f.bone, f.bvh, NULL, &g,
-                                    NULL, &err), FX_EINVAL);
+    assert_int_equal(
+        fx_guide_build(&f.spec, f.plan, f.plate, &wrong, f.bone, f.bvh, NULL, &g, NULL, &err),
+        FX_EINVAL);
     fx_guide_opts o;
     fx_guide_opts_default(&o);
     o.sleeve_outer_mm = 4.5; /* no wall around the bore */
     f.plan->screws[0].dir = fx_v3(0, 0, -1);
-    assert_int_equal(fx_guide_build(&f.spec, f.plan, f.plate, &f.pinfo, f.bone, f.bvh, &o, &g,
-                                    NULL, &err), FX_EINVAL);
+    assert_int_equal(
+        fx_guide_build(&f.spec, f.plan, f.plate, &f.pinfo, f.bone, f.bvh, &o, &g, NULL, &err),
+        FX_EINVAL);
     f.plan->screws[0].entry = fx_v3(5, 9, 0); /* beside the plate */
-    assert_int_equal(fx_guide_build(&f.spec, f.plan, f.plate, &f.pinfo, f.bone, f.bvh, NULL, &g,
-                                    NULL, &err), FX_EINVAL);
+    assert_int_equal(
+        fx_guide_build(&f.spec, f.plan, f.plate, &f.pinfo, f.bone, f.bvh, NULL, &g, NULL, &err),
+        FX_EINVAL);
     assert_non_null(strstr(err.msg, "does not pass through"));
     flat_teardown(&f);
 }
@@ -454,8 +464,12 @@ static void a_guide_on_a_curved_bone_follows_plate_and_bone(void **state)
 
     for (int k = 0; k < 5; k++)
         path[k] = fx_v3(R * sin((-40 + 20 * k) * deg), 0, R * cos((-40 + 20 * k) * deg));
-    fx_plan_plate spec = {.name = "anterior", .width_mm = 10, .thickness_mm = 2.5,
-                          .offset_mm = 0.5, .path = path, .npath = 5};
+    fx_plan_plate spec = {.name = "anterior",
+                          .width_mm = 10,
+                          .thickness_mm = 2.5,
+                          .offset_mm = 0.5,
+                          .path = path,
+                          .npath = 5};
     assert_int_equal(fx_mesh_new(&bone, NULL), 0);
     assert_int_equal(fx_shape_cylinder(bone, fx_v3(0, -50, 0), fx_v3(0, 50, 0), R, 512, NULL), 0);
     fx_bvh *b = bvh_of(bone);
@@ -510,8 +524,8 @@ static void a_guide_on_a_curved_bone_follows_plate_and_bone(void **state)
         double off = fx_v3_angle(info.kwire_dir[e], radial) / deg;
         print_message("# k-wire %d: %.3f deg from the bone's normal\n", e, off);
         assert_true(off < 1);
-        assert_true(fabs(fx_v3_norm(fx_v3(info.kwire_point[e].x, 0, info.kwire_point[e].z)) - R)
-                    < 0.01);
+        assert_true(fabs(fx_v3_norm(fx_v3(info.kwire_point[e].x, 0, info.kwire_point[e].z)) - R) <
+                    0.01);
     }
     fx_bvh_free(gb);
     fx_bvh_free(pb);
