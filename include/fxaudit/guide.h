@@ -30,7 +30,8 @@
  * The body's cut is made of whole cell columns, so for an oblique screw it
  * reaches farther from the axis (by up to the body's thickness times the sine
  * of the tilt); where the sleeve's wall does not cover it, a collar as wide as
- * the cut (same bore) fills the body between its underside and top planes.
+ * the cut fills the body between its underside and top planes (its bore lies
+ * inside the sleeve's wall, so the two share no point).
  * Sleeves and collars are separate closed surfaces that overlap the body (the
  * body's cut lies inside their outer walls), so their union, as a slicer or a
  * printer's software takes it, is the guide.

@@ -341,7 +341,9 @@ static int sleeve(struct body *g, const fx_plan_screw *s, const char *plate, con
     rc = tube(out, s->entry, w, under, end, ri, ro, o->sleeve_segments, err);
     if (!rc && reach > ro) {
         double rcol = reach / cos(M_PI / o->sleeve_segments) + 1e-6; /* the prism's flats too */
-        rc = tube(out, s->entry, w, under, top, ri, rcol, o->sleeve_segments, err);
+        /* its bore lies inside the sleeve's wall, so the two share no point
+         * (an STL, welded by coordinates, keeps them two closed surfaces) */
+        rc = tube(out, s->entry, w, under, top, (ri + ro) / 2, rcol, o->sleeve_segments, err);
         info->collars++;
     }
     info->sleeves++;

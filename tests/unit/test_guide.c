@@ -46,6 +46,38 @@ static int edges_pair_up(const fx_mesh *m)
     return ok;
 }
 
+static const fx_mesh *sort_mesh; /* for by_position */
+
+static int by_position(const void *a, const void *b)
+{
+    fx_vec3 p = sort_mesh->v[*(const uint32_t *)a], q = sort_mesh->v[*(const uint32_t *)b];
+    if (p.x != q.x)
+        return p.x < q.x ? -1 : 1;
+    if (p.y != q.y)
+        return p.y < q.y ? -1 : 1;
+    return (p.z > q.z) - (p.z < q.z);
+}
+
+/* The same check after welding vertices at equal coordinates, as reading the
+ * STL back does: overlapping parts must share no edge. */
+static int welded_edges_pair_up(const fx_mesh *m)
+{
+    uint32_t *order = malloc(m->nv * sizeof(*order)), *id = malloc(m->nv * sizeof(*id));
+    fx_mesh w = *m;
+    for (uint32_t i = 0; i < m->nv; i++)
+        order[i] = i;
+    sort_mesh = m;
+    qsort(order, m->nv, sizeof(*order), by_position);
+    for (size_t i = 0; i < m->nv; i++)
+        id[order[i]] = i && !by_position(&order[i - 1], &order[i]) ? id[order[i - 1]] : order[i];
+    w.t = malloc(3 * m->nt * sizeof(*w.t));
+    for (size_t k = 0; k < 3 * m->nt; k++)
+        w.t[k] = id[m->t[k]];
+    int ok = edges_pair_up(&w);
+    free(w.t), free(order), free(id);
+    return ok;
+}
+
 static fx_bvh *bvh_of(const fx_mesh *m)
 {
     fx_bvh *b;
@@ -302,6 +334,7 @@ static void sleeves_are_coaxial_with_their_screws_and_the_drill_path_is_clear(vo
     assert_true(edges_pair_up(g.sleeves));
     assert_int_equal(fx_guide_merge(&g, &all, NULL), 0);
     assert_true(edges_pair_up(all));
+    assert_true(welded_edges_pair_up(all));
     for (int k = 0; k < 2; k++) {
         const fx_plan_screw *s = &f.plan->screws[k];
         fx_vec3 bot, top;
@@ -321,10 +354,14 @@ static void sleeves_are_coaxial_with_their_screws_and_the_drill_path_is_clear(vo
             assert_true(fabs(g.sleeves->v[4 * S * k + 2 * S + i].z - 3) < 1e-9);
         }
     }
-    /* the collar of the tilted one fills the body from z = 3 to 6 */
+    /* the collar of the tilted one fills the body from z = 3 to 6, its bore
+     * inside the sleeve's wall */
     for (int i = 0; i < 4 * S; i++) {
-        double z = g.sleeves->v[2 * 4 * S + i].z;
-        assert_true(fabs(z - 3) < 1e-9 || fabs(z - 6) < 1e-9);
+        fx_vec3 p = g.sleeves->v[2 * 4 * S + i], d = fx_v3_sub(p, f.plan->screws[1].entry);
+        double r = fx_v3_norm(
+            fx_v3_sub(d, fx_v3_scale(f.plan->screws[1].dir, fx_v3_dot(d, f.plan->screws[1].dir))));
+        assert_true(fabs(p.z - 3) < 1e-9 || fabs(p.z - 6) < 1e-9);
+        assert_true(i < 2 * S ? r > 3.5 : fabs(r - (2.25 + 3.5) / 2) < 1e-9);
     }
     /* a drill of the sleeve's bore meets nothing of the guide along either axis */
     fx_bvh *ab = bvh_of(all);
@@ -369,7 +406,7 @@ static void steeply_tilted_sleeves_leave_no_opening_beside_them(void **state)
                          0);
         assert_int_equal(info.collars, 1);
         assert_int_equal(fx_guide_merge(&g, &all, NULL), 0);
-        assert_true(edges_pair_up(all));
+        assert_true(edges_pair_up(all) && welded_edges_pair_up(all));
         fx_bvh *ab = bvh_of(all);
         int lines = lines_meet_the_top(ab, &f.plan->screws[0], 0.3);
         print_message("# tilted %.0f deg: %d vertical lines meet the guide at z >= 6\n", tilts[k],
