@@ -10,12 +10,17 @@
  * for vertex:
  *   - over the plate, underside = plate top, top `thickness_mm` further along
  *     the plate's normal;
- *   - `margin_mm` each side, the same surface continued across the width
- *     (bone under the column, lifted by the plate's offset + thickness);
+ *   - `margin_mm` each side, the same surface continued across the width:
+ *     the bone under the column lifted by the plate's offset + thickness
+ *     where that is higher (the bone rises), else the plate's top continued
+ *     straight on from its edge (the bone falls away or ends);
  *   - `extension_mm` beyond each end, along the path's end tangent projected
  *     onto the bone: the underside is on the bone (so the guide seats in one
  *     position) and the top continues at the body's height. Between the
  *     plate's last row and the first extension row the underside ramps down.
+ *     Where the bone ends under an extension (its rows or columns would
+ *     land on one point of the bone's edge) the guide is refused
+ *     (FX_EINVAL): shorten the extension or the margin.
  * Holes (sleeve bores, k-wires) remove grid cells whose centre segment
  * (underside to top) comes within the hole's radius plus half the cell's
  * diagonal of the axis, so the bore is clear; the cut is walled, so the body

@@ -84,8 +84,21 @@ static void plate_frames(struct body *g, const fx_mesh *pm, double offset_mm)
     }
 }
 
-/* Over the plate: underside on the plate's top; overhang columns the same
- * surface continued across the width. */
+/* An overhang column's underside: the bone under it lifted by the plate's
+ * offset and thickness where that is higher (the bone rises beside the
+ * plate), else the plate's top continued straight across from its edge (the
+ * bone falls away, or ends: projecting onto its edge would stack columns). */
+static fx_vec3 overhang(const struct body *g, int r, int j, fx_vec3 edge, const fx_bvh *bone,
+                        double lift_mm)
+{
+    double u = col_u(g, j), du = u < 0 ? u + g->width_mm / 2 : u - g->width_mm / 2;
+    fx_vec3 straight = fx_v3_add(edge, fx_v3_scale(g->B[r], du));
+    fx_vec3 lifted = fx_v3_add(on_bone(bone, fx_v3_add(g->C[r], fx_v3_scale(g->B[r], u)), NULL),
+                               fx_v3_scale(g->N[r], lift_mm));
+    return fx_v3_dot(fx_v3_sub(lifted, straight), g->N[r]) > 1e-9 ? lifted : straight;
+}
+
+/* Over the plate: underside on the plate's top, and the overhang. */
 static void fill_plate_rows(struct body *g, const fx_mesh *pm, const fx_plan_plate *spec,
                             const fx_bvh *bone, double thickness_mm)
 {
@@ -98,9 +111,7 @@ static void fill_plate_rows(struct body *g, const fx_mesh *pm, const fx_plan_pla
             if (j >= g->M && j < g->M + g->pJ)
                 *b = ptop[i * g->pJ + j - g->M];
             else
-                *b = fx_v3_add(
-                    on_bone(bone, fx_v3_add(g->C[r], fx_v3_scale(g->B[r], col_u(g, j))), NULL),
-                    fx_v3_scale(g->N[r], lift));
+                *b = overhang(g, r, j, ptop[i * g->pJ + (j < g->M ? 0 : g->pJ - 1)], bone, lift);
             g->top[r * g->J + j] = fx_v3_add(*b, fx_v3_scale(g->N[r], thickness_mm));
         }
     }
@@ -429,6 +440,27 @@ static double extension_gap(const struct body *g, const fx_bvh *bone)
     return gap;
 }
 
+/* Neighbouring grid vertices at one point (the bone ends under an extension,
+ * and its columns or rows were projected onto the bone's edge) would give a
+ * surface that is not closed once written and read back. */
+static int check_folds(const struct body *g, const char *plate, fx_error *err)
+{
+    for (int i = 0; i < g->n; i++)
+        for (int j = 0; j < g->J; j++) {
+            fx_vec3 p = g->bot[i * g->J + j];
+            if ((j + 1 < g->J && fx_v3_dist(p, g->bot[i * g->J + j + 1]) < 1e-3) ||
+                (i + 1 < g->n && fx_v3_dist(p, g->bot[(i + 1) * g->J + j]) < 1e-3))
+                return fx_fail(err, FX_EINVAL,
+                               "the guide of plate '%s' folds where the bone ends under %s "
+                               "(grid row %d of %d, column %d of %d); use a shorter extension "
+                               "or a smaller margin",
+                               plate,
+                               i < g->K || i >= g->K + g->pn ? "an extension" : "its overhang",
+                               i + 1, g->n, j + 1, g->J);
+        }
+    return FX_OK;
+}
+
 static int check(const fx_plan_plate *spec, const fx_mesh *plate, const fx_plate_info *pi,
                  const fx_guide_opts *o, fx_error *err)
 {
@@ -510,7 +542,7 @@ int fx_guide_build(const fx_plan_plate *spec, const fx_plan *p, const fx_mesh *p
         rc = fill_extension(&g, e, bone_mesh, bone,
                             spec->offset_mm + spec->thickness_mm + opts->thickness_mm,
                             opts->normal_window, err);
-    if (rc || (rc = fx_mesh_new(&out->sleeves, err)) ||
+    if (rc || (rc = fx_mesh_new(&out->sleeves, err)) || (rc = check_folds(&g, spec->name, err)) ||
         (rc = holes_and_sleeves(&g, spec, p, bone, opts, out->sleeves, &info, err)) ||
         (rc = assemble(&g, &out->body, err)))
         goto out;

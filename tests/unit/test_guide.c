@@ -484,6 +484,60 @@ static void a_guide_is_refused_what_it_cannot_make(void **state)
     flat_teardown(&f);
 }
 
+/* A box from lo to hi, wound outward. */
+static fx_mesh *box(fx_vec3 lo, fx_vec3 hi)
+{
+    static const int tri[12][3] = {{0, 2, 1}, {0, 3, 2}, {4, 5, 6}, {4, 6, 7},
+                                   {0, 1, 5}, {0, 5, 4}, {3, 7, 6}, {3, 6, 2},
+                                   {0, 4, 7}, {0, 7, 3}, {1, 2, 6}, {1, 6, 5}};
+    fx_mesh *m;
+    assert_int_equal(fx_mesh_new(&m, NULL), 0);
+    for (int k = 0; k < 8; k++) {
+        double x = (k == 1 || k == 2 || k == 5 || k == 6) ? hi.x : lo.x;
+        double y = (k == 2 || k == 3 || k == 6 || k == 7) ? hi.y : lo.y;
+        assert_int_equal(fx_mesh_add_vertex(m, fx_v3(x, y, k < 4 ? lo.z : hi.z), NULL, NULL), 0);
+    }
+    for (int t = 0; t < 12; t++)
+        assert_int_equal(fx_mesh_add_triangle(m, tri[t][0], tri[t][1], tri[t][2], NULL), 0);
+    return m;
+}
+
+/* A bone 12 mm wide under a 10 mm plate: the 14 mm guide's overhang runs on
+ * straight past the bone's edges; extensions whose sides would fold onto
+ * those edges are refused. */
+static void a_guide_wider_than_the_bone_overhangs_it_or_is_refused(void **state)
+{
+    (void)state;
+    struct flat f;
+    fx_guide g;
+    fx_guide_opts o;
+    fx_error err;
+
+    flat_setup(&f);
+    fx_bvh_free(f.bvh);
+    fx_mesh_free(f.bone);
+    f.bone = box(fx_v3(-50, -6, -20), fx_v3(50, 6, 0));
+    f.bvh = bvh_of(f.bone);
+    flat_plate(&f);
+    fx_guide_opts_default(&o);
+    o.extension_mm = 0;
+    o.kwire_mm = 0;
+    assert_int_equal(
+        fx_guide_build(&f.spec, f.plan, f.plate, &f.pinfo, f.bone, f.bvh, &o, &g, NULL, NULL), 0);
+    assert_true(edges_pair_up(g.body) && welded_edges_pair_up(g.body));
+    fx_vec3 lo, hi;
+    fx_mesh_bounds(g.body, &lo, &hi);
+    assert_true(fabs(lo.y + 7) < 1e-12 && fabs(hi.y - 7) < 1e-12);
+    assert_true(fabs(lo.z - 3) < 1e-12 && fabs(hi.z - 6) < 1e-12);
+    assert_true(fabs(fx_mesh_volume(g.body) - 14 * 60 * 3) < 1e-9);
+    fx_guide_release(&g);
+    assert_int_equal(
+        fx_guide_build(&f.spec, f.plan, f.plate, &f.pinfo, f.bone, f.bvh, NULL, &g, NULL, &err),
+        FX_EINVAL);
+    assert_non_null(strstr(err.msg, "folds where the bone ends under an extension"));
+    flat_teardown(&f);
+}
+
 /* A plate over the top of a bone that is a cylinder of radius 30 along y,
  * as in test_plate: the guide over the plate is an annular sector between
  * 33 and 36 mm from the axis, its extensions lie on the cylinder. */
@@ -582,6 +636,7 @@ int main(void)
         cmocka_unit_test(steeply_tilted_sleeves_leave_no_opening_beside_them),
         cmocka_unit_test(a_perpendicular_sleeve_has_the_volume_of_its_prisms),
         cmocka_unit_test(a_guide_is_refused_what_it_cannot_make),
+        cmocka_unit_test(a_guide_wider_than_the_bone_overhangs_it_or_is_refused),
         cmocka_unit_test(a_guide_on_a_curved_bone_follows_plate_and_bone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
