@@ -35,9 +35,9 @@ static const char *help =
     "beyond the plate, and a sleeve along each screw through the plate (outer 7 mm,\n"
     "bore 4.5 mm, 10 mm above the body). All lengths in mm. The plate is rebuilt\n"
     "from the plan with the default plate grid. Writes the mesh (STL, PLY, OFF or\n"
-    "OBJ by extension) and records the guide, with the mesh's SHA-256, in the plan\n"
-    "(replacing a guide of the same name; default name PLATE-guide). --plate-mesh\n"
-    "also writes the plate as rebuilt, to show the two together.\n";
+    "OBJ by extension) and records in the plan the guide, with the mesh's SHA-256\n"
+    "(replacing a guide of the same name; default name PLATE-guide), and among its\n"
+    "inputs the bone model with its SHA-256 (role guide-bone). --plate-mesh\n"    "also writes the plate as rebuilt, to show the two together.\n";
 
 struct guide_args {
     const char *plan, *plate, *bone, *out, *name, *plate_out;
@@ -152,15 +152,31 @@ static void plan_relative(const char *plan, const char *mesh, char *out, size_t 
         snprintf(out, n, "%s", mesh); /* too long to record whole: as given */
 }
 
-/* Replace the guide of the same name, or add it. */
-static int record(fx_plan *p, const fx_plan_guide *g, fx_error *err)
+/* Replace the guide of the same name, or add it; and record the bone model
+ * it was built on as an input (role "guide-bone"), replacing an earlier one
+ * of the same path. */
+static int record(fx_plan *p, const fx_plan_guide *g, const char *plan, const char *bone,
+                  fx_error *err)
 {
-    for (size_t i = 0; i < p->nguides; i++)
-        if (!strcmp(p->guides[i].name, g->name)) {
-            p->guides[i] = *g;
+    char path[FX_PLAN_PATH], sha[FX_SHA256_HEX];
+    size_t i;
+    int rc;
+
+    for (i = 0; i < p->nguides && strcmp(p->guides[i].name, g->name); i++)
+        ;
+    if (i < p->nguides)
+        p->guides[i] = *g;
+    else if ((rc = fx_plan_add_guide(p, g, err)))
+        return rc;
+    if ((rc = fx_sha256_file(bone, sha, err)))
+        return rc;
+    plan_relative(plan, bone, path, sizeof(path));
+    for (i = 0; i < p->ninputs; i++)
+        if (!strcmp(p->inputs[i].role, "guide-bone") && !strcmp(p->inputs[i].path, path)) {
+            snprintf(p->inputs[i].sha256, sizeof(p->inputs[i].sha256), "%s", sha);
             return FX_OK;
         }
-    return fx_plan_add_guide(p, g, err);
+    return fx_plan_add_input(p, "guide-bone", path, sha, err);
 }
 
 struct built {
@@ -271,8 +287,8 @@ int cmd_guide(int argc, char **argv)
         (rc = fx_mesh_write(a.out, b.guide, &mo, &err)))
         goto out;
     plan_relative(a.plan, a.out, g.mesh, sizeof(g.mesh));
-    if ((rc = fx_sha256_file(a.out, g.mesh_sha256, &err)) || (rc = record(p, &g, &err)) ||
-        (rc = fx_plan_write(p, a.plan, &err)))
+    if ((rc = fx_sha256_file(a.out, g.mesh_sha256, &err)) ||
+        (rc = record(p, &g, a.plan, a.bone, &err)) || (rc = fx_plan_write(p, a.plan, &err)))
         unlink(a.out); /* the plan does not know it: leave nothing behind */
 out:
     rc = rc ? cli_error(&err) : report(&a, &g, &b);

@@ -95,10 +95,15 @@ is "with the mesh relative to the plan" "$(jq -r '.guides[0].mesh' "$TMP/plan.js
 is "and the mesh's SHA-256" "$(jq -r '.guides[0].mesh_sha256' "$TMP/plan.json")" \
     "$(sha256sum "$TMP/guide.stl" | cut -d' ' -f1)"
 
+is "and the bone model among the inputs" \
+    "$(jq -r '.inputs[] | select(.role == "guide-bone") | .path + " " + .sha256' "$TMP/plan.json")" \
+    "bone.off $(sha256sum "$TMP/bone.off" | cut -d' ' -f1)"
+
 ok_if "a thicker guide in binary STL replaces the entry" sh -c "$FXAUDIT guide \
     --plan '$TMP/plan.json' --plate anterior --bone '$TMP/bone.off' -o '$TMP/guide.stl' \
     --thickness 4 --sleeve-outer 8 --sleeve-inner 4 --sleeve-length 12 --json > '$TMP/out.json'"
-is "still one guide in the plan" "$(jq '.guides | length' "$TMP/plan.json")" 1
+is "still one guide and one bone input in the plan" \
+    "$(jq -c '[(.guides | length), (.inputs | length)]' "$TMP/plan.json")" "[1,1]"
 is "whose SHA-256 is the new file's" "$(jq -r '.guides[0].mesh_sha256' "$TMP/plan.json")" \
     "$(sha256sum "$TMP/guide.stl" | cut -d' ' -f1)"
 is "the binary STL has 84 + 50 bytes per triangle" "$(wc -c < "$TMP/guide.stl" | tr -d ' ')" \
