@@ -21,11 +21,12 @@
  *     Where the bone ends under an extension (its rows or columns would
  *     land on one point of the bone's edge) the guide is refused
  *     (FX_EINVAL): shorten the extension or the margin.
- * Holes (sleeve bores, k-wires) remove grid cells whose centre segment
- * (underside to top) comes within the hole's radius plus half the cell's
- * diagonal of the axis, so the bore is clear; the cut is walled, so the body
+ * Holes (sleeve bores, k-wires) remove the grid cells that the cylinder of
+ * the hole's radius about its axis meets (a cell lies within the convex hull
+ * of its 8 corners; it is cut when that hull, seen along the axis, comes
+ * within the radius), so the bore is clear; the cut is walled, so the body
  * stays one closed, outward-oriented surface. Its hole walls follow the grid
- * (a staircase no deeper than the cell diagonal).
+ * (a staircase no deeper than a cell's diagonal).
  *
  * A sleeve is a hollow prism of `sleeve_segments` sides, coaxial with the
  * screw, inner vertices exactly at the inner radius. Its bottom lies on the
