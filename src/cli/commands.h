@@ -27,5 +27,6 @@ int cmd_register_points(int argc, char **argv);
 int cmd_distance(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_phantom(int argc, char **argv);
+int cmd_guide(int argc, char **argv);
 
 #endif

@@ -28,6 +28,7 @@ static const struct cli_cmd commands[] = {
     {"render", cmd_render, "draw meshes and screws in a standard view as PNG"},
     {"phantom", cmd_phantom, "write a synthetic fracture cohort with ground truth"},
     {"plan", cmd_plan, "make, inspect and export surgical plans"},
+    {"guide", cmd_guide, "build a plate's drilling guide and record it in the plan"},
     {"observer", cmd_observer, "observers and their blinded reading lists"},
     {"measure", cmd_measure, "record an observer's gap and step-off"},
     {"consensus", cmd_consensus, "unblind finished cases, record consensus and grades"},
