@@ -118,6 +118,7 @@ double fx_plan_round_length(double corridor_mm, double min_mm, double step_mm, d
 /* Find by name; NULL when absent. */
 const fx_plan_fragment *fx_plan_find_fragment(const fx_plan *p, const char *name);
 const fx_plan_screw *fx_plan_find_screw(const fx_plan *p, const char *name);
+const fx_plan_plate *fx_plan_find_plate(const fx_plan *p, const char *name);
 
 /* Plan file (JSON). Writing is atomic (temporary name, then rename). Reading
  * checks units ("mm"), coordinate system ("LPS"), the format version (a newer

@@ -10,6 +10,11 @@
  * A screw of the plan whose `plate` names this plate cuts a hole: grid cells
  * whose centre lies within diameter/2 + `hole_clearance_mm` of its axis are
  * removed and walled, so the model stays closed (printable).
+ *
+ * Vertex layout of the built mesh (the drilling guide relies on it): first the
+ * underside grid, rows x columns, row-major (row i along the path, column j
+ * across the width from -width/2 to +width/2), then the top grid in the same
+ * order; rows = fx_plate_info.rows, columns = fx_plate_info.columns.
  */
 #ifndef FXAUDIT_PLATE_H
 #define FXAUDIT_PLATE_H

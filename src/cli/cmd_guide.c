@@ -246,14 +246,6 @@ static int report(const struct guide_args *a, const fx_plan_guide *g, const stru
                   "sleeves_volume_mm3", b->sleeves_mm3, "extension_gap_mm", in->extension_gap_mm));
 }
 
-static const fx_plan_plate *find_plate(const fx_plan *p, const char *name)
-{
-    for (size_t i = 0; i < p->nplates; i++)
-        if (!strcmp(p->plates[i].name, name))
-            return &p->plates[i];
-    return NULL;
-}
-
 int cmd_guide(int argc, char **argv)
 {
     struct guide_args a = {0};
@@ -270,7 +262,7 @@ int cmd_guide(int argc, char **argv)
         return rc < 0 ? EXIT_OK : rc;
     if (fx_plan_read(a.plan, &p, &err))
         return cli_error(&err);
-    if (!(spec = find_plate(p, a.plate))) {
+    if (!(spec = fx_plan_find_plate(p, a.plate))) {
         fx_plan_free(p);
         return cli_failf("plan '%s' has no plate named '%s'", a.plan, a.plate);
     }

@@ -134,3 +134,11 @@ const fx_plan_screw *fx_plan_find_screw(const fx_plan *p, const char *name)
             return &p->screws[i];
     return NULL;
 }
+
+const fx_plan_plate *fx_plan_find_plate(const fx_plan *p, const char *name)
+{
+    for (size_t i = 0; i < p->nplates; i++)
+        if (!strcmp(p->plates[i].name, name))
+            return &p->plates[i];
+    return NULL;
+}
