@@ -85,7 +85,9 @@ static double hemi_template(fx_vec3 p)
     /* ischial spine */
     d = sdf_smin(d, sdf_capsule(p, fx_v3_add(c, fx_v3(-14, 26, -8)), fx_v3(44, 48, -18), 6, 3),
                  4.0);
-    return d;
+    /* The socket: the pillar and column capsules above start close to the hip
+     * centre and would otherwise fill the joint and fuse with the femoral head. */
+    return fmax(d, -sdf_sphere(p, c, PH_R_JOINT));
 }
 
 /* Sacrum (tapered, tilted slab), S1 vertebral body on top, coccyx below. */
@@ -113,10 +115,10 @@ static double sacrum_template(fx_vec3 p)
 }
 
 /* Left femur: head in the acetabulum, neck, greater trochanter, shaft. */
-static double femur_template(fx_vec3 p)
+static double femur_template(fx_vec3 p, double r_head)
 {
     fx_vec3 c = hip();
-    double d = sdf_sphere(p, c, PH_R_HEAD);
+    double d = sdf_sphere(p, c, r_head);
     d = sdf_smin(d, sdf_capsule(p, c, fx_v3_add(c, fx_v3(34, 4, -26)), 15, 16), 6.0);
     d = sdf_smin(d, sdf_ellipsoid(p, fx_v3_add(c, fx_v3(46, 10, -20)), fx_v3(13, 17, 20)), 6.0);
     d = sdf_smin(d, sdf_capsule(p, fx_v3_add(c, fx_v3(36, 4, -36)), fx_v3_add(c, fx_v3(18, 0, -240)),
@@ -152,7 +154,7 @@ double ph_sacrum(const fx_phantom *p, fx_vec3 a)
 
 double ph_femur(const fx_phantom *p, int side, fx_vec3 a)
 {
-    return p->scale * femur_template(to_template(p, side, a));
+    return p->scale * femur_template(to_template(p, side, a), p->r_head_mm);
 }
 
 void ph_soft(const fx_phantom *p, fx_vec3 a, double *body, double *muscle, double *bladder,

@@ -81,6 +81,7 @@ struct fx_phantom {
     fx_phantom_opts opts;
     uint64_t pseed;          /* this patient's seed */
     double scale;            /* template -> patient */
+    double r_head_mm;        /* femoral head radius in the template (see ph_grid) */
     int side;                /* +1: left hemipelvis fractured, -1: right */
     int pattern;
     int nfrag;               /* fragments of the injured hemipelvis, incl. the stable 0 */

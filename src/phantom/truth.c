@@ -87,7 +87,7 @@ static json_t *model_json(const fx_phantom *p)
         "Richardson-extrapolated: volume by the linear coverage ramp in boundary cells (order "
         "h^2), area by the coarea formula with a hat kernel of half width 2h (order h at the "
         "model's edges); on the scale-1 template, scaled by scale^3 and scale^2",
-        "joint_radius_mm", PH_R_JOINT * s, "femoral_head_radius_mm", PH_R_HEAD * s,
+        "joint_radius_mm", PH_R_JOINT * s, "femoral_head_radius_mm", p->r_head_mm * s,
         "cortex_mm", PH_CORTEX_MM, "dome_height_mm", PH_DOME_MM);
 }
 
@@ -125,7 +125,8 @@ static fx_vec3 interior_point(const fx_phantom *p, int f)
                         r = fmin(r, ph_region_sdf(&p->region[g], q));
                     r = -r;
                 }
-                if (r > -5.0)
+                /* away from implants too: their streaks change the post-op HU */
+                if (r > -5.0 || ph_metal(p, q) < 10.0)
                     continue;
                 double h = ph_hemi(p, p->side, q);
                 if (h < depth) {
