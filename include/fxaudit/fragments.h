@@ -23,6 +23,15 @@ typedef struct fx_parts_opts {
     double min_mm3;       /* smaller parts are dropped: 500 */
     int connectivity;     /* 6, 18 or 26: 6, so that fragments a voxel apart separate */
     double iso_hu;        /* surface value; NAN: half-way between cortex and soft tissue */
+    /* User corrections: one point per part (LPS mm). When given, parts are grown
+     * from them over the bone mask (a watershed on the distance map, so touching
+     * parts divide along their neck) instead of taken as connected components;
+     * part k is grown from seed k, and bone no seed reaches is left out. */
+    const fx_vec3 *seeds;
+    size_t nseeds;
+    /* Or a label map made elsewhere (e.g. in 3D Slicer) on the CT's grid: its
+     * labels are the parts, as they are. */
+    const fx_volume *labels;
 } fx_parts_opts;
 
 typedef struct fx_bone_part {

@@ -57,6 +57,13 @@ const char *fx_phantom_code(const fx_phantom *p);
 int fx_phantom_render(const fx_phantom *p, fx_phantom_series s, fx_volume **out,
                       fx_error *err);
 
+/* The true label map of a series (uint16, the series' grid): the bone part
+ * each voxel centre lies in, numbered as truth.json's fragments[].label (1 the
+ * intact pelvis, then the moving fragments, then the injured side's femur and
+ * the other femur), 0 elsewhere; metal is not a part. *out owns it. */
+int fx_phantom_render_labels(const fx_phantom *p, fx_phantom_series s, fx_volume **out,
+                             fx_error *err);
+
 /* True bone volume (mm^3) of the series inside its voxel grid's box (the
  * voxels' extent), by adaptive integration of the model; metal excluded. */
 double fx_phantom_bone_volume_in_grid(const fx_phantom *p, fx_phantom_series s);

@@ -31,6 +31,8 @@ typedef enum fx_part_role {
 } fx_part_role;
 
 const char *fx_part_role_name(fx_part_role r);
+/* The role named `name` ("reference", "fragment", ...); -1 when none is. */
+int fx_part_role_from_name(const char *name);
 
 typedef struct fx_plan_build_opts {
     const char *patient;      /* study code for the plan */
@@ -39,6 +41,11 @@ typedef struct fx_plan_build_opts {
     const char *plates_path;  /* plate paths (JSON); NULL: none */
     const char *out_dir;      /* models and plan.json are written here */
     fx_parts_opts parts;
+    /* With parts.seeds or parts.labels: the role of each label (roles[label];
+     * seed k grows label k + 1), instead of deciding the roles; label 1 must be
+     * the reference. NULL: decide them. */
+    const fx_part_role *roles;
+    size_t nroles;
     fx_screw_check_opts screws;
     fx_progress progress;
 } fx_plan_build_opts;

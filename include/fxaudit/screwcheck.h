@@ -7,7 +7,9 @@
  * Definitions (docs/planning.md):
  *  - corridor: from the entry point along the screw's direction until the axis
  *    leaves bone for good; clefts shorter than `bridge_mm` (fracture lines of
- *    the reduced model) are bridged. Measured on the axis.
+ *    the reduced model) are bridged (fx_plan_build uses at least two voxels
+ *    of the CT, the narrowest cleft a model made from voxels can close).
+ *    Measured on the axis.
  *  - clearance: the smallest distance from the screw's surface (axis distance
  *    minus radius) to the bone surface, over the planned length from
  *    `entry_skip_mm` past the entry (where the screw crosses the near cortex by

@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -147,12 +148,80 @@ static int plan_export(int argc, char **argv)
 
 static const char create_help[] =
     "usage: fxaudit plan create VOLUME --out DIR [--patient CODE] [--side left|right]\n"
+    "                           [--seeds FILE | --labels FILE --roles SPEC]\n"
     "                           [--screws FILE] [--plates FILE] [--json]\n\n"
     "Make a plan from a pre-op CT (NRRD, NIfTI or a DICOM folder): bone parts by the\n"
     "226-3071 HU preset, the symmetry plane, the healthy side mirrored as the template,\n"
     "each fragment reduced onto it, the planned screws (JSON list or Slicer markups)\n"
     "checked for corridor, clearance and joint distance, and plates built on the\n"
-    "reduced model. Writes DIR/plan.json and the models. Lengths in mm, LPS.\n";
+    "reduced model. Writes DIR/plan.json and the models. Lengths in mm, LPS.\n\n"
+    "--seeds FILE corrects the parts: {\"seeds\": [{\"point\": [x, y, z], \"role\":\n"
+    "\"reference|fragment|femur-intact|femur-injured|other\"}, ...]}, the reference first;\n"
+    "each part grows from its seed over the bone, so touching parts divide along\n"
+    "their neck. --labels FILE takes a label map made elsewhere (e.g. 3D Slicer, on\n"
+    "the CT's grid) as the parts, with --roles \"1:reference,2:fragment,...\"\n"
+    "(label 1 must be the reference).\n";
+
+/* Roles of a label map's labels from "1:reference,2:fragment,...". */
+static int parse_roles(const char *cmd, const char *spec, fx_part_role **roles, size_t *n)
+{
+    char buf[512], *save = NULL;
+    if (snprintf(buf, sizeof(buf), "%s", spec) >= (int)sizeof(buf))
+        return cli_usage(cmd, "--roles is too long");
+    *n = 0;
+    *roles = calloc(256, sizeof(**roles));
+    if (!*roles)
+        return cli_failf("out of memory");
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *colon = strchr(tok, ':'), *end;
+        long lab = strtol(tok, &end, 10);
+        int r = colon ? fx_part_role_from_name(colon + 1) : -1;
+        if (!colon || end != colon || lab < 1 || lab > 255 || r < 0)
+            return cli_usage(cmd, "--roles takes LABEL:ROLE pairs (roles reference, fragment, "
+                             "femur-intact, femur-injured, other), not '%s'", tok);
+        (*roles)[lab] = (fx_part_role)r;
+        if ((size_t)lab + 1 > *n)
+            *n = (size_t)lab + 1;
+    }
+    return EXIT_OK;
+}
+
+/* Seeds and their roles from {"seeds": [{"point": [x, y, z], "role": "..."}]}. */
+static int read_seeds(const char *path, fx_vec3 **pts, fx_part_role **roles, size_t *n,
+                      fx_error *err)
+{
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je), *list, *o;
+    size_t i;
+
+    if (!root)
+        return fx_fail(err, FX_EFORMAT, "cannot read seeds from '%s': %s", path, je.text);
+    list = json_object_get(root, "seeds");
+    *n = json_array_size(list);
+    *pts = calloc(*n ? *n : 1, sizeof(**pts));
+    *roles = calloc(*n + 1, sizeof(**roles)); /* by label: seed i grows label i + 1 */
+    if (!*pts || !*roles) {
+        json_decref(root);
+        return fx_fail(err, FX_ENOMEM, "cannot read seeds");
+    }
+    json_array_foreach(list, i, o) {
+        json_t *p = json_object_get(o, "point");
+        const char *role = json_string_value(json_object_get(o, "role"));
+        int r = role ? fx_part_role_from_name(role) : -1;
+        if (json_array_size(p) != 3 || r < 0) {
+            json_decref(root);
+            return fx_fail(err, FX_EFORMAT, "'%s': seed %zu needs a \"point\" [x, y, z] and a "
+                           "\"role\" (reference, fragment, femur-intact, femur-injured, other)",
+                           path, i);
+        }
+        (*pts)[i] = fx_v3(json_number_value(json_array_get(p, 0)),
+                          json_number_value(json_array_get(p, 1)),
+                          json_number_value(json_array_get(p, 2)));
+        (*roles)[i + 1] = (fx_part_role)r;
+    }
+    json_decref(root);
+    return *n ? FX_OK : fx_fail(err, FX_EFORMAT, "'%s' holds no seeds", path);
+}
 
 static int plan_create(int argc, char **argv)
 {
@@ -160,8 +229,13 @@ static int plan_create(int argc, char **argv)
         {"out", required_argument, NULL, 'o'},    {"patient", required_argument, NULL, 'p'},
         {"side", required_argument, NULL, 's'},   {"screws", required_argument, NULL, 'S'},
         {"plates", required_argument, NULL, 'P'}, {"json", no_argument, NULL, 'j'},
+        {"seeds", required_argument, NULL, 'D'},  {"labels", required_argument, NULL, 'L'},
+        {"roles", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
-    const char *cmd = "fxaudit plan create";
+    const char *cmd = "fxaudit plan create", *seeds_path = NULL, *labels_path = NULL;
+    fx_volume *labels = NULL;
+    fx_vec3 *seeds = NULL;
+    fx_part_role *roles = NULL;
     fx_plan_build_opts o;
     int json = 0, c, rc;
     fx_volume *v = NULL;
@@ -178,6 +252,13 @@ static int plan_create(int argc, char **argv)
         case 's': o.side = optarg; break;
         case 'S': o.screws_path = optarg; break;
         case 'P': o.plates_path = optarg; break;
+        case 'D': seeds_path = optarg; break;
+        case 'L': labels_path = optarg; break;
+        case 'R':
+            free(roles);
+            if ((rc = parse_roles(cmd, optarg, &roles, &o.nroles)))
+                return rc;
+            break;
         case 'j': json = 1; break;
         case 'h': return cli_help(create_help);
         default: return cli_usage(cmd, "unknown option");
@@ -188,11 +269,28 @@ static int plan_create(int argc, char **argv)
     if (o.side && strcmp(o.side, "left") && strcmp(o.side, "right"))
         return cli_usage(cmd, "--side must be left or right");
     o.progress = cli_progress();
-    rc = fx_volume_read(argv[optind], &v, &err);
+    if (labels_path && (seeds_path || !roles))
+        return cli_usage(cmd, "--labels goes with --roles, and not with --seeds");
+    rc = FX_OK;
+    if (seeds_path) {
+        free(roles);
+        rc = read_seeds(seeds_path, &seeds, &roles, &o.parts.nseeds, &err);
+        o.nroles = o.parts.nseeds + 1;
+    }
+    if (!rc && labels_path)
+        rc = fx_volume_read(labels_path, &labels, &err);
+    o.parts.seeds = seeds;
+    o.parts.labels = labels;
+    o.roles = roles;
+    if (!rc)
+        rc = fx_volume_read(argv[optind], &v, &err);
     if (!rc)
         rc = fx_plan_build(v, &o, &p, &err);
     cli_progress_done();
     fx_volume_free(v);
+    free(seeds);
+    free(roles);
+    fx_volume_free(labels);
     if (rc)
         return cli_error(&err);
     /* the input's checksum, when it is one file */

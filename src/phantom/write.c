@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "fxaudit/dicom.h"
+#include "fxaudit/volio.h"
 #include "model.h"
 
 int ph_json_write(json_t *j, const char *path, fx_error *err);
@@ -77,6 +78,19 @@ static int write_series(const fx_phantom *p, int s, const char *pdir, fx_phantom
     return rc;
 }
 
+/* The pre-op series' true label map, as a clinical lab would draw it. */
+static int write_labels(const fx_phantom *p, const char *pdir, fx_error *err)
+{
+    char path[4200];
+    fx_volume *lab = NULL;
+    int rc = fx_phantom_render_labels(p, FX_PHANTOM_PREOP, &lab, err);
+    snprintf(path, sizeof(path), "%s/preop_labels.nrrd", pdir);
+    if (!rc)
+        rc = fx_nrrd_write(path, lab, 1, err);
+    fx_volume_free(lab);
+    return rc;
+}
+
 static json_t *cohort_entry(const fx_phantom *p)
 {
     return json_pack("{s:s,s:s,s:s,s:i,s:s,s:s}", "code", p->code, "folder", p->code,
@@ -104,6 +118,8 @@ static int write_patient(const char *dir, const fx_phantom_opts *o, int i, json_
         double t0 = now_s();
         snprintf(path, sizeof(path), "%s/truth.json", pdir);
         rc = fx_phantom_write_truth(p, path, err);
+        if (!rc)
+            rc = write_labels(p, pdir, err);
         st->truth_s += now_s() - t0;
     }
     if (!rc)

@@ -21,6 +21,29 @@ void fx_parts_opts_default(fx_parts_opts *o)
     o->min_mm3 = 500;
     o->connectivity = 6;
     o->iso_hu = NAN;
+    o->seeds = NULL;
+    o->nseeds = 0;
+    o->labels = NULL;
+}
+
+/* A copy of a label map made elsewhere, which must be on the CT's grid. */
+static int given_labels(const fx_volume *hu, const fx_volume *in, fx_volume **out,
+                        fx_error *err)
+{
+    int rc;
+    if (in->type != FX_VOX_U16 && in->type != FX_VOX_U8)
+        return fx_fail(err, FX_EINVAL, "a label map must hold integer labels");
+    for (int a = 0; a < 3; a++)
+        if (in->dims[a] != hu->dims[a] || fabs(in->spacing[a] - hu->spacing[a]) > 1e-4 ||
+            fabs(in->origin[a] - hu->origin[a]) > 1e-3)
+            return fx_fail(err, FX_EINVAL, "the label map is not on the CT's grid (axis %d)", a);
+    if ((rc = fx_volume_new_like(hu, FX_VOX_U16, out, err)))
+        return rc;
+    for (size_t i = 0, n = fx_volume_count(hu); i < n; i++)
+        ((uint16_t *)(*out)->data)[i] = (uint16_t)fx_volume_get(in, (int)(i % (size_t)in->dims[0]),
+            (int)(i / (size_t)in->dims[0] % (size_t)in->dims[1]),
+            (int)(i / ((size_t)in->dims[0] * (size_t)in->dims[1])));
+    return FX_OK;
 }
 
 /* Value at quantile q of the voxels in [lo, hi], from a histogram of int16. */
@@ -89,10 +112,81 @@ static int same_label(const fx_volume *L, int x, int y, int z, unsigned k)
            k;
 }
 
-/* The part's box of the CT with its marrow filled to cortex and other parts
- * replaced by soft tissue; the background keeps its values (the ramp). */
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int interior(const fx_volume *L, int x, int y, int z, unsigned k)
+{
+    return same_label(L, x, y, z, k) && same_label(L, x - 1, y, z, k) &&
+           same_label(L, x + 1, y, z, k) && same_label(L, x, y - 1, z, k) &&
+           same_label(L, x, y + 1, z, k) && same_label(L, x, y, z - 1, k) &&
+           same_label(L, x, y, z + 1, k);
+}
+
+/* The tissue part k is made of next to (x, y, z): the median HU of its
+ * interior voxels among the 26 neighbours (cortex under a cortical surface,
+ * cancellous bone behind a fracture surface), or the brightest of its voxels
+ * there when none is interior (then only the partial-volume rim is near);
+ * -INFINITY when the part is not there at all. */
+static double part_tissue(const fx_volume *hu, const fx_volume *L, int x, int y, int z,
+                          unsigned k)
+{
+    double inner[27], any[27];
+    int ni = 0, na = 0;
+    for (int dz = -1; dz <= 1; dz++)
+        for (int dy = -1; dy <= 1; dy++)
+            for (int dx = -1; dx <= 1; dx++) {
+                int X = x + dx, Y = y + dy, Z = z + dz;
+                if (!same_label(L, X, Y, Z, k))
+                    continue;
+                double v = ((const int16_t *)hu->data)[(size_t)X + (size_t)hu->dims[0] *
+                                                                     ((size_t)Y +
+                                                                      (size_t)hu->dims[1] *
+                                                                          (size_t)Z)];
+                any[na++] = v;
+                if ((dx || dy || dz) && interior(L, X, Y, Z, k))
+                    inner[ni++] = v;
+            }
+    if (!ni) { /* only the partial-volume rim is near: its brightest is the tissue */
+        double best = -INFINITY;
+        for (int i = 0; i < na; i++)
+            best = fmax(best, any[i]);
+        return best;
+    }
+    qsort(inner, (size_t)ni, sizeof(inner[0]), cmp_double);
+    return ni % 2 ? inner[ni / 2] : 0.5 * (inner[ni / 2 - 1] + inner[ni / 2]);
+}
+
+/* The bone fraction of a voxel of part k (or next to it): 1 inside, and at
+ * the boundary the two-material mixing ratio (HU - soft) / (bone - soft),
+ * where "bone" is the median of the neighbours inside the part (cortex on a
+ * cortical surface, cancellous bone on a fracture surface through it). Both
+ * kinds of surface, which no single HU level marks, come out at the half-way
+ * point of their partial volume. */
+static float fraction(const fx_volume *hu, const fx_volume *L, int x, int y, int z, unsigned k,
+                      double soft)
+{
+    size_t gi = (size_t)x + (size_t)hu->dims[0] * ((size_t)y + (size_t)hu->dims[1] * (size_t)z);
+    unsigned lab = ((const uint16_t *)L->data)[gi];
+    double v = ((const int16_t *)hu->data)[gi];
+
+    if (lab && lab != k)
+        return 0;
+    if (lab == k && interior(L, x, y, z, k))
+        return 1;
+    double bone = part_tissue(hu, L, x, y, z, k);
+    if (!(bone > soft + 1))
+        return 0;
+    return (float)fmin(1.0, fmax(0.0, (v - soft) / (bone - soft)));
+}
+
+/* The part's box of the CT as a bone-fraction field (0 outside, 1 inside),
+ * to be cut at 0.5. */
 static int part_volume(const fx_volume *hu, const fx_volume *L, unsigned k, const struct box *b,
-                       double cortex, double soft, fx_volume **out, fx_error *err)
+                       double soft, fx_volume **out, fx_error *err)
 {
     int lo[3], dims[3], rc;
     for (int a = 0; a < 3; a++) {
@@ -100,29 +194,18 @@ static int part_volume(const fx_volume *hu, const fx_volume *L, unsigned k, cons
         int hi = b->hi[a] + MARGIN < hu->dims[a] - 1 ? b->hi[a] + MARGIN : hu->dims[a] - 1;
         dims[a] = hi - lo[a] + 1;
     }
-    if ((rc = fx_volume_new(dims, FX_VOX_I16, out, err)))
+    if ((rc = fx_volume_new(dims, FX_VOX_F32, out, err)))
         return rc;
     memcpy((*out)->spacing, hu->spacing, sizeof(hu->spacing));
     memcpy((*out)->dir, hu->dir, sizeof(hu->dir));
     fx_vec3 o = fx_volume_index_to_world(hu, fx_v3(lo[0], lo[1], lo[2]));
     (*out)->origin[0] = o.x, (*out)->origin[1] = o.y, (*out)->origin[2] = o.z;
-    int16_t *d = (*out)->data;
+    float *d = (*out)->data;
     for (int z = 0; z < dims[2]; z++)
         for (int y = 0; y < dims[1]; y++)
-            for (int x = 0; x < dims[0]; x++) {
-                int gx = x + lo[0], gy = y + lo[1], gz = z + lo[2];
-                size_t gi = gx + (size_t)hu->dims[0] * (gy + (size_t)hu->dims[1] * gz);
-                unsigned lab = ((const uint16_t *)L->data)[gi];
-                double v = ((const int16_t *)hu->data)[gi];
-                if (lab == k && same_label(L, gx - 1, gy, gz, k) &&
-                    same_label(L, gx + 1, gy, gz, k) && same_label(L, gx, gy - 1, gz, k) &&
-                    same_label(L, gx, gy + 1, gz, k) && same_label(L, gx, gy, gz - 1, k) &&
-                    same_label(L, gx, gy, gz + 1, k))
-                    v = fmax(v, cortex);
-                else if (lab && lab != k)
-                    v = soft;
-                d[x + (size_t)dims[0] * (y + (size_t)dims[1] * z)] = (int16_t)v;
-            }
+            for (int x = 0; x < dims[0]; x++)
+                d[x + (size_t)dims[0] * (y + (size_t)dims[1] * z)] =
+                    fraction(hu, L, x + lo[0], y + lo[1], z + lo[2], k, soft);
     return FX_OK;
 }
 
@@ -131,7 +214,7 @@ static int mesh_parts(const fx_volume *hu, fx_bone_parts *bp, const fx_segment_p
 {
     struct box *b = NULL;
     int rc = boxes(bp->labels, bp->n, &b, err);
-    fx_iso_opts io = {.iso = bp->iso_hu, .threads = 0};
+    fx_iso_opts io = {.iso = 0.5, .threads = 0};
 
     for (size_t k = 0; !rc && k < bp->n; k++) {
         fx_volume *sub = NULL;
@@ -139,8 +222,7 @@ static int mesh_parts(const fx_volume *hu, fx_bone_parts *bp, const fx_segment_p
         p->label = sp[k].label;
         p->volume_mm3 = sp[k].volume_mm3;
         fx_progress_report(pg, "modelling bone parts", (double)k / (double)bp->n);
-        rc = part_volume(hu, bp->labels, p->label, &b[p->label], bp->cortex_hu, bp->soft_hu, &sub,
-                         err);
+        rc = part_volume(hu, bp->labels, p->label, &b[p->label], bp->soft_hu, &sub, err);
         if (!rc)
             rc = fx_isosurface_extract(sub, &io, &p->mesh, err);
         fx_volume_free(sub);
@@ -170,11 +252,23 @@ int fx_bone_parts_extract(const fx_volume *hu, const fx_parts_opts *opts, const 
         goto fail;
     }
     fx_progress_report(pg, "segmenting bone", 0);
-    if ((rc = fx_segment_threshold(hu, opts->lo_hu, opts->hi_hu, &mask, err)) ||
-        (rc = fx_segment_fill_holes(mask, 0, err)) ||
-        (rc = fx_segment_components(mask, opts->connectivity, opts->min_mm3, &bp->labels, &sp,
-                                    &bp->n, err)))
+    if (opts->labels) {
+        if ((rc = given_labels(hu, opts->labels, &bp->labels, err)) ||
+            (rc = fx_segment_count(bp->labels, &sp, &bp->n, err)))
+            goto fail;
+    } else if ((rc = fx_segment_threshold(hu, opts->lo_hu, opts->hi_hu, &mask, err)) ||
+               (rc = fx_segment_fill_holes(mask, 0, err)))
         goto fail;
+    else if ((rc = opts->nseeds ? fx_segment_grow(mask, opts->seeds, opts->nseeds, &bp->labels,
+                                                  &sp, &bp->n, err)
+                                : fx_segment_components(mask, opts->connectivity, opts->min_mm3,
+                                                        &bp->labels, &sp, &bp->n, err)))
+        goto fail;
+    if (opts->nseeds && bp->n != opts->nseeds) {
+        rc = fx_fail(err, FX_EINVAL, "%zu seeds gave %zu bone parts: two seeds lie in the same "
+                     "part", opts->nseeds, bp->n);
+        goto fail;
+    }
     fx_parts_levels(hu, opts->lo_hu, &bp->cortex_hu, &bp->soft_hu);
     bp->iso_hu = isfinite(opts->iso_hu) ? opts->iso_hu : 0.5 * (bp->cortex_hu + bp->soft_hu);
     if (!isfinite(bp->iso_hu) || bp->n == 0) {

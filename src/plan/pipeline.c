@@ -40,6 +40,7 @@ struct build {
     fx_plane plane;
     int fractured_left;
     fx_mesh *tmpl, *reduced, *joint;
+    double voxel_mm; /* the CT's largest spacing */
     fx_error *err;
 };
 
@@ -113,8 +114,12 @@ static int reduce_all(struct build *b)
 static int check_screws(struct build *b)
 {
     fx_bvh *bone = NULL, *joint = NULL;
+    fx_screw_check_opts so = b->o->screws;
     int rc;
 
+    /* A reduced model made from voxels cannot close a cleft narrower than
+     * about two of them: bridge at least that much. */
+    so.bridge_mm = fmax(so.bridge_mm, 2 * b->voxel_mm);
     if (!b->o->screws_path)
         return FX_OK;
     if ((rc = fx_screws_read(b->o->screws_path, 3.5, b->plan, b->err)) ||
@@ -122,7 +127,7 @@ static int check_screws(struct build *b)
         (b->joint && (rc = fx_bvh_build(b->joint, &joint, b->err))))
         goto out;
     for (size_t i = 0; !rc && i < b->plan->nscrews; i++)
-        rc = fx_screw_check(&b->plan->screws[i], bone, joint, &b->o->screws, b->err);
+        rc = fx_screw_check(&b->plan->screws[i], bone, joint, &so, b->err);
 out:
     fx_bvh_free(bone);
     fx_bvh_free(joint);
@@ -198,6 +203,29 @@ static int build_plates(struct build *b)
     return rc;
 }
 
+/* Roles the user gave with the seeds; the fractured side is the side of the
+ * fragments unless given. */
+static int given_roles(struct build *b)
+{
+    double left = 0, right = 0;
+    if (b->bp->parts[0].label != 1 || b->o->nroles < 2 || b->o->roles[1] != FX_ROLE_REFERENCE)
+        return fx_fail(b->err, FX_EINVAL, "label 1 (the first seed) must be the reference part");
+    for (size_t k = 0; k < b->bp->n; k++) {
+        unsigned lab = b->bp->parts[k].label;
+        if (lab >= b->o->nroles)
+            return fx_fail(b->err, FX_EINVAL, "label %u has no role", lab);
+        b->roles[k] = b->o->roles[lab];
+        if (b->roles[k] == FX_ROLE_FRAGMENT) {
+            if (fx_plane_distance(b->plane, b->bp->parts[k].centroid) > 0)
+                left += b->bp->parts[k].volume_mm3;
+            else
+                right += b->bp->parts[k].volume_mm3;
+        }
+    }
+    b->fractured_left = b->o->side ? !strcmp(b->o->side, "left") : left > right;
+    return FX_OK;
+}
+
 static int models(struct build *b)
 {
     fx_symmetry_result sym;
@@ -211,10 +239,13 @@ static int models(struct build *b)
     b->roles = calloc(b->bp->n, sizeof(*b->roles));
     if (!b->roles)
         return fx_fail(b->err, FX_ENOMEM, "cannot allocate part roles");
-    if ((rc = fx_plan_assign_roles(b->bp, b->plane, b->o->side, b->roles, &b->fractured_left,
-                                   b->err)) ||
-        (rc = fx_plan_template(b->bp->parts[0].mesh, b->plane, b->fractured_left, &b->tmpl,
-                               b->err)))
+    if (b->o->roles && (b->o->parts.nseeds || b->o->parts.labels))
+        rc = given_roles(b);
+    else
+        rc = fx_plan_assign_roles(b->bp, b->plane, b->o->side, b->roles, &b->fractured_left,
+                                  b->err);
+    if (rc || (rc = fx_plan_template(b->bp->parts[0].mesh, b->plane, b->fractured_left, &b->tmpl,
+                                     b->err)))
         return rc;
     for (size_t k = 0; k < b->bp->n; k++)
         if (b->roles[k] == FX_ROLE_FEMUR_INTACT)
@@ -261,6 +292,7 @@ int fx_plan_build(const fx_volume *preop, const fx_plan_build_opts *o, fx_plan *
     struct build b = {.o = o, .err = err};
     int rc;
 
+    b.voxel_mm = fmax(preop->spacing[0], fmax(preop->spacing[1], preop->spacing[2]));
     *out = NULL;
     if (!o->out_dir)
         return fx_fail(err, FX_EINVAL, "plan: no output folder");

@@ -17,6 +17,14 @@ const char *fx_part_role_name(fx_part_role r)
     return r <= FX_ROLE_OTHER ? names[r] : "unknown";
 }
 
+int fx_part_role_from_name(const char *name)
+{
+    for (int r = FX_ROLE_REFERENCE; r <= FX_ROLE_OTHER; r++)
+        if (!strcmp(name, fx_part_role_name((fx_part_role)r)))
+            return r;
+    return -1;
+}
+
 static int side_of(fx_plane pl, fx_vec3 c) { return fx_plane_distance(pl, c) > 0 ? 1 : 0; }
 
 int fx_plan_assign_roles(const fx_bone_parts *bp, fx_plane plane, const char *side,
