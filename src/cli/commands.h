@@ -6,6 +6,7 @@
 
 /* Each gets argv with argv[0] the command's own name and returns an exit code. */
 int cmd_help(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_smfa(int argc, char **argv);

@@ -4,7 +4,8 @@ libfxaudit_a_SOURCES += src/phantom/anatomy.c src/phantom/fracture.c src/phantom
 	src/phantom/scene.c src/phantom/voxelise.c src/phantom/streaks.c src/phantom/measure.c \
 	src/phantom/cohort.c
 noinst_HEADERS += include/fxaudit/phantom.h src/phantom/model.h src/phantom/sdf.h
-libfxaudit_a_SOURCES += src/phantom/truth.c src/phantom/write.c src/phantom/labelmap.c
+libfxaudit_a_SOURCES += src/phantom/truth.c src/phantom/write.c src/phantom/labelmap.c \
+	src/phantom/corridor.c
 fxaudit_SOURCES += src/cli/cmd_phantom.c
 
 check_PROGRAMS += tests/unit/test_phantom

@@ -1,0 +1,330 @@
+/*
+ * validate_plan.c - `fxaudit validate --stage plan`: the planning pipeline on
+ * every phantom patient, against the truth. The fragments are given as the
+ * phantom's true pre-op label map (the segmentation a 3-D lab draws where
+ * fragments touch); everything after that is automatic: surfaces, symmetry
+ * plane, template, reduction, screw corridors, plates.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fxaudit/dicom.h"
+#include "fxaudit/meshio.h"
+#include "fxaudit/phantom.h"
+#include "fxaudit/planbuild.h"
+#include "fxaudit/volio.h"
+#include "validate.h"
+
+/* dir/name into out (n bytes); FX_EINVAL when it does not fit. */
+static int join(char *out, size_t n, const char *dir, const char *name, fx_error *err)
+{
+    int k = snprintf(out, n, "%s/%s", dir, name);
+    return k >= 0 && (size_t)k < n ? FX_OK : fx_fail(err, FX_EINVAL, "path '%s/%s' is too long",
+                                                      dir, name);
+}
+
+static fx_rigid matrix_of(json_t *m)
+{
+    double a[16];
+    fx_rigid T = fx_rigid_identity();
+    for (int i = 0; i < 16; i++)
+        a[i] = json_number_value(json_array_get(m, i));
+    fx_rigid_from_matrix(a, &T);
+    return T;
+}
+
+static fx_vec3 vec_of(json_t *v)
+{
+    return fx_v3(json_number_value(json_array_get(v, 0)), json_number_value(json_array_get(v, 1)),
+                 json_number_value(json_array_get(v, 2)));
+}
+
+/* The surgeon's inputs from the truth: screws, plates, roles of the labels. */
+static int write_inputs(json_t *truth, const char *dir, fx_part_role *roles, size_t *nroles,
+                        fx_error *err)
+{
+    char path[4200];
+    json_t *screws = json_array(), *plates = json_array(), *o;
+    size_t i;
+    int rc = FX_OK;
+
+    json_array_foreach(json_object_get(json_object_get(truth, "planned_screws"), "screws"), i, o) {
+        char name[16];
+        snprintf(name, sizeof(name), "S%lld",
+                 (long long)json_integer_value(json_object_get(o, "id")));
+        json_array_append_new(screws, json_pack("{s:s, s:O, s:O, s:O, s:O}", "name", name,
+                                                "entry", json_object_get(o, "entry"), "target",
+                                                json_object_get(o, "tip"), "diameter_mm",
+                                                json_object_get(o, "diameter_mm"), "length_mm",
+                                                json_object_get(o, "length_mm")));
+    }
+    json_array_foreach(json_object_get(truth, "plates"), i, o)
+        json_array_append_new(plates, json_pack("{s:O, s:O, s:O, s:f, s:O}", "name",
+                                                json_object_get(o, "name"), "width_mm",
+                                                json_object_get(o, "width_mm"), "thickness_mm",
+                                                json_object_get(o, "thickness_mm"), "offset_mm",
+                                                0.5, "path",
+                                                json_object_get(json_object_get(o, "planned"),
+                                                                "path")));
+    json_t *sj = json_pack("{s:o}", "screws", screws), *pj = json_pack("{s:o}", "plates", plates);
+    if (!(rc = join(path, sizeof(path), dir, "screws.json", err)) &&
+        json_dump_file(sj, path, JSON_INDENT(1)))
+        rc = fx_fail(err, FX_EIO, "cannot write '%s'", path);
+    if (!rc && !(rc = join(path, sizeof(path), dir, "plates.json", err)) &&
+        json_dump_file(pj, path, JSON_INDENT(1)))
+        rc = fx_fail(err, FX_EIO, "cannot write '%s'", path);
+    json_decref(sj);
+    json_decref(pj);
+    *nroles = 0;
+    json_array_foreach(json_object_get(truth, "fragments"), i, o) {
+        json_int_t lab = json_integer_value(json_object_get(o, "label"));
+        const char *kind = json_string_value(json_object_get(o, "kind"));
+        const char *name = json_string_value(json_object_get(o, "name"));
+        if (lab < 1 || lab > 63 || !kind || !name)
+            return fx_fail(err, FX_EFORMAT, "truth: fragment %zu has no label, kind or name", i);
+        roles[lab] = !strcmp(kind, "intact")     ? FX_ROLE_REFERENCE
+                     : !strcmp(kind, "fragment") ? FX_ROLE_FRAGMENT
+                     : strstr(name, "injured")   ? FX_ROLE_FEMUR_INJURED
+                                                 : FX_ROLE_FEMUR_INTACT;
+        if ((size_t)lab + 1 > *nroles)
+            *nroles = (size_t)lab + 1;
+    }
+    return rc;
+}
+
+/* Each reduced fragment against its true planned pose (anatomical after
+ * pre-op^-1): the rotation between them, and the RMS distance between the
+ * fragment's surface moved by each. */
+static json_t *compare_fragments(json_t *truth, const fx_plan *plan, const char *dir,
+                                 double *rms_max, double *rot_max, fx_error *err)
+{
+    json_t *out = json_array(), *o;
+    size_t i;
+
+    for (size_t k = 0; k < plan->nfrags; k++) {
+        const fx_plan_fragment *f = &plan->frags[k];
+        if (f->fixed)
+            continue;
+        json_array_foreach(json_object_get(truth, "fragments"), i, o) {
+            if (json_integer_value(json_object_get(o, "label")) != f->label)
+                continue;
+            json_t *poses = json_object_get(o, "poses");
+            fx_rigid A = matrix_of(json_object_get(json_object_get(poses, "anatomical"), "matrix"));
+            fx_rigid Pi = matrix_of(json_object_get(json_object_get(poses, "preop"), "matrix"));
+            fx_rigid Pinv = fx_rigid_inverse(&Pi), T = fx_rigid_compose(&A, &Pinv);
+            char path[4200];
+            fx_mesh *m = NULL;
+            if (join(path, sizeof(path), dir, f->mesh, err) || fx_mesh_read(path, NULL, &m, err))
+                return json_decref(out), NULL;
+            double ss = 0;
+            for (size_t v = 0; v < m->nv; v++) {
+                double d = fx_v3_dist(fx_rigid_apply(&f->pose, m->v[v]), fx_rigid_apply(&T, m->v[v]));
+                ss += d * d;
+            }
+            double rms = m->nv ? sqrt(ss / (double)m->nv) : NAN;
+            double rot = fx_rigid_rotation_distance(&T, &f->pose) * 180 / M_PI;
+            fx_mesh_free(m);
+            *rms_max = fmax(*rms_max, rms);
+            *rot_max = fmax(*rot_max, rot);
+            json_array_append_new(out, json_pack("{s:s, s:s, s:i, s:f, s:f, s:f, s:f}", "name",
+                                                 f->name, "truth_name",
+                                                 json_string_value(json_object_get(o, "name")),
+                                                 "label", f->label, "rms_err_mm", rms,
+                                                 "rotation_err_deg", rot, "true_move_deg",
+                                                 fx_rigid_rotation_angle(&T) * 180 / M_PI,
+                                                 "residual_to_template_mm", f->residual_rms_mm));
+        }
+    }
+    return out;
+}
+
+static json_t *compare_screws(const fx_phantom *ph, const fx_plan *plan, double bridge,
+                              double *max, fx_error *err)
+{
+    json_t *out = json_array();
+    for (size_t i = 0; i < plan->nscrews; i++) {
+        const fx_plan_screw *s = &plan->screws[i];
+        double truth;
+        if (fx_phantom_corridor(ph, s->entry, s->dir, bridge, &truth, err))
+            return json_decref(out), NULL;
+        double e = fabs(s->corridor_mm - truth);
+        *max = fmax(*max, e);
+        json_array_append_new(out, json_pack("{s:s, s:f, s:f, s:f, s:b}", "name", s->name,
+                                             "corridor_mm", s->corridor_mm, "true_corridor_mm",
+                                             truth, "corridor_err_mm", e, "joint_warning",
+                                             s->joint_warning));
+    }
+    return out;
+}
+
+static double plane_angle_deg(json_t *truth, const fx_plan *plan, double *offset_mm)
+{
+    json_t *sp = json_object_get(json_object_get(json_object_get(truth, "series"), "preop"),
+                                 "symmetry_plane");
+    fx_vec3 n = fx_v3_unit(vec_of(json_object_get(sp, "normal")));
+    fx_vec3 pt = vec_of(json_object_get(sp, "point"));
+    *offset_mm = fabs(fx_v3_dot(plan->plane_normal, pt) - plan->plane_d_mm);
+    return fx_v3_axis_angle(n, plan->plane_normal) * 180 / M_PI;
+}
+
+static int make_dir(const char *path, fx_error *err)
+{
+    if (mkdir(path, 0777) != 0 && errno != EEXIST)
+        return fx_fail(err, FX_EIO, "cannot create '%s': %s", path, strerror(errno));
+    return FX_OK;
+}
+
+struct maxima {
+    double rms, rot, plane_deg, plane_mm, corridor;
+    int fragments, screws;
+};
+
+/* The patient's plan, made from its pre-op series and true label map. */
+static int plan_patient(const char *pdir, const char *out, json_t *truth, fx_plan **plan,
+                        double *bridge, fx_error *err)
+{
+    char path[4200];
+    fx_volume *vol = NULL, *labels = NULL;
+    fx_part_role roles[64] = {0};
+    fx_plan_build_opts o;
+    size_t nroles;
+    int rc;
+
+    char screws[4200], plates[4200];
+    fx_plan_build_opts_default(&o);
+    if ((rc = join(path, sizeof(path), pdir, "preop", err)) ||
+        (rc = fx_dicom_load_path(path, -1, NULL, &vol, NULL, err)) ||
+        (rc = join(screws, sizeof(screws), out, "screws.json", err)) ||
+        (rc = join(plates, sizeof(plates), out, "plates.json", err)) ||
+        (rc = join(path, sizeof(path), pdir, "preop_labels.nrrd", err))) {
+        fx_volume_free(vol);
+        return rc;
+    }
+    if (!(rc = fx_nrrd_read(path, &labels, err)) &&
+        !(rc = make_dir(out, err)) &&
+        !(rc = write_inputs(truth, out, roles, &nroles, err))) {
+        o.parts.labels = labels;
+        o.roles = roles;
+        o.nroles = nroles;
+        o.screws_path = screws;
+        o.plates_path = plates;
+        o.out_dir = out;
+        o.patient = json_string_value(json_object_get(json_object_get(truth, "patient"), "code"));
+        rc = fx_plan_build(vol, &o, plan, err);
+        *bridge = fmax(o.screws.bridge_mm,
+                       2 * fmax(vol->spacing[0], fmax(vol->spacing[1], vol->spacing[2])));
+    }
+    fx_volume_free(vol);
+    fx_volume_free(labels);
+    return rc;
+}
+
+static int validate_patient(const char *pdir, const char *work, const fx_phantom_opts *po,
+                            json_t *patients, struct maxima *mx, fx_error *err)
+{
+    char path[4200], out[4200];
+    json_error_t je;
+    json_t *truth, *frags = NULL, *screws = NULL;
+    fx_plan *plan = NULL;
+    fx_phantom *ph = NULL;
+    double bridge = 3, rms = 0, rot = 0, corr = 0, off;
+    int rc;
+
+    if ((rc = join(path, sizeof(path), pdir, "truth.json", err)))
+        return rc;
+    if (!(truth = json_load_file(path, 0, &je)))
+        return fx_fail(err, FX_EFORMAT, "cannot read '%s': %s", path, je.text);
+    const char *code = json_string_value(json_object_get(json_object_get(truth, "patient"),
+                                                         "code"));
+    int index = (int)json_integer_value(json_object_get(json_object_get(truth, "generator"),
+                                                        "index"));
+    if ((rc = join(out, sizeof(out), work, code ? code : "patient", err))) {
+        json_decref(truth);
+        return rc;
+    }
+    if (!(rc = plan_patient(pdir, out, truth, &plan, &bridge, err)) &&
+        !(rc = fx_phantom_make(po, index - 1, &ph, err)) &&
+        (frags = compare_fragments(truth, plan, out, &rms, &rot, err)) &&
+        (screws = compare_screws(ph, plan, bridge, &corr, err))) {
+        double ang = plane_angle_deg(truth, plan, &off);
+        mx->rms = fmax(mx->rms, rms), mx->rot = fmax(mx->rot, rot);
+        mx->plane_deg = fmax(mx->plane_deg, ang), mx->plane_mm = fmax(mx->plane_mm, off);
+        mx->corridor = fmax(mx->corridor, corr);
+        mx->fragments += (int)json_array_size(frags), mx->screws += (int)json_array_size(screws);
+        json_array_append_new(patients,
+                              json_pack("{s:s, s:s, s:f, s:f, s:f, s:f, s:f, s:o, s:o}", "code",
+                                        code, "plan", out, "symmetry_plane_deg", ang,
+                                        "symmetry_plane_offset_mm", off, "reduction_rms_mm", rms,
+                                        "reduction_rot_deg", rot, "corridor_err_mm", corr,
+                                        "fragments", frags, "screws", screws));
+        frags = screws = NULL;
+    } else if (!rc) {
+        rc = err ? err->code : FX_EINVAL;
+    }
+    json_decref(frags);
+    json_decref(screws);
+    fx_plan_free(plan);
+    fx_phantom_free(ph);
+    json_decref(truth);
+    return rc ? fx_error_prefix(err, "patient '%s'", pdir) : FX_OK;
+}
+
+/* The generator's options of the cohort, to remake each patient's model. */
+static int cohort_opts(json_t *cohort, fx_phantom_opts *po)
+{
+    const char *size = json_string_value(json_object_get(cohort, "size"));
+    *po = fx_phantom_opts_default();
+    po->patients = (int)json_integer_value(json_object_get(cohort, "count"));
+    po->seed = (uint64_t)json_integer_value(json_object_get(cohort, "seed"));
+    po->size = size && !strcmp(size, "clinical") ? FX_PHANTOM_CLINICAL : FX_PHANTOM_SMALL;
+    po->streaks = json_is_true(json_object_get(cohort, "streaks"));
+    return po->patients > 0 ? FX_OK : FX_EFORMAT;
+}
+
+int validate_plan(const char *cohort, const char *work, const fx_progress *pg, json_t *patients,
+                  json_t *summary, fx_error *err)
+{
+    char path[4200];
+    json_error_t je;
+    json_t *cj, *o;
+    fx_phantom_opts po;
+    struct maxima mx = {0};
+    size_t i;
+    int rc = FX_OK;
+
+    if ((rc = join(path, sizeof(path), cohort, "cohort.json", err)))
+        return rc;
+    if (!(cj = json_load_file(path, 0, &je)))
+        return fx_fail(err, FX_EFORMAT, "cannot read '%s': %s (is it a phantom cohort?)", path,
+                       je.text);
+    if (cohort_opts(cj, &po) || (rc = make_dir(work, err))) {
+        json_decref(cj);
+        return rc ? rc : fx_fail(err, FX_EFORMAT, "'%s' has no patient count", path);
+    }
+    size_t n = json_array_size(json_object_get(cj, "patients"));
+    json_array_foreach(json_object_get(cj, "patients"), i, o) {
+        fx_progress_report(pg, "validating plans", (double)i / (double)n);
+        const char *folder = json_string_value(json_object_get(o, "folder"));
+        if ((rc = join(path, sizeof(path), cohort, folder ? folder : "?", err)) ||
+            (rc = validate_patient(path, work, &po, patients, &mx, err)))
+            break;
+    }
+    json_decref(cj);
+    if (rc)
+        return rc;
+    json_object_set_new(summary, "max_reduction_rms_mm", json_real(mx.rms));
+    json_object_set_new(summary, "max_reduction_rot_deg", json_real(mx.rot));
+    json_object_set_new(summary, "max_symmetry_plane_deg", json_real(mx.plane_deg));
+    json_object_set_new(summary, "max_symmetry_plane_offset_mm", json_real(mx.plane_mm));
+    json_object_set_new(summary, "max_corridor_err_mm", json_real(mx.corridor));
+    json_object_set_new(summary, "fragments", json_integer(mx.fragments));
+    json_object_set_new(summary, "screws", json_integer(mx.screws));
+    return FX_OK;
+}
