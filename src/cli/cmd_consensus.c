@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "fxaudit/file.h"
 #include "fxaudit/consensus.h"
 #include "fxaudit/store.h"
 
@@ -312,7 +313,7 @@ static int cmd_consensus_export(int argc, char **argv)
         return cli_usage(cmd, "output path is too long");
     fx_store *s = NULL;
     fx_error err = {0};
-    int fd = mkstemp(tmp);
+    int fd = fx_mkstemp_output(tmp);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
         if (fd >= 0)

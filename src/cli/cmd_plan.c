@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "plan_cli.h"
 #include "commands.h"
 #include "fxaudit/hash.h"
 #include "fxaudit/plan.h"
@@ -112,38 +113,6 @@ static int plan_inspect(int argc, char **argv)
         inspect_text(p), c = EXIT_OK;
     fx_plan_free(p);
     return c;
-}
-
-static int plan_export(int argc, char **argv)
-{
-    static const struct option opts[] = {{"markups", required_argument, NULL, 'm'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    const char *cmd = "fxaudit plan export", *markups = NULL;
-    int c, rc;
-    fx_plan *p;
-    fx_error err;
-
-    cli_getopt_reset();
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (c == 'm')
-            markups = optarg;
-        else if (c == 'h')
-            return cli_help("usage: fxaudit plan export PLAN.json --markups OUT.mrk.json\n\n"
-                            "Write the planned screws as 3D Slicer line markups (LPS, entry to "
-                            "tip).\n");
-        else
-            return cli_usage(cmd, "unknown option");
-    }
-    if (optind != argc - 1)
-        return cli_usage(cmd, "expects one plan file");
-    if (!markups)
-        return cli_usage(cmd, "say what to export (--markups OUT.mrk.json)");
-    if (fx_plan_read(argv[optind], &p, &err))
-        return cli_error(&err);
-    rc = fx_screws_write_markups(p, markups, &err) ? cli_error(&err) : EXIT_OK;
-    fx_plan_free(p);
-    return rc;
 }
 
 static const char create_help[] =
@@ -315,7 +284,8 @@ int cmd_plan(int argc, char **argv)
     static const struct cli_cmd sub[] = {
         {"create", plan_create, "make a plan from a pre-op CT"},
         {"inspect", plan_inspect, "summarise a plan file"},
-        {"export", plan_export, "export a plan's screws for 3D Slicer"},
+        {"export", plan_export, "export the reduced model, screws and markups"},
+        {"pose", plan_pose, "set a fragment's planned pose by hand"},
         {NULL, NULL, NULL},
     };
     return cli_subcommand(argc, argv, sub, "fxaudit plan");

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "fxaudit/file.h"
 #include "meshio_int.h"
 
 /* ---- whole files -------------------------------------------------------- */
@@ -263,7 +264,7 @@ int mio_out_open(mio_out *o, const char *path, fx_error *err)
     o->fp = NULL;
     if ((size_t)snprintf(o->tmp, sizeof(o->tmp), "%s.XXXXXX", path) >= sizeof(o->tmp))
         return fx_fail(err, FX_EINVAL, "'%s': the path is too long", path);
-    int fd = mkstemp(o->tmp);
+    int fd = fx_mkstemp_output(o->tmp);
     if (fd < 0)
         return fx_fail(err, FX_EIO, "cannot create '%s': %s", o->tmp, strerror(errno));
     o->fp = fdopen(fd, "wb");

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "fxaudit/file.h"
 #include "fxaudit/volio.h"
 
 #define LINE_MAX_NRRD 4096
@@ -372,7 +373,7 @@ int fx_nrrd_write(const char *path, const fx_volume *v, int gzip, fx_error *err)
         return fx_error_prefix(err, "cannot write '%s'", path);
     if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
         return fx_fail(err, FX_EINVAL, "path '%s' is too long", path);
-    fd = mkstemp(tmp);
+    fd = fx_mkstemp_output(tmp);
     if (fd < 0)
         return fx_fail(err, FX_EIO, "cannot create '%s': %s", tmp, strerror(errno));
     mask = umask(0);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fxaudit/file.h"
 #include "fxaudit/png.h"
 
 static int write_rows(FILE *f, const uint8_t *px, int w, int h, int channels)
@@ -49,7 +50,7 @@ int fx_png_write(const char *path, const uint8_t *pixels, int w, int h, int chan
                        h, channels);
     if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
         return fx_fail(err, FX_EINVAL, "path '%s' is too long", path);
-    fd = mkstemp(tmp);
+    fd = fx_mkstemp_output(tmp);
     if (fd < 0)
         return fx_fail(err, FX_EIO, "cannot create '%s': %s", tmp, strerror(errno));
     f = fdopen(fd, "wb");

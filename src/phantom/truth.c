@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fxaudit/file.h"
 #include "model.h"
 
 static const char *const SERIES[2] = {"preop", "postop"};
@@ -346,7 +347,7 @@ int ph_json_write(json_t *j, const char *path, fx_error *err)
     char tmp[4096];
     if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >= (int)sizeof(tmp))
         return fx_fail(err, FX_EINVAL, "path '%s' is too long", path);
-    int fd = mkstemp(tmp);
+    int fd = fx_mkstemp_output(tmp);
     if (fd < 0)
         return fx_fail(err, FX_EIO, "cannot create '%s': %s", tmp, strerror(errno));
     int bad = json_dumpfd(j, fd, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) != 0;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fxaudit/file.h"
 #include "fxaudit/plan.h"
 
 #define PLAN_FORMAT "fxaudit-plan"
@@ -116,7 +117,7 @@ int fx_plan_write(const fx_plan *p, const char *path, fx_error *err)
         json_decref(root);
         return fx_fail(err, FX_EINVAL, "plan path '%s' is too long", path);
     }
-    fd = mkstemp(tmp);
+    fd = fx_mkstemp_output(tmp);
     if (fd < 0) {
         json_decref(root);
         return fx_fail(err, FX_EIO, "cannot create '%s': %s", tmp, strerror(errno));

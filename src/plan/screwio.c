@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fxaudit/file.h"
 #include "fxaudit/screwio.h"
 
 #define MARKUPS_SCHEMA                                                                            \
@@ -175,7 +176,7 @@ int fx_screws_write_markups(const fx_plan *p, const char *path, fx_error *err)
     for (size_t i = 0; i < p->nscrews; i++)
         json_array_append_new(list, markup_line(&p->screws[i]));
     snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
-    fd = mkstemp(tmp);
+    fd = fx_mkstemp_output(tmp);
     if (fd < 0) {
         json_decref(root);
         return fx_fail(err, FX_EIO, "cannot create '%s': %s", tmp, strerror(errno));

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fxaudit/file.h"
 #include "pdf_internal.h"
 
 static void HPDF_STDCALL on_hpdf_error(HPDF_STATUS status, HPDF_STATUS detail, void *user)
@@ -551,7 +552,7 @@ int fx_pdf_save(fx_pdf *d, const char *path, fx_error *err)
         return rc;
     if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
         return fx_fail(err, FX_EINVAL, "report path '%s' is too long", path);
-    fd = mkstemp(tmp);
+    fd = fx_mkstemp_output(tmp);
     if (fd < 0)
         return fx_fail(err, FX_EIO, "cannot write '%s': %s", path, strerror(errno));
     close(fd);

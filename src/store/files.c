@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fxaudit/file.h"
 #include "store_int.h"
 
 static int copy_fd(int in, int out)
@@ -87,7 +88,7 @@ int fx_store_file_stage(fx_store *s, const char *src, const char *subdir, const 
     if (snprintf(f->tmp, sizeof(f->tmp), "%s/%s/.stage-XXXXXX", s->dir, subdir) >=
         (int)sizeof(f->tmp))
         return fx_fail(err, FX_EINVAL, "study path '%s' is too long", s->dir);
-    fd = mkstemp(f->tmp);
+    fd = fx_mkstemp_output(f->tmp);
     if (fd < 0) {
         rc = fx_fail(err, FX_EIO, "cannot create a file in '%s/%s': %s", s->dir, subdir,
                      strerror(errno));
