@@ -28,4 +28,22 @@ is "a plan from a newer version fails with exit 1" "$(status_of $FXAUDIT plan in
 $FXAUDIT plan inspect "$TMP/newer.json" 2> "$TMP/err" || true
 ok_if "the message names the file and says newer" grep -q "newer.json.*newer" "$TMP/err"
 is "export without a target is a usage error" "$(status_of $FXAUDIT plan export "$TMP/plan.json")" 2
+
+# the fragment's model: one triangle with a corner at (1, 0, 0)
+printf 'ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nproperty float z\nelement face 1\nproperty list uchar int vertex_indices\nend_header\n1 0 0\n0 0 1\n0 1 0\n3 0 1 2\n' > "$TMP/f3.ply"
+ok_if "export writes the reduced model and the screws" \
+    $FXAUDIT plan export "$TMP/plan.json" --reduced "$TMP/red.off" --screws-mesh "$TMP/s.stl"
+# the quarter turn about z then (3, 4, 0) takes (1, 0, 0) to (3, 5, 0)
+is "the reduced model is the part moved by its pose" "$(grep -v '^#' "$TMP/red.off" | sed -n 3p | awk '{printf "%g %g %g", $1, $2, $3}')" "3 5 0"
+# one 24-sided closed cylinder: 24 x 4 triangles in binary STL, 84 + 50 bytes each
+is "the screw is a 96-triangle cylinder" "$(wc -c < "$TMP/s.stl" | tr -d ' ')" 4884
+ok_if "pose sets a fragment's pose from a matrix" $FXAUDIT plan pose "$TMP/plan.json" \
+    --fragment posterior-column --matrix "1 0 0 2, 0 1 0 0, 0 0 1 0, 0 0 0 1"
+out=$($FXAUDIT plan inspect "$TMP/plan.json" --json)
+near "the new pose moves it 2 mm" "$(echo "$out" | json_get '.fragments[0].translation_mm')" 2 1e-12
+is "and its residual is unknown until checked again" "$(echo "$out" | json_get '.fragments[0].residual_rms_mm')" null
+is "a pose that is not rigid is a usage error" "$(status_of $FXAUDIT plan pose "$TMP/plan.json" \
+    --fragment posterior-column --matrix "2 0 0 0 0 2 0 0 0 0 2 0 0 0 0 1")" 2
+is "an unknown fragment fails (exit 1)" "$(status_of $FXAUDIT plan pose "$TMP/plan.json" \
+    --fragment nothing --identity)" 1
 done_testing
