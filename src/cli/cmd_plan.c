@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "plan_cli.h"
@@ -15,6 +16,7 @@
 #include "fxaudit/hash.h"
 #include "fxaudit/plan.h"
 #include "fxaudit/planbuild.h"
+#include "fxaudit/store.h"
 #include "fxaudit/volio.h"
 #include "fxaudit/screwio.h"
 
@@ -117,6 +119,7 @@ static int plan_inspect(int argc, char **argv)
 
 static const char create_help[] =
     "usage: fxaudit plan create VOLUME --out DIR [--patient CODE] [--side left|right]\n"
+    "       fxaudit plan create --study DIR --patient CODE [--side left|right]\n"
     "                           [--seeds FILE | --labels FILE --roles SPEC]\n"
     "                           [--screws FILE] [--plates FILE] [--json]\n\n"
     "Make a plan from a pre-op CT (NRRD, NIfTI or a DICOM folder): bone parts by the\n"
@@ -129,7 +132,10 @@ static const char create_help[] =
     "each part grows from its seed over the bone, so touching parts divide along\n"
     "their neck. --labels FILE takes a label map made elsewhere (e.g. 3D Slicer, on\n"
     "the CT's grid) as the parts, with --roles \"1:reference,2:fragment,...\"\n"
-    "(label 1 must be the reference).\n";
+    "(label 1 must be the reference).\n\n"
+    "With --study, the patient's newest pre-op series is planned into\n"
+    "DIR/plans/CODE/ and the plan, its fragments' poses and its screws are recorded\n"
+    "in the study (the audit compares against it).\n";
 
 /* Roles of a label map's labels from "1:reference,2:fragment,...". */
 static int parse_roles(const char *cmd, const char *spec, fx_part_role **roles, size_t *n)
@@ -199,9 +205,14 @@ static int plan_create(int argc, char **argv)
         {"side", required_argument, NULL, 's'},   {"screws", required_argument, NULL, 'S'},
         {"plates", required_argument, NULL, 'P'}, {"json", no_argument, NULL, 'j'},
         {"seeds", required_argument, NULL, 'D'},  {"labels", required_argument, NULL, 'L'},
+        {"study", required_argument, NULL, 'Y'},
         {"roles", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     const char *cmd = "fxaudit plan create", *seeds_path = NULL, *labels_path = NULL;
+    const char *study = NULL, *input;
+    char study_in[4200], study_out[4200];
+    fx_store *st = NULL;
+    int64_t patient_id = 0, series_id = 0;
     fx_volume *labels = NULL;
     fx_vec3 *seeds = NULL;
     fx_part_role *roles = NULL;
@@ -222,6 +233,7 @@ static int plan_create(int argc, char **argv)
         case 'S': o.screws_path = optarg; break;
         case 'P': o.plates_path = optarg; break;
         case 'D': seeds_path = optarg; break;
+        case 'Y': study = optarg; break;
         case 'L': labels_path = optarg; break;
         case 'R':
             free(roles);
@@ -233,8 +245,10 @@ static int plan_create(int argc, char **argv)
         default: return cli_usage(cmd, "unknown option");
         }
     }
-    if (optind != argc - 1 || !o.out_dir)
-        return cli_usage(cmd, "expects one pre-op volume and --out DIR");
+    if (study ? (optind != argc || !o.patient || o.out_dir)
+              : (optind != argc - 1 || !o.out_dir))
+        return cli_usage(cmd, "expects a pre-op volume and --out DIR, or --study DIR and "
+                         "--patient CODE");
     if (o.side && strcmp(o.side, "left") && strcmp(o.side, "right"))
         return cli_usage(cmd, "--side must be left or right");
     o.progress = cli_progress();
@@ -246,13 +260,24 @@ static int plan_create(int argc, char **argv)
         rc = read_seeds(seeds_path, &seeds, &roles, &o.parts.nseeds, &err);
         o.nroles = o.parts.nseeds + 1;
     }
+    input = study ? study_in : argv[optind];
+    if (!rc && study && !(rc = fx_store_open(study, &st, &err)) &&
+        !(rc = plan_study_preop(st, o.patient, &patient_id, &series_id, study_in,
+                                sizeof(study_in), &err))) {
+        snprintf(study_out, sizeof(study_out), "%s/plans/%s", fx_store_dir(st), o.patient);
+        o.out_dir = study_out;
+        /* never over a plan already there: its recorded checksums would go stale */
+        if (access(study_out, F_OK) == 0)
+            rc = fx_fail(&err, FX_ECONFLICT, "'%s' exists already; move it aside to make a new "
+                         "plan for %s", study_out, o.patient);
+    }
     if (!rc && labels_path)
         rc = fx_volume_read(labels_path, &labels, &err);
     o.parts.seeds = seeds;
     o.parts.labels = labels;
     o.roles = roles;
     if (!rc)
-        rc = fx_volume_read(argv[optind], &v, &err);
+        rc = fx_volume_read(input, &v, &err);
     if (!rc)
         rc = fx_plan_build(v, &o, &p, &err);
     cli_progress_done();
@@ -260,16 +285,25 @@ static int plan_create(int argc, char **argv)
     free(seeds);
     free(roles);
     fx_volume_free(labels);
-    if (rc)
+    if (rc) {
+        fx_store_close(st);
         return cli_error(&err);
+    }
     /* the input's checksum, when it is one file */
-    if (fx_sha256_file(argv[optind], sha, NULL) == FX_OK &&
-        fx_plan_add_input(p, "preop-volume", argv[optind], sha, &err) == FX_OK) {
+    if (fx_sha256_file(input, sha, NULL) == FX_OK &&
+        fx_plan_add_input(p, "preop-volume", input, sha, &err) == FX_OK) {
         snprintf(path, sizeof(path), "%s/plan.json", o.out_dir);
-        if (fx_plan_write(p, path, &err)) {
-            fx_plan_free(p);
-            return cli_error(&err);
-        }
+        rc = fx_plan_write(p, path, &err);
+    }
+    if (!rc && st) {
+        char rel[300];
+        snprintf(rel, sizeof(rel), "plans/%s/plan.json", o.patient);
+        rc = plan_study_record(st, patient_id, series_id, p, rel, &err);
+    }
+    fx_store_close(st);
+    if (rc) {
+        fx_plan_free(p);
+        return cli_error(&err);
     }
     if (json)
         rc = cli_print_json(inspect_json(p));

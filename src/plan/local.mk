@@ -22,7 +22,7 @@ tests_unit_test_screwio_SOURCES = tests/unit/test_screwio.c
 tests_unit_test_screwio_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_screwio_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 
-fxaudit_SOURCES += src/cli/cmd_plan.c src/cli/cmd_plan_edit.c src/cli/plan_cli.h
+fxaudit_SOURCES += src/cli/cmd_plan.c src/cli/cmd_plan_edit.c src/cli/plan_cli.h src/cli/plan_store.c
 EXTRA_DIST += docs/planning.md
 TESTS += tests/cli/test_plan.sh
 EXTRA_DIST += tests/cli/test_plan.sh

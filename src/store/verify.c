@@ -44,10 +44,12 @@ static void remember(list *l, const char *rel)
         l->nrec++;
 }
 
+/* A recorded file, or a folder (a plan's) holding recorded files. */
 static int is_recorded(const list *l, const char *rel)
 {
+    size_t n = strlen(rel);
     for (size_t i = 0; i < l->nrec; i++)
-        if (!strcmp(l->rec[i], rel))
+        if (!strcmp(l->rec[i], rel) || (!strncmp(l->rec[i], rel, n) && l->rec[i][n] == '/'))
             return 1;
     return 0;
 }

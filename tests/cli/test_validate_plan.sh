@@ -23,4 +23,29 @@ is "every moving fragment was compared" "$(s fragments)" \
 is "every planned screw was compared" "$(s screws)" \
     "$(jq -s '[.[].planned_screws.screws[]] | length' "$TMP"/cohort/P0*/truth.json)"
 is "a folder that is no cohort fails (exit 1)" "$(status_of $FXAUDIT validate --cohort "$TMP")" 1
+
+# The same plan made in a study: recorded with its poses, screws and models.
+command -v sqlite3 >/dev/null || { done_testing; }
+S="$TMP/study"
+roles=$(jq -r '[.fragments[] | "\(.label):" + (if .kind == "intact" then "reference"
+    elif .kind == "fragment" then "fragment" elif (.name | test("injured")) then "femur-injured"
+    else "femur-intact" end)] | join(",")' "$TMP/cohort/P01/truth.json")
+$FXAUDIT study init "$S" >/dev/null
+$FXAUDIT patient add --study "$S" --code P01 >/dev/null
+$FXAUDIT import --study "$S" --patient P01 --timepoint preop "$TMP/cohort/P01/preop" >/dev/null
+ok_if "plan create --study plans the patient's pre-op series" $FXAUDIT plan create --study "$S" \
+    --patient P01 --labels "$TMP/cohort/P01/preop_labels.nrrd" --roles "$roles" \
+    --screws "$TMP/cohort/validate-plan/P01/screws.json"
+is "the plan is recorded with its checksum" "$(sqlite3 "$S/study.db" 'select sha256 from plans')" \
+    "$(sha256sum "$S/plans/P01/plan.json" | cut -d' ' -f1)"
+is "with every planned screw" "$(sqlite3 "$S/study.db" 'select count(*) from plan_screws')" \
+    "$(jq '.planned_screws.screws | length' "$TMP/cohort/P01/truth.json")"
+is "and every fragment's pose" "$(sqlite3 "$S/study.db" 'select count(*) from plan_fragments')" \
+    "$(jq '.fragments | length' "$TMP/cohort/P01/truth.json")"
+ok_if "the study verifies, models included" $FXAUDIT study verify --study "$S"
+is "no warning about the plan's folder" \
+    "$($FXAUDIT study verify --study "$S" --json | jq '.warnings | length')" 0
+is "a second plan over the first is refused (exit 1)" \
+    "$(status_of $FXAUDIT plan create --study "$S" --patient P01)" 1
+ok_if "and leaves the study verified" $FXAUDIT study verify --study "$S"
 done_testing
