@@ -31,6 +31,15 @@ size_t fx_kdtree_nearest(const fx_kdtree *t, fx_vec3 q, double *d2);
  * the points (early registration iterations) much cheaper. */
 size_t fx_kdtree_nearest_within(const fx_kdtree *t, fx_vec3 q, double max_d2, double *d2);
 
+/* fx_kdtree_nearest for n queries at once: idx[i] (and d2[i] when d2 is not
+ * NULL) answer q[i]. The queries are answered in Z-order (a Morton curve over
+ * their bounding box), so consecutive searches touch the same nodes and
+ * points, and each search starts bounded by the distance to the previous
+ * answer: faster than single queries in random order (docs/spatial-search.md).
+ * Returns FX_OK, or FX_ENOMEM (with `err` filled) when no work space. */
+int fx_kdtree_nearest_many(const fx_kdtree *t, const fx_vec3 *q, size_t n, size_t *idx,
+                           double *d2, fx_error *err);
+
 /* The k points nearest to q, nearest first: their indices in idx[] and
  * squared distances in d2[] (d2 may be NULL). Returns how many were found:
  * min(k, number of points). */

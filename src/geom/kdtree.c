@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,6 +255,106 @@ size_t fx_kdtree_nearest_within(const fx_kdtree *t, fx_vec3 q, double max_d2, do
     if (d2)
         *d2 = dist;
     return idx == UINT32_MAX ? (size_t)-1 : t->id[idx];
+}
+
+/* Spread the low 10 bits of x to every third bit (one axis of a Morton code). */
+static uint32_t spread3(uint32_t x)
+{
+    x &= 0x3ff;
+    x = (x | x << 16) & 0x030000ff;
+    x = (x | x << 8) & 0x0300f00f;
+    x = (x | x << 4) & 0x030c30c3;
+    x = (x | x << 2) & 0x09249249;
+    return x;
+}
+
+/* A coordinate's cell 0..1023 (0 for NaN, which then merely costs locality). */
+static uint32_t cell(double x, double lo, double sc)
+{
+    double c = (x - lo) * sc;
+    return c >= 0 ? (c < 1023 ? (uint32_t)c : 1023) : 0;
+}
+
+/* order[] = the queries along a Z-order curve (cells of 1/1024 of their
+ * extent): an LSD radix sort of 30-bit keys, 8 bits per pass. */
+static int z_order(const fx_vec3 *q, size_t n, uint32_t *order)
+{
+    uint32_t *key = malloc(2 * n * sizeof(uint32_t)), *tmp = malloc(n * sizeof(uint32_t));
+    if (!key || !tmp) {
+        free(key), free(tmp);
+        return -1;
+    }
+    fx_vec3 lo = q[0], hi = q[0];
+    for (size_t i = 1; i < n; i++) {
+        lo = fx_v3(fmin(lo.x, q[i].x), fmin(lo.y, q[i].y), fmin(lo.z, q[i].z));
+        hi = fx_v3(fmax(hi.x, q[i].x), fmax(hi.y, q[i].y), fmax(hi.z, q[i].z));
+    }
+    double sc = 1023.0 / (fmax(hi.x - lo.x, fmax(hi.y - lo.y, hi.z - lo.z)) + 1e-300);
+    uint32_t *ka = key, *kb = key + n, *oa = order, *ob = tmp;
+    for (size_t i = 0; i < n; i++) {
+        oa[i] = (uint32_t)i;
+        ka[i] = spread3(cell(q[i].x, lo.x, sc)) | spread3(cell(q[i].y, lo.y, sc)) << 1 |
+                spread3(cell(q[i].z, lo.z, sc)) << 2;
+    }
+    for (int shift = 0; shift < 32; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[((ka[i] >> shift) & 0xff) + 1]++;
+        for (int b = 0; b < 256; b++)
+            count[b + 1] += count[b];
+        for (size_t i = 0; i < n; i++) {
+            size_t at = count[(ka[i] >> shift) & 0xff]++;
+            kb[at] = ka[i], ob[at] = oa[i];
+        }
+        uint32_t *s = ka;
+        ka = kb, kb = s, s = oa, oa = ob, ob = s;
+    }
+    /* four passes: the result is back in `order` */
+    free(key), free(tmp);
+    return 0;
+}
+
+/* The queries are gathered in Z-order into a contiguous buffer, answered in
+ * that order, and the answers scattered back: the gather and scatter are
+ * loops of independent loads and stores, whose cache misses overlap, while
+ * the searches in between walk memory that the previous search warmed. */
+int fx_kdtree_nearest_many(const fx_kdtree *t, const fx_vec3 *q, size_t n, size_t *idx,
+                           double *d2, fx_error *err)
+{
+    if (n == 0)
+        return FX_OK;
+    if (n >= UINT32_MAX)
+        return fx_fail(err, FX_EINVAL, "too many k-d tree queries at once: %zu", n);
+    uint32_t *order = malloc(n * sizeof(uint32_t)), *ans = malloc(n * sizeof(uint32_t));
+    double *qs = malloc(3 * n * sizeof(double)), *ds = malloc(n * sizeof(double));
+    if (!order || !ans || !qs || !ds || z_order(q, n, order)) {
+        free(order), free(ans), free(qs), free(ds);
+        return fx_fail(err, FX_ENOMEM, "cannot allocate the order of %zu k-d tree queries", n);
+    }
+    for (size_t k = 0; k < n; k++) {
+        const fx_vec3 *x = &q[order[k]];
+        qs[3 * k] = x->x, qs[3 * k + 1] = x->y, qs[3 * k + 2] = x->z;
+    }
+    uint32_t prev = UINT32_MAX;
+    for (size_t k = 0; k < n; k++) {
+        const double *qq = qs + 3 * k;
+        double off[3] = {0, 0, 0}, dist = INFINITY;
+        uint32_t bi = 0;
+        if (prev != UINT32_MAX) { /* the previous answer bounds this one */
+            const double *p = t->xyz + 3 * (size_t)prev;
+            double dx = p[0] - qq[0], dy = p[1] - qq[1], dz = p[2] - qq[2];
+            dist = dx * dx + dy * dy + dz * dz, bi = prev;
+        }
+        search1(t, 0, qq, off, 0.0, &dist, &bi);
+        ans[k] = bi, ds[k] = dist, prev = bi;
+    }
+    for (size_t k = 0; k < n; k++) {
+        idx[order[k]] = t->id[ans[k]];
+        if (d2)
+            d2[order[k]] = ds[k];
+    }
+    free(order), free(ans), free(qs), free(ds);
+    return FX_OK;
 }
 
 size_t fx_kdtree_knearest(const fx_kdtree *t, fx_vec3 q, size_t k, size_t *idx, double *d2)

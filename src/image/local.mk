@@ -37,3 +37,6 @@ EXTRA_DIST += bench/isosurface/run_bench.sh bench/isosurface/vtk_bench.py \
 	bench/isosurface/vtk_reference.py bench/isosurface/nrrd_vtk.py \
 	bench/isosurface/vtk_shells.py bench/isosurface/RESULTS.md \
 	tests/fixtures/vtk/example_ct_flying_edges.json tests/fixtures/vtk/thin_shells.json
+# The throwaway patch that measured other loop triangulations against VTK
+# (docs/isosurface.md); kept as the record of that measurement, never applied.
+EXTRA_DIST += bench/isosurface/triangulation_experiment.patch

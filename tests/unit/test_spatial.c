@@ -59,6 +59,37 @@ static void nearest_neighbours_agree_with_brute_force(void **state)
     free(p);
 }
 
+/* The batch answers every query exactly like brute force, although it answers
+ * them in another order and starts each search from the previous answer. */
+static void batched_queries_in_z_order_agree_with_brute_force(void **state)
+{
+    (void)state;
+    rng r = {7};
+    enum { N = 5000, Q = 3000 };
+    fx_vec3 *p = malloc(N * sizeof(*p)), *q = malloc(Q * sizeof(*q));
+    size_t *idx = malloc(Q * sizeof(size_t));
+    double *d2 = malloc(Q * sizeof(double));
+    for (int i = 0; i < N; i++)
+        p[i] = fx_v3_scale(rng_unit_vector(&r), 30 + rng_uniform(&r));
+    for (int j = 0; j < Q; j++) /* near the shell, far inside and far outside */
+        q[j] = fx_v3_scale(rng_unit_vector(&r), j % 3 == 0 ? 60 * rng_uniform(&r)
+                                                             : 28 + 6 * rng_uniform(&r));
+    fx_kdtree *t;
+    assert_int_equal(fx_kdtree_build(p, N, &t, NULL), FX_OK);
+    assert_int_equal(fx_kdtree_nearest_many(t, q, Q, idx, d2, NULL), FX_OK);
+    for (int j = 0; j < Q; j++) {
+        double best = INFINITY;
+        for (int i = 0; i < N; i++)
+            best = fmin(best, fx_v3_dot(fx_v3_sub(p[i], q[j]), fx_v3_sub(p[i], q[j])));
+        assert_true(d2[j] == best);
+        assert_true(fx_v3_dot(fx_v3_sub(p[idx[j]], q[j]), fx_v3_sub(p[idx[j]], q[j])) == best);
+    }
+    assert_int_equal(fx_kdtree_nearest_many(t, q, 0, idx, d2, NULL), FX_OK);
+    assert_int_equal(fx_kdtree_nearest_many(t, q, 1, idx, NULL, NULL), FX_OK);
+    fx_kdtree_free(t);
+    free(p), free(q), free(idx), free(d2);
+}
+
 static void closest_point_on_a_triangle_matches_hand_calculation(void **state)
 {
     (void)state;
@@ -173,6 +204,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(nearest_neighbours_agree_with_brute_force),
+        cmocka_unit_test(batched_queries_in_z_order_agree_with_brute_force),
         cmocka_unit_test(closest_point_on_a_triangle_matches_hand_calculation),
         cmocka_unit_test(closest_points_on_the_bunny_agree_with_brute_force),
         cmocka_unit_test(a_ray_through_the_unit_cube_enters_at_one_and_leaves_at_two),
