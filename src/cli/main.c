@@ -31,9 +31,11 @@ static const struct cli_cmd commands[] = {
     {"guide", cmd_guide, "build a plate's drilling guide and record it in the plan"},
     {"observer", cmd_observer, "observers and their blinded reading lists"},
     {"measure", cmd_measure, "record an observer's gap and step-off"},
+    {"slices", cmd_slices, "axial, coronal, sagittal CT slices through the dome as PNG"},
     {"consensus", cmd_consensus, "unblind finished cases, record consensus and grades"},
     {"grade", cmd_grade, "grade a fracture reduction (matta, ct or a scheme file)"},
     {"smfa", cmd_smfa, "store and score SMFA questionnaires"},
+    {"validate", cmd_validate, "compare the pipeline's results with a phantom cohort's truth"},
     {"stats", cmd_stats, "statistical tests on CSV columns, as R and SPSS compute them"},
     {NULL, NULL, NULL},
 };

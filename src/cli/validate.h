@@ -1,0 +1,19 @@
+/*
+ * validate.h - the stages of `fxaudit validate`: each runs on every phantom
+ * patient of a cohort, appends its per-patient results to the patient's
+ * object in `patients` (keyed by code) and sets its summary keys.
+ */
+#ifndef FXAUDIT_VALIDATE_H
+#define FXAUDIT_VALIDATE_H
+
+#include <jansson.h>
+
+#include "fxaudit/error.h"
+
+/* The reduction stage: the automatic gap and step-off estimate at the dome
+ * (fx_dome_estimate_run) against truth.json, pre-op and post-op; summary
+ * max_gap_err_mm, max_step_err_mm (post-op) and their _preop twins. */
+int validate_reduction(const char *cohort_dir, json_t *patients, json_t *summary,
+                       fx_error *err);
+
+#endif
