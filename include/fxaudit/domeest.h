@@ -20,6 +20,9 @@ typedef struct fx_dome {
     double radius_mm;   /* joint (articular) surface radius */
     double height_mm;   /* the dome: within this of the sphere's top (10) */
     fx_vec3 axis[3];    /* unit anatomical axes L, P, S in the volume's world */
+    fx_vec3 opening;    /* unit axis of the acetabular opening, or zero: the dome
+                         * is the part of the cap inside the cup, on the far
+                         * side of the plane through the centre normal to it */
 } fx_dome;
 
 typedef struct fx_domeest_opts {

@@ -5,7 +5,8 @@
  * phantom's (docs/phantom.md): the joint sphere centred at the hip centre
  * (+-86, -5, 0) x scale of the anatomical frame, the injured side's sign,
  * carried into the series by anatomical_to_series; the anatomical axes are
- * that matrix's columns.
+ * that matrix's columns; the dome is limited to the inside of the cup by the
+ * opening axis anatomy.c gives the cup.
  */
 #include "config.h"
 
@@ -42,6 +43,10 @@ static int dome_from_truth(json_t *t, int s, fx_dome *d)
     d->centre_mm = fx_v3(c[0], c[1], c[2]);
     for (int k = 0; k < 3; k++)
         d->axis[k] = fx_v3(M[k], M[4 + k], M[8 + k]);
+    /* the cup's opening, (0.72, -0.28, -0.62) for the left side, mirrored */
+    fx_vec3 o = fx_v3_unit(fx_v3(side[0] == 'l' ? 0.72 : -0.72, -0.28, -0.62));
+    d->opening = fx_v3(M[0] * o.x + M[1] * o.y + M[2] * o.z, M[4] * o.x + M[5] * o.y + M[6] * o.z,
+                       M[8] * o.x + M[9] * o.y + M[10] * o.z);
     d->radius_mm = json_number_value(json_object_get(model, "joint_radius_mm"));
     d->height_mm = json_number_value(json_object_get(model, "dome_height_mm"));
     return 0;

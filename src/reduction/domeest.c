@@ -84,6 +84,13 @@ static fx_vec3 dome_point(const fx_dome *d, double x, double y, double z)
     return fx_v3_add(d->centre_mm, w);
 }
 
+/* Inside the cup: on the far side of the plane through the centre normal to
+ * the acetabular opening (when one is given). */
+static int in_cup(const fx_dome *d, fx_vec3 x)
+{
+    return fx_v3_dot(fx_v3_sub(x, d->centre_mm), d->opening) <= 0;
+}
+
 /* Bone level (median HU on the dome), cleft area (sum of deficits x cell
  * area) and the cleft points (deficit >= 0.2) for the line directions. */
 static int cap_build(const fx_volume *ct, const fx_dome *d, double soft_hu, capmap *m,
@@ -104,7 +111,7 @@ static int cap_build(const fx_volume *ct, const fx_dome *d, double soft_hu, capm
         for (int i = 0; i < n; i++) {
             double x = (i - h) * m->g, y = (j - h) * m->g, r2 = R * R - x * x - y * y;
             hu[j * n + i] = NAN;
-            if (r2 >= zc * zc)
+            if (r2 >= zc * zc && in_cup(d, dome_point(d, x, y, sqrt(r2))))
                 sorted[k++] = hu[j * n + i] = hu_at(ct, dome_point(d, x, y, sqrt(r2)));
         }
     qsort(sorted, k, sizeof(*sorted), cmp_double);
@@ -213,12 +220,35 @@ static int side_value(const profile *pr, int lo, int hi, int at, double *s)
 }
 
 typedef struct plane_ctx {
+    const fx_volume *ct;
+    const fx_dome *dome;
+    double bone_hu, soft_hu;
     const capmap *cap;
     fx_vec3 e;
     double fit_mm, skip_mm;
     double gap, step;
     int seen, hidden;
 } plane_ctx;
+
+/* A fracture cleft runs through the bone: 2 and 4 mm further out along the
+ * radius its deficit is still at least half what it is on the joint sphere.
+ * Soft tissue that stops before (a pocket of joint space, a cleft running
+ * over the dome rather than across it) is not a fracture line at the dome. */
+static int radial_slit(const plane_ctx *c, const profile *pr, int i0, int i1, double peak)
+{
+    int im = i0;
+    for (int i = i0; i <= i1; i++)
+        if (pr->f[i] > pr->f[im])
+            im = i;
+    fx_vec3 r = fx_v3_sub(pr->x[im], c->dome->centre_mm);
+    double least = INFINITY;
+    for (double dr = 2.0; dr <= 4.0; dr += 2.0) {
+        fx_vec3 q = fx_v3_add(c->dome->centre_mm,
+                              fx_v3_scale(r, (c->dome->radius_mm + dr) / c->dome->radius_mm));
+        least = fmin(least, deficit(c->ct, q, c->bone_hu, c->soft_hu));
+    }
+    return least >= 0.5 * peak;
+}
 
 /* One cleft: deficit above the detection level from i0 to i1. The gap is
  * the deficit summed over the run widened by a voxel each side (the
@@ -235,6 +265,8 @@ static void event(plane_ctx *c, const profile *pr, int i0, int i1)
         peak = fmax(peak, pr->f[i]);
     if (peak < 0.35)
         return; /* noise or a shallow streak, not a cleft */
+    if (!radial_slit(c, pr, i0, i1, peak))
+        return;
     /* the outer surface beside the cleft is blurred by it for another voxel */
     int k = (int)lround(c->fit_mm / pr->darc), a2 = a - w, b2 = b + w;
     if (side_value(pr, a2 - k, a2, i0, &sa) == 0 && side_value(pr, b2, b2 + k, i1, &sb) == 0 &&
@@ -285,6 +317,15 @@ static void profile_close(profile *pr)
     }
 }
 
+/* Is the trace sample at angle phi in the dome (and inside the cup)? */
+static int trace_ok(const fx_dome *d, fx_vec3 ch, fx_vec3 a, fx_vec3 b, double rho, double phi,
+                    double zc)
+{
+    fx_vec3 x = fx_v3_add(ch, fx_v3_add(fx_v3_scale(a, rho * cos(phi)),
+                                        fx_v3_scale(b, rho * sin(phi))));
+    return fx_v3_dot(fx_v3_sub(x, d->centre_mm), d->axis[2]) >= zc - 1e-9 && in_cup(d, x);
+}
+
 /* Plane 0 axial (normal S; trace in L, P), 1 coronal (P; L, S), 2 sagittal
  * (L; P, S): every slice through the dome, every trace sample in the dome. */
 static int plane_run(const fx_volume *ct, const fx_dome *d, const fx_domeest_opts *o,
@@ -309,17 +350,25 @@ static int plane_run(const fx_volume *ct, const fx_dome *d, const fx_domeest_opt
         int n = (int)ceil(2 * M_PI * rho / o->trace_step_mm);
         pr.n = 0;
         pr.darc = 2 * M_PI * rho / n;
-        for (int i = 0; i < n; i++) {
-            double phi = 2 * M_PI * i / n;
+        /* a closed (axial) trace cut by the cup's rim starts after the rim */
+        int start = 0, closed = plane == 0;
+        for (int i = 0; i < n && plane == 0; i++)
+            if (!trace_ok(d, ch, a, b, rho, 2 * M_PI * i / n, zc) &&
+                trace_ok(d, ch, a, b, rho, 2 * M_PI * (i + 1) / n, zc)) {
+                start = i + 1, closed = 0;
+                break;
+            }
+        for (int t = start; t < start + n; t++) {
+            double phi = 2 * M_PI * t / n;
+            if (!trace_ok(d, ch, a, b, rho, phi, zc))
+                continue;
             fx_vec3 dir = fx_v3_add(fx_v3_scale(a, cos(phi)), fx_v3_scale(b, sin(phi)));
             fx_vec3 x = fx_v3_add(ch, fx_v3_scale(dir, rho));
-            if (fx_v3_dot(fx_v3_sub(x, d->centre_mm), A[2]) < zc - 1e-9)
-                continue;
             pr.f[pr.n] = deficit(ct, x, e->bone_hu, o->soft_hu);
             pr.outer[pr.n] = outer_surface(ct, ch, dir, rho + 2.0, e->bone_hu, o->soft_hu);
             pr.x[pr.n++] = x;
         }
-        if (plane == 0 && pr.n > 2)
+        if (closed && pr.n > 2)
             profile_close(&pr);
         profile_events(c, &pr);
     }
@@ -354,7 +403,7 @@ int fx_dome_estimate_run(const fx_volume *ct, const fx_dome *d, const fx_domeest
     }
     double skip = (ct->spacing[0] + ct->spacing[1] + ct->spacing[2]) / 3;
     for (int p = 0; p < 3 && rc == 0; p++) {
-        plane_ctx c = {&m, fx_v3(0, 0, 0), o->fit_mm, skip, 0, 0, 0, 0};
+        plane_ctx c = {ct, d, e->bone_hu, o->soft_hu, &m, fx_v3(0, 0, 0), o->fit_mm, skip, 0, 0, 0, 0};
         rc = plane_run(ct, d, o, &c, p, e);
         e->lines_seen[p] = c.seen;
         e->lines_hidden[p] = c.hidden;

@@ -56,7 +56,7 @@ static fx_volume *cleft_volume(double g, double s)
 
 static void run(const fx_volume *v, fx_dome_estimate *e)
 {
-    fx_dome d = {C, R_MM, 10.0, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}};
+    fx_dome d = {C, R_MM, 10.0, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, {0, 0, 0}};
     fx_domeest_opts o;
     fx_domeest_opts_default(&o);
     fx_error err = {0};
@@ -108,7 +108,7 @@ static void a_dome_outside_the_volume_is_refused(void **state)
 {
     (void)state;
     fx_volume *v = cleft_volume(0.0, 0.0);
-    fx_dome d = {{400, 0, 0}, R_MM, 10.0, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}};
+    fx_dome d = {{400, 0, 0}, R_MM, 10.0, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, {0, 0, 0}};
     fx_domeest_opts o;
     fx_domeest_opts_default(&o);
     fx_dome_estimate e;
