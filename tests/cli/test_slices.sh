@@ -71,6 +71,10 @@ ok_if "slices renders an observer's blinded case" \
     env TMPDIR="$TMP/tmp" $FXAUDIT slices --study "$S" --observer O1 --case "$case" --dome "$dome" -o "$TMP/b"
 is "the sidecar names the case code" "$(jq -r .case "$TMP/b/slices.json")" "$case"
 is "no study code or identity in the blinded images and sidecar" "$(leaks "$TMP"/b/*)" 0
+$FXAUDIT slices points --map "$TMP/b/slices.json" --image axial --px "120,128;136,128" --json >"$TMP/bp.json"
+ok_if "measure record takes the converted points as they are printed" \
+    $FXAUDIT measure record --study "$S" --observer O1 --case "$case" --timepoint postop \
+    --plane axial --gap "$(jq .distance_mm "$TMP/bp.json")" --step 0 --points "$(jq -r .measure_points "$TMP/bp.json")"
 is "another case code is refused (exit 1)" \
     "$(status_of $FXAUDIT slices --study "$S" --observer O1 --case KZZZZZZ --dome "$dome" -o "$TMP/b2")" 1
 is "the temporary blinded export is removed again" "$(ls "$TMP/tmp")" ""
