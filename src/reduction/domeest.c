@@ -179,6 +179,9 @@ typedef struct profile {
     double *f;     /* deficit on the joint trace */
     double *outer; /* outer surface distance from the trace centre (NAN: none) */
     fx_vec3 *x;    /* the trace points */
+    double *phi;   /* their angles on the trace circle */
+    fx_vec3 ch, a, b;
+    double rho;    /* the trace circle: centre, in-plane axes, radius */
 } profile;
 
 /* Median of the outer surface over [lo, hi]; at least 3 samples. */
@@ -250,6 +253,21 @@ static int radial_slit(const plane_ctx *c, const profile *pr, int i0, int i1, do
     return least >= 0.5 * peak;
 }
 
+/* A cleft between fragments keeps its width further out; soft tissue that
+ * opens outward (a notch between two bony prominences over the dome) widens.
+ * The deficit summed 4 mm further out over the cleft's angles widened by
+ * 3 mm each side, against the gap on the trace. */
+static int widens(const plane_ctx *c, const profile *pr, int a, int b, double gap)
+{
+    double r = pr->rho + 4.0, pad = 3.0 / r, step = pr->darc / r, sum = 0;
+    for (double phi = pr->phi[a] - pad; phi <= pr->phi[b] + pad; phi += step) {
+        fx_vec3 x = fx_v3_add(pr->ch, fx_v3_add(fx_v3_scale(pr->a, r * cos(phi)),
+                                                fx_v3_scale(pr->b, r * sin(phi))));
+        sum += fmin(1.0, deficit(c->ct, x, c->bone_hu, c->soft_hu)) * step * r;
+    }
+    return sum > gap + 3.0;
+}
+
 /* One cleft: deficit above the detection level from i0 to i1. The gap is
  * the deficit summed over the run widened by a voxel each side (the
  * partial-volume tails); the step compares the outer surface on each side. */
@@ -265,7 +283,7 @@ static void event(plane_ctx *c, const profile *pr, int i0, int i1)
         peak = fmax(peak, pr->f[i]);
     if (peak < 0.35)
         return; /* noise or a shallow streak, not a cleft */
-    if (!radial_slit(c, pr, i0, i1, peak))
+    if (!radial_slit(c, pr, i0, i1, peak) || widens(c, pr, a, b, gap))
         return;
     /* the outer surface beside the cleft is blurred by it for another voxel */
     int k = (int)lround(c->fit_mm / pr->darc), a2 = a - w, b2 = b + w;
@@ -308,12 +326,14 @@ static void profile_close(profile *pr)
     if (s == 0 || s == pr->n)
         return;
     for (int r = 0; r < s; r++) { /* rotate left by one, s times */
-        double f0 = pr->f[0], o0 = pr->outer[0];
+        double f0 = pr->f[0], o0 = pr->outer[0], p0 = pr->phi[0] + 2 * M_PI;
         fx_vec3 x0 = pr->x[0];
         memmove(pr->f, pr->f + 1, (size_t)(pr->n - 1) * sizeof(*pr->f));
         memmove(pr->outer, pr->outer + 1, (size_t)(pr->n - 1) * sizeof(*pr->outer));
         memmove(pr->x, pr->x + 1, (size_t)(pr->n - 1) * sizeof(*pr->x));
+        memmove(pr->phi, pr->phi + 1, (size_t)(pr->n - 1) * sizeof(*pr->phi));
         pr->f[pr->n - 1] = f0, pr->outer[pr->n - 1] = o0, pr->x[pr->n - 1] = x0;
+        pr->phi[pr->n - 1] = p0;
     }
 }
 
@@ -338,9 +358,9 @@ static int plane_run(const fx_volume *ct, const fx_dome *d, const fx_domeest_opt
     double h0 = plane == 0 ? zc : -rmax, h1 = plane == 0 ? R - o->slice_step_mm : rmax;
     size_t cap = (size_t)ceil(2 * M_PI * R / o->trace_step_mm) + 2;
     profile pr = {0, 0, malloc(cap * sizeof(double)), malloc(cap * sizeof(double)),
-                  malloc(cap * sizeof(fx_vec3))};
-    if (!pr.f || !pr.outer || !pr.x) {
-        free(pr.f), free(pr.outer), free(pr.x);
+                  malloc(cap * sizeof(fx_vec3)), malloc(cap * sizeof(double)), en, a, b, 0};
+    if (!pr.f || !pr.outer || !pr.x || !pr.phi) {
+        free(pr.f), free(pr.outer), free(pr.x), free(pr.phi);
         return -1;
     }
     c->e = en;
@@ -350,6 +370,7 @@ static int plane_run(const fx_volume *ct, const fx_dome *d, const fx_domeest_opt
         int n = (int)ceil(2 * M_PI * rho / o->trace_step_mm);
         pr.n = 0;
         pr.darc = 2 * M_PI * rho / n;
+        pr.ch = ch, pr.rho = rho;
         /* a closed (axial) trace cut by the cup's rim starts after the rim */
         int start = 0, closed = plane == 0;
         for (int i = 0; i < n && plane == 0; i++)
@@ -366,13 +387,14 @@ static int plane_run(const fx_volume *ct, const fx_dome *d, const fx_domeest_opt
             fx_vec3 x = fx_v3_add(ch, fx_v3_scale(dir, rho));
             pr.f[pr.n] = deficit(ct, x, e->bone_hu, o->soft_hu);
             pr.outer[pr.n] = outer_surface(ct, ch, dir, rho + 2.0, e->bone_hu, o->soft_hu);
+            pr.phi[pr.n] = phi;
             pr.x[pr.n++] = x;
         }
         if (closed && pr.n > 2)
             profile_close(&pr);
         profile_events(c, &pr);
     }
-    free(pr.f), free(pr.outer), free(pr.x);
+    free(pr.f), free(pr.outer), free(pr.x), free(pr.phi);
     return 0;
 }
 
