@@ -31,11 +31,11 @@ typedef enum fx_slice_plane {
 } fx_slice_plane;
 
 typedef struct fx_slice_opts {
-    double mm_per_px;     /* pixel size, mm (square pixels) */
-    double field_mm;      /* width and height of the image, mm */
-    double window_hu;     /* display window width, HU */
-    double level_hu;      /* display window centre, HU */
-    fx_vec3 superior;     /* the anatomical superior axis, LPS; (0,0,1) by default */
+    double mm_per_px; /* pixel size, mm (square pixels) */
+    double field_mm;  /* width and height of the image, mm */
+    double window_hu; /* display window width, HU */
+    double level_hu;  /* display window centre, HU */
+    fx_vec3 superior; /* the anatomical superior axis, LPS; (0,0,1) by default */
 } fx_slice_opts;
 
 /* Defaults: 0.5 mm/px, 128 mm field, bone window W 2000 L 500, superior +z. */
@@ -43,14 +43,14 @@ void fx_slice_opts_default(fx_slice_opts *o);
 
 /* Where an image's pixels are in the patient. */
 typedef struct fx_slice_map {
-    int width, height;        /* pixels */
+    int width, height; /* pixels */
     double mm_per_px;
-    fx_vec3 origin_mm;        /* centre of pixel (0, 0), LPS */
-    fx_vec3 col_mm, row_mm;   /* world step of one column / one row, mm */
-    fx_vec3 normal;           /* unit, the slice normal (S, P or L) */
+    fx_vec3 origin_mm;                         /* centre of pixel (0, 0), LPS */
+    fx_vec3 col_mm, row_mm;                    /* world step of one column / one row, mm */
+    fx_vec3 normal;                            /* unit, the slice normal (S, P or L) */
     char left[2], right[2], top[2], bottom[2]; /* orientation letters */
-    double bar_mm;            /* scale bar length, mm */
-    int bar_px;               /* and in pixels */
+    double bar_mm;                             /* scale bar length, mm */
+    int bar_px;                                /* and in pixels */
 } fx_slice_map;
 
 /* A rendered slice: RGB pixels, rows top to bottom (owned). */
@@ -63,8 +63,8 @@ const char *fx_slice_plane_name(fx_slice_plane p);
 int fx_slice_plane_from_name(const char *name); /* -1 when unknown */
 
 /* The mapping of plane `p` through `point_mm` (no pixels). */
-int fx_slice_map_make(fx_slice_plane p, fx_vec3 point_mm, const fx_slice_opts *o,
-                      fx_slice_map *out, fx_error *err);
+int fx_slice_map_make(fx_slice_plane p, fx_vec3 point_mm, const fx_slice_opts *o, fx_slice_map *out,
+                      fx_error *err);
 
 /* Pixel (u, v), fractional allowed, to world mm (LPS). */
 fx_vec3 fx_slice_px_to_mm(const fx_slice_map *m, double u, double v);
@@ -74,9 +74,8 @@ fx_vec3 fx_slice_px_to_mm(const fx_slice_map *m, double u, double v);
  * in yellow (255, 255, 0), a colour the grey scale never takes. `label` (may
  * be NULL; ASCII) is printed top left: pass only a blinded case code. On
  * success *out owns the image (free with fx_slice_image_free). */
-int fx_slice_render(const fx_volume *ct, fx_slice_plane p, fx_vec3 point_mm,
-                    const fx_slice_opts *o, const char *label, fx_slice_image **out,
-                    fx_error *err);
+int fx_slice_render(const fx_volume *ct, fx_slice_plane p, fx_vec3 point_mm, const fx_slice_opts *o,
+                    const char *label, fx_slice_image **out, fx_error *err);
 void fx_slice_image_free(fx_slice_image *im); /* NULL is a no-op */
 
 #endif

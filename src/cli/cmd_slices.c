@@ -72,32 +72,61 @@ typedef struct slices_args {
 
 static int parse(int argc, char **argv, slices_args *a)
 {
-    static const struct option opts[] = {
-        {"output", required_argument, NULL, 'o'}, {"dome", required_argument, NULL, 'd'},
-        {"normal", required_argument, NULL, 'n'}, {"mm-per-px", required_argument, NULL, 'p'},
-        {"field", required_argument, NULL, 'f'},  {"window", required_argument, NULL, 'w'},
-        {"level", required_argument, NULL, 'l'},  {"study", required_argument, NULL, 'S'},
-        {"observer", required_argument, NULL, 'O'}, {"case", required_argument, NULL, 'C'},
-        {"json", no_argument, NULL, 'j'},         {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+                                         {"dome", required_argument, NULL, 'd'},
+                                         {"normal", required_argument, NULL, 'n'},
+                                         {"mm-per-px", required_argument, NULL, 'p'},
+                                         {"field", required_argument, NULL, 'f'},
+                                         {"window", required_argument, NULL, 'w'},
+                                         {"level", required_argument, NULL, 'l'},
+                                         {"study", required_argument, NULL, 'S'},
+                                         {"observer", required_argument, NULL, 'O'},
+                                         {"case", required_argument, NULL, 'C'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     const char *cmd = "fxaudit slices";
     int c, rc = 0;
     cli_getopt_reset();
     while (rc == 0 && (c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
         switch (c) {
-        case 'o': a->out = optarg; break;
-        case 'd': rc = parse_vec("--dome", optarg, &a->dome), a->have_dome = 1; break;
-        case 'n': rc = parse_vec("--normal", optarg, &a->o.superior); break;
-        case 'p': rc = cli_parse_double(cmd, "--mm-per-px", optarg, &a->o.mm_per_px); break;
-        case 'f': rc = cli_parse_double(cmd, "--field", optarg, &a->o.field_mm); break;
-        case 'w': rc = cli_parse_double(cmd, "--window", optarg, &a->o.window_hu); break;
-        case 'l': rc = cli_parse_double(cmd, "--level", optarg, &a->o.level_hu); break;
-        case 'S': a->study = optarg; break;
-        case 'O': a->observer = optarg; break;
-        case 'C': a->case_code = optarg; break;
-        case 'j': a->json = 1; break;
-        case 'h': return cli_help(help) - 1; /* -1: stop with success */
-        default: return cli_usage(cmd, "unknown option");
+        case 'o':
+            a->out = optarg;
+            break;
+        case 'd':
+            rc = parse_vec("--dome", optarg, &a->dome), a->have_dome = 1;
+            break;
+        case 'n':
+            rc = parse_vec("--normal", optarg, &a->o.superior);
+            break;
+        case 'p':
+            rc = cli_parse_double(cmd, "--mm-per-px", optarg, &a->o.mm_per_px);
+            break;
+        case 'f':
+            rc = cli_parse_double(cmd, "--field", optarg, &a->o.field_mm);
+            break;
+        case 'w':
+            rc = cli_parse_double(cmd, "--window", optarg, &a->o.window_hu);
+            break;
+        case 'l':
+            rc = cli_parse_double(cmd, "--level", optarg, &a->o.level_hu);
+            break;
+        case 'S':
+            a->study = optarg;
+            break;
+        case 'O':
+            a->observer = optarg;
+            break;
+        case 'C':
+            a->case_code = optarg;
+            break;
+        case 'j':
+            a->json = 1;
+            break;
+        case 'h':
+            return cli_help(help) - 1; /* -1: stop with success */
+        default:
+            return cli_usage(cmd, "unknown option");
         }
     }
     if (rc)
@@ -123,11 +152,11 @@ static json_t *vec_json(fx_vec3 v)
 static json_t *map_json(const fx_slice_map *m, const char *file)
 {
     return json_pack("{s:s,s:i,s:i,s:f,s:o,s:o,s:o,s:o,s:s,s:s,s:s,s:s,s:f,s:i}", "file", file,
-                     "width", m->width, "height", m->height, "mm_per_px", m->mm_per_px,
-                     "origin_mm", vec_json(m->origin_mm), "col_mm", vec_json(m->col_mm),
-                     "row_mm", vec_json(m->row_mm), "normal", vec_json(m->normal), "left",
-                     m->left, "right", m->right, "top", m->top, "bottom", m->bottom,
-                     "scale_bar_mm", m->bar_mm, "scale_bar_px", m->bar_px);
+                     "width", m->width, "height", m->height, "mm_per_px", m->mm_per_px, "origin_mm",
+                     vec_json(m->origin_mm), "col_mm", vec_json(m->col_mm), "row_mm",
+                     vec_json(m->row_mm), "normal", vec_json(m->normal), "left", m->left, "right",
+                     m->right, "top", m->top, "bottom", m->bottom, "scale_bar_mm", m->bar_mm,
+                     "scale_bar_px", m->bar_px);
 }
 
 /* Render the three planes, write them, then the sidecar; on failure remove
@@ -156,15 +185,15 @@ static int write_all(const fx_volume *ct, const slices_args *a, const char *labe
         }
         fx_slice_image_free(im);
     }
-    json_t *doc = json_pack(
-        "{s:s,s:i,s:o,s:o,s:s,s:o,s:f,s:f,s:f,s:f,s:s,s:o}", "format", "fxaudit-slices",
-        "version", 1, "case", label ? json_string(label) : json_null(), "dome_mm",
-        vec_json(a->dome), "dome_source", "given (--dome)", "superior",
-        vec_json(fx_v3_unit(a->o.superior)), "mm_per_px", a->o.mm_per_px, "field_mm",
-        a->o.field_mm, "window_hu", a->o.window_hu, "level_hu", a->o.level_hu, "pixels",
-        "pixel (u, v) = (column, row) from the centre of the top-left pixel; "
-        "mm (LPS) = origin_mm + u * col_mm + v * row_mm",
-        "images", images);
+    json_t *doc =
+        json_pack("{s:s,s:i,s:o,s:o,s:s,s:o,s:f,s:f,s:f,s:f,s:s,s:o}", "format", "fxaudit-slices",
+                  "version", 1, "case", label ? json_string(label) : json_null(), "dome_mm",
+                  vec_json(a->dome), "dome_source", "given (--dome)", "superior",
+                  vec_json(fx_v3_unit(a->o.superior)), "mm_per_px", a->o.mm_per_px, "field_mm",
+                  a->o.field_mm, "window_hu", a->o.window_hu, "level_hu", a->o.level_hu, "pixels",
+                  "pixel (u, v) = (column, row) from the centre of the top-left pixel; "
+                  "mm (LPS) = origin_mm + u * col_mm + v * row_mm",
+                  "images", images);
     snprintf(side, sizeof(side), "%s/slices.json", a->out);
     if (rc == 0)
         rc = slices_json_write(side, doc, &err);

@@ -58,11 +58,19 @@ int cmd_validate(int argc, char **argv)
     cli_getopt_reset();
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'c': cohort = optarg; break;
-        case 's': stage = optarg; break;
-        case 'j': json = 1; break;
-        case 'h': return cli_help(help);
-        default: return cli_usage("fxaudit validate", "unknown option");
+        case 'c':
+            cohort = optarg;
+            break;
+        case 's':
+            stage = optarg;
+            break;
+        case 'j':
+            json = 1;
+            break;
+        case 'h':
+            return cli_help(help);
+        default:
+            return cli_usage("fxaudit validate", "unknown option");
         }
     }
     if (!cohort || optind < argc)
@@ -72,8 +80,7 @@ int cmd_validate(int argc, char **argv)
         for (first = 0; first < N_STAGES && strcmp(stages[first].name, stage); first++)
             ;
         if (first == N_STAGES)
-            return cli_usage("fxaudit validate", "unknown or not yet available stage '%s'",
-                             stage);
+            return cli_usage("fxaudit validate", "unknown or not yet available stage '%s'", stage);
         last = first + 1;
     }
     json_t *patients = json_object(), *summary = json_object();

@@ -89,8 +89,8 @@ int slices_study_volume(const char *study, const char *observer, const char *cas
     if (rc == 0) {
         const char *img = case_image(wl, case_code);
         if (!img)
-            rc = fx_fail(err, FX_ENOTFOUND,
-                         "observer '%s' has no case '%s' with a CT image", observer, case_code);
+            rc = fx_fail(err, FX_ENOTFOUND, "observer '%s' has no case '%s' with a CT image",
+                         observer, case_code);
         else if (snprintf(path, sizeof(path), "%s/%s", dir, img) >= (int)sizeof(path))
             rc = fx_fail(err, FX_EINVAL, "%s: path too long", dir);
         else
@@ -147,8 +147,8 @@ static int load_map(const char *file, const char *image, fx_slice_map *m)
     m->height = (int)json_integer_value(json_object_get(im, "height"));
     json_decref(doc);
     if (!ok || m->width <= 0 || m->height <= 0)
-        return cli_failf("%s: no image '%s' with origin_mm, col_mm, row_mm, width and height",
-                         file, image);
+        return cli_failf("%s: no image '%s' with origin_mm, col_mm, row_mm, width and height", file,
+                         image);
     m->origin_mm = fx_v3(v[0], v[1], v[2]);
     m->col_mm = fx_v3(v[3], v[4], v[5]);
     m->row_mm = fx_v3(v[6], v[7], v[8]);
@@ -167,12 +167,22 @@ int cmd_slices_points(int argc, char **argv)
     cli_getopt_reset();
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'm': map = optarg; break;
-        case 'i': image = optarg; break;
-        case 'p': px = optarg; break;
-        case 'j': json = 1; break;
-        case 'h': return cli_help(help);
-        default: return cli_usage(cmd, "unknown option");
+        case 'm':
+            map = optarg;
+            break;
+        case 'i':
+            image = optarg;
+            break;
+        case 'p':
+            px = optarg;
+            break;
+        case 'j':
+            json = 1;
+            break;
+        case 'h':
+            return cli_help(help);
+        default:
+            return cli_usage(cmd, "unknown option");
         }
     }
     if (!map || !image || !px || optind < argc)
@@ -195,11 +205,11 @@ int cmd_slices_points(int argc, char **argv)
                              uv[2 * i], uv[2 * i + 1], image, m.width, m.height);
         }
         w[i] = fx_slice_px_to_mm(&m, uv[2 * i], uv[2 * i + 1]);
-        json_array_append_new(pts, json_pack("{s:[f,f],s:[f,f,f]}", "px", uv[2 * i],
-                                             uv[2 * i + 1], "mm", w[i].x, w[i].y, w[i].z));
-        json_array_append_new(arg, json_pack("[f,f,f]", round(w[i].x * 1000) / 1000,
-                                             round(w[i].y * 1000) / 1000,
-                                             round(w[i].z * 1000) / 1000));
+        json_array_append_new(pts, json_pack("{s:[f,f],s:[f,f,f]}", "px", uv[2 * i], uv[2 * i + 1],
+                                             "mm", w[i].x, w[i].y, w[i].z));
+        json_array_append_new(arg,
+                              json_pack("[f,f,f]", round(w[i].x * 1000) / 1000,
+                                        round(w[i].y * 1000) / 1000, round(w[i].z * 1000) / 1000));
     }
     double dist = n == 2 ? fx_v3_dist(w[0], w[1]) : NAN;
     char *argtext = json_dumps(arg, JSON_COMPACT | JSON_REAL_PRECISION(10));

@@ -13,7 +13,6 @@
 /* The reduction stage: the automatic gap and step-off estimate at the dome
  * (fx_dome_estimate_run) against truth.json, pre-op and post-op; summary
  * max_gap_err_mm, max_step_err_mm (post-op) and their _preop twins. */
-int validate_reduction(const char *cohort_dir, json_t *patients, json_t *summary,
-                       fx_error *err);
+int validate_reduction(const char *cohort_dir, json_t *patients, json_t *summary, fx_error *err);
 
 #endif

@@ -24,12 +24,12 @@ static const char *const SERIES[2] = {"preop", "postop"};
 static int dome_from_truth(json_t *t, int s, fx_dome *d)
 {
     json_t *model = json_object_get(t, "model");
-    json_t *m = json_object_get(
-        json_object_get(json_object_get(json_object_get(t, "series"), SERIES[s]),
-                        "anatomical_to_series"),
-        "matrix");
-    const char *side = json_string_value(
-        json_object_get(json_object_get(t, "patient"), "injured_side"));
+    json_t *m =
+        json_object_get(json_object_get(json_object_get(json_object_get(t, "series"), SERIES[s]),
+                                        "anatomical_to_series"),
+                        "matrix");
+    const char *side =
+        json_string_value(json_object_get(json_object_get(t, "patient"), "injured_side"));
     double scale = json_number_value(json_object_get(model, "scale"));
     if (json_array_size(m) != 16 || !side || !(scale > 0))
         return -1;
@@ -93,12 +93,11 @@ static json_t *compare(json_t *truth, int s, const fx_dome_estimate *e, maxes *m
     json_object_set_new(est, "gap_area_mm2", json_real(e->gap_area_mm2));
     json_object_set_new(err, "gap_mm", xg);
     json_object_set_new(err, "step_off_mm", xs);
-    return json_pack("{s:o,s:{s:O,s:O},s:o}", "estimate", est, "truth", "gap_mm", tg,
-                     "step_off_mm", ts, "error", err);
+    return json_pack("{s:o,s:{s:O,s:O},s:o}", "estimate", est, "truth", "gap_mm", tg, "step_off_mm",
+                     ts, "error", err);
 }
 
-static int one_patient(const char *dir, json_t *entry, json_t *patients, maxes *mx,
-                       fx_error *err)
+static int one_patient(const char *dir, json_t *entry, json_t *patients, maxes *mx, fx_error *err)
 {
     const char *code = json_string_value(json_object_get(entry, "code"));
     const char *folder = json_string_value(json_object_get(entry, "folder"));

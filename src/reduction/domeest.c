@@ -47,8 +47,8 @@ static double deficit(const fx_volume *ct, fx_vec3 x, double bone_hu, double sof
 
 /* The outer bone surface along o + t dir beyond t0: the first fall from bone
  * to soft tissue, at half height; NAN when the ray stays in bone. */
-static double outer_surface(const fx_volume *ct, fx_vec3 o, fx_vec3 dir, double t0,
-                            double bone_hu, double soft_hu)
+static double outer_surface(const fx_volume *ct, fx_vec3 o, fx_vec3 dir, double t0, double bone_hu,
+                            double soft_hu)
 {
     double half = 0.5 * (bone_hu + soft_hu), prev = hu_at(ct, fx_v3_add(o, fx_v3_scale(dir, t0)));
     if (prev < half)
@@ -71,9 +71,9 @@ static int cmp_double(const void *a, const void *b)
 /* The cap map: the dome on a 0.5 mm grid in (L, P) from the centre, sampled
  * on the joint sphere. */
 typedef struct capmap {
-    int n;          /* cells per side */
-    double g;       /* grid step, mm */
-    fx_vec3 *pts;   /* points in the cleft */
+    int n;        /* cells per side */
+    double g;     /* grid step, mm */
+    fx_vec3 *pts; /* points in the cleft */
     size_t n_pts;
 } capmap;
 
@@ -181,7 +181,7 @@ typedef struct profile {
     fx_vec3 *x;    /* the trace points */
     double *phi;   /* their angles on the trace circle */
     fx_vec3 ch, a, b;
-    double rho;    /* the trace circle: centre, in-plane axes, radius */
+    double rho; /* the trace circle: centre, in-plane axes, radius */
 } profile;
 
 /* Median of the outer surface over [lo, hi]; at least 3 samples. */
@@ -261,8 +261,8 @@ static int widens(const plane_ctx *c, const profile *pr, int a, int b, double ga
 {
     double r = pr->rho + 4.0, pad = 3.0 / r, step = pr->darc / r, sum = 0;
     for (double phi = pr->phi[a] - pad; phi <= pr->phi[b] + pad; phi += step) {
-        fx_vec3 x = fx_v3_add(pr->ch, fx_v3_add(fx_v3_scale(pr->a, r * cos(phi)),
-                                                fx_v3_scale(pr->b, r * sin(phi))));
+        fx_vec3 x = fx_v3_add(
+            pr->ch, fx_v3_add(fx_v3_scale(pr->a, r * cos(phi)), fx_v3_scale(pr->b, r * sin(phi))));
         sum += fmin(1.0, deficit(c->ct, x, c->bone_hu, c->soft_hu)) * step * r;
     }
     return sum > gap + 3.0;
@@ -341,15 +341,15 @@ static void profile_close(profile *pr)
 static int trace_ok(const fx_dome *d, fx_vec3 ch, fx_vec3 a, fx_vec3 b, double rho, double phi,
                     double zc)
 {
-    fx_vec3 x = fx_v3_add(ch, fx_v3_add(fx_v3_scale(a, rho * cos(phi)),
-                                        fx_v3_scale(b, rho * sin(phi))));
+    fx_vec3 x =
+        fx_v3_add(ch, fx_v3_add(fx_v3_scale(a, rho * cos(phi)), fx_v3_scale(b, rho * sin(phi))));
     return fx_v3_dot(fx_v3_sub(x, d->centre_mm), d->axis[2]) >= zc - 1e-9 && in_cup(d, x);
 }
 
 /* Plane 0 axial (normal S; trace in L, P), 1 coronal (P; L, S), 2 sagittal
  * (L; P, S): every slice through the dome, every trace sample in the dome. */
-static int plane_run(const fx_volume *ct, const fx_dome *d, const fx_domeest_opts *o,
-                     plane_ctx *c, int plane, const fx_dome_estimate *e)
+static int plane_run(const fx_volume *ct, const fx_dome *d, const fx_domeest_opts *o, plane_ctx *c,
+                     int plane, const fx_dome_estimate *e)
 {
     const fx_vec3 *A = d->axis;
     fx_vec3 en = plane == 0 ? A[2] : plane == 1 ? A[1] : A[0];
@@ -357,8 +357,16 @@ static int plane_run(const fx_volume *ct, const fx_dome *d, const fx_domeest_opt
     double R = d->radius_mm, zc = R - d->height_mm, rmax = sqrt(R * R - zc * zc);
     double h0 = plane == 0 ? zc : -rmax, h1 = plane == 0 ? R - o->slice_step_mm : rmax;
     size_t cap = (size_t)ceil(2 * M_PI * R / o->trace_step_mm) + 2;
-    profile pr = {0, 0, malloc(cap * sizeof(double)), malloc(cap * sizeof(double)),
-                  malloc(cap * sizeof(fx_vec3)), malloc(cap * sizeof(double)), en, a, b, 0};
+    profile pr = {0,
+                  0,
+                  malloc(cap * sizeof(double)),
+                  malloc(cap * sizeof(double)),
+                  malloc(cap * sizeof(fx_vec3)),
+                  malloc(cap * sizeof(double)),
+                  en,
+                  a,
+                  b,
+                  0};
     if (!pr.f || !pr.outer || !pr.x || !pr.phi) {
         free(pr.f), free(pr.outer), free(pr.x), free(pr.phi);
         return -1;
@@ -408,8 +416,8 @@ int fx_dome_estimate_run(const fx_volume *ct, const fx_dome *d, const fx_domeest
         return fx_fail(err, FX_EINVAL, "dome estimate: radius and dome height out of range");
     fx_vec3 top = fx_v3_add(d->centre_mm, fx_v3_scale(d->axis[2], d->radius_mm));
     fx_vec3 ijk = fx_volume_world_to_index(ct, top);
-    if (ijk.x < 0 || ijk.y < 0 || ijk.z < 0 || ijk.x > ct->dims[0] - 1 ||
-        ijk.y > ct->dims[1] - 1 || ijk.z > ct->dims[2] - 1)
+    if (ijk.x < 0 || ijk.y < 0 || ijk.z < 0 || ijk.x > ct->dims[0] - 1 || ijk.y > ct->dims[1] - 1 ||
+        ijk.z > ct->dims[2] - 1)
         return fx_fail(err, FX_EINVAL, "dome estimate: the dome lies outside the volume");
     memset(e, 0, sizeof(*e));
     capmap m = {0};
@@ -421,11 +429,13 @@ int fx_dome_estimate_run(const fx_volume *ct, const fx_dome *d, const fx_domeest
         free(m.pts);
         return fx_fail(err, FX_EINVAL,
                        "dome estimate: no bone at the dome (median %.0f HU): is the "
-                       "acetabulum where it was given?", e->bone_hu);
+                       "acetabulum where it was given?",
+                       e->bone_hu);
     }
     double skip = (ct->spacing[0] + ct->spacing[1] + ct->spacing[2]) / 3;
     for (int p = 0; p < 3 && rc == 0; p++) {
-        plane_ctx c = {ct, d, e->bone_hu, o->soft_hu, &m, fx_v3(0, 0, 0), o->fit_mm, skip, 0, 0, 0, 0};
+        plane_ctx c = {ct,        d,    e->bone_hu, o->soft_hu, &m, fx_v3(0, 0, 0),
+                       o->fit_mm, skip, 0,          0,          0,  0};
         rc = plane_run(ct, d, o, &c, p, e);
         e->lines_seen[p] = c.seen;
         e->lines_hidden[p] = c.hidden;

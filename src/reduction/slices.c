@@ -76,8 +76,8 @@ static double bar_length_mm(double field_mm)
     return best;
 }
 
-int fx_slice_map_make(fx_slice_plane p, fx_vec3 point_mm, const fx_slice_opts *o,
-                      fx_slice_map *m, fx_error *err)
+int fx_slice_map_make(fx_slice_plane p, fx_vec3 point_mm, const fx_slice_opts *o, fx_slice_map *m,
+                      fx_error *err)
 {
     if (!(o->mm_per_px > 0.01 && o->mm_per_px <= 10) || !(o->field_mm >= 8 * o->mm_per_px) ||
         o->field_mm > 2000)
@@ -106,8 +106,8 @@ int fx_slice_map_make(fx_slice_plane p, fx_vec3 point_mm, const fx_slice_opts *o
     }
     m->col_mm = fx_v3_scale(c, o->mm_per_px);
     m->row_mm = fx_v3_scale(r, o->mm_per_px);
-    m->origin_mm = fx_v3_sub(point_mm, fx_v3_add(fx_v3_scale(m->col_mm, half),
-                                                 fx_v3_scale(m->row_mm, half)));
+    m->origin_mm =
+        fx_v3_sub(point_mm, fx_v3_add(fx_v3_scale(m->col_mm, half), fx_v3_scale(m->row_mm, half)));
     m->bar_mm = bar_length_mm(o->field_mm);
     m->bar_px = (int)lround(m->bar_mm / o->mm_per_px);
     return 0;
@@ -162,9 +162,8 @@ static void annotate(fx_slice_image *im, const char *label)
         fx_raster_text(&ri, pad, pad, k, label, INK);
 }
 
-int fx_slice_render(const fx_volume *ct, fx_slice_plane p, fx_vec3 point_mm,
-                    const fx_slice_opts *o, const char *label, fx_slice_image **out,
-                    fx_error *err)
+int fx_slice_render(const fx_volume *ct, fx_slice_plane p, fx_vec3 point_mm, const fx_slice_opts *o,
+                    const char *label, fx_slice_image **out, fx_error *err)
 {
     int rc = fx_volume_check_geometry(ct, err);
     if (rc)

@@ -83,7 +83,8 @@ static void a_three_mm_cleft_measures_three_mm_in_axial_and_sagittal_slices(void
     fx_volume_free(v);
 }
 
-static void a_posterior_half_raised_two_mm_shows_a_two_mm_sagittal_step_within_three_quarters(void **state)
+static void
+a_posterior_half_raised_two_mm_shows_a_two_mm_sagittal_step_within_three_quarters(void **state)
 {
     (void)state;
     fx_volume *v = cleft_volume(2.0, 2.0);
@@ -124,7 +125,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_three_mm_cleft_measures_three_mm_in_axial_and_sagittal_slices),
-        cmocka_unit_test(a_posterior_half_raised_two_mm_shows_a_two_mm_sagittal_step_within_three_quarters),
+        cmocka_unit_test(
+            a_posterior_half_raised_two_mm_shows_a_two_mm_sagittal_step_within_three_quarters),
         cmocka_unit_test(an_intact_dome_has_no_gap_and_no_cleft_area),
         cmocka_unit_test(a_dome_outside_the_volume_is_refused),
     };

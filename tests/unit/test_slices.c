@@ -108,8 +108,7 @@ static void the_scale_bar_is_its_length_over_the_pixel_size_in_yellow_pixels(voi
     fx_slice_opts_default(&o);
     o.mm_per_px = 0.4, o.field_mm = 100; /* bar: largest 1-2-5 <= 25 mm = 20 mm = 50 px */
     fx_slice_image *im = NULL;
-    assert_int_equal(fx_slice_render(vol, FX_SLICE_AXIAL, fx_v3(0, 0, 30), &o, NULL, &im, NULL),
-                     0);
+    assert_int_equal(fx_slice_render(vol, FX_SLICE_AXIAL, fx_v3(0, 0, 30), &o, NULL, &im, NULL), 0);
     assert_float_equal(im->map.bar_mm, 20, 0);
     assert_int_equal(im->map.bar_px, 50);
     int longest = 0;
