@@ -32,10 +32,11 @@ static const struct cli_cmd commands[] = {
     {"observer", cmd_observer, "observers and their blinded reading lists"},
     {"measure", cmd_measure, "record an observer's gap and step-off"},
     {"consensus", cmd_consensus, "unblind finished cases, record consensus and grades"},
+    {"slices", cmd_slices, "axial, coronal, sagittal CT slices through the dome as PNG"},
     {"grade", cmd_grade, "grade a fracture reduction (matta, ct or a scheme file)"},
-    {"validate", cmd_validate, "run a stage on a phantom cohort and compare with its truth"},
     {"smfa", cmd_smfa, "store and score SMFA questionnaires"},
     {"stats", cmd_stats, "statistical tests on CSV columns, as R and SPSS compute them"},
+    {"validate", cmd_validate, "run a stage on a phantom cohort and compare with its truth"},
     {NULL, NULL, NULL},
 };
 

@@ -1,7 +1,7 @@
 /*
- * validate.h - the stages of `fxaudit validate`, each run over a phantom cohort
- * against its truth.json files. A stage appends one JSON object per patient to
- * `patients` and sets its summary keys (architecture.md) in `summary`.
+ * validate.h - the stages of `fxaudit validate`: each runs on every phantom
+ * patient of a cohort, appends its per-patient results to the patient's
+ * object in `patients` (keyed by code) and sets its summary keys.
  */
 #ifndef FXAUDIT_VALIDATE_H
 #define FXAUDIT_VALIDATE_H
@@ -9,10 +9,16 @@
 #include <jansson.h>
 
 #include "fxaudit/error.h"
-#include "fxaudit/progress.h"
 
-/* `work` is a folder the stage may write its products to (plans, models). */
-int validate_plan(const char *cohort, const char *work, const fx_progress *pg, json_t *patients,
-                  json_t *summary, fx_error *err);
+/* The reduction stage: the automatic gap and step-off estimate at the dome
+ * (fx_dome_estimate_run) against truth.json, pre-op and post-op; summary
+ * max_gap_err_mm, max_step_err_mm (post-op) and their _preop twins. */
+int validate_reduction(const char *cohort_dir, json_t *patients, json_t *summary, fx_error *err);
+
+/* The plan stage: the planning pipeline on each patient, fragments from the
+ * true pre-op label map, against truth.json (products in DIR/validate-plan);
+ * summary max_reduction_rms_mm, max_symmetry_plane_deg and more
+ * (docs/planning.md). */
+int validate_plan(const char *cohort_dir, json_t *patients, json_t *summary, fx_error *err);
 
 #endif

@@ -258,12 +258,17 @@ static int validate_patient(const char *pdir, const char *work, const fx_phantom
         mx->plane_deg = fmax(mx->plane_deg, ang), mx->plane_mm = fmax(mx->plane_mm, off);
         mx->corridor = fmax(mx->corridor, corr);
         mx->fragments += (int)json_array_size(frags), mx->screws += (int)json_array_size(screws);
-        json_array_append_new(patients,
-                              json_pack("{s:s, s:s, s:f, s:f, s:f, s:f, s:f, s:o, s:o}", "code",
-                                        code, "plan", out, "symmetry_plane_deg", ang,
-                                        "symmetry_plane_offset_mm", off, "reduction_rms_mm", rms,
-                                        "reduction_rot_deg", rot, "corridor_err_mm", corr,
-                                        "fragments", frags, "screws", screws));
+        json_t *entry = json_object_get(patients, code);
+        if (!entry) {
+            entry = json_pack("{s:s}", "code", code);
+            json_object_set_new(patients, code, entry);
+        }
+        json_object_set_new(entry, "plan",
+                            json_pack("{s:s, s:f, s:f, s:f, s:f, s:f, s:o, s:o}", "folder", out,
+                                      "symmetry_plane_deg", ang, "symmetry_plane_offset_mm", off,
+                                      "reduction_rms_mm", rms, "reduction_rot_deg", rot,
+                                      "corridor_err_mm", corr, "fragments", frags, "screws",
+                                      screws));
         frags = screws = NULL;
     } else if (!rc) {
         rc = err ? err->code : FX_EINVAL;
@@ -288,10 +293,9 @@ static int cohort_opts(json_t *cohort, fx_phantom_opts *po)
     return po->patients > 0 ? FX_OK : FX_EFORMAT;
 }
 
-int validate_plan(const char *cohort, const char *work, const fx_progress *pg, json_t *patients,
-                  json_t *summary, fx_error *err)
+int validate_plan(const char *cohort, json_t *patients, json_t *summary, fx_error *err)
 {
-    char path[4200];
+    char path[4200], work[4200];
     json_error_t je;
     json_t *cj, *o;
     fx_phantom_opts po;
@@ -304,13 +308,12 @@ int validate_plan(const char *cohort, const char *work, const fx_progress *pg, j
     if (!(cj = json_load_file(path, 0, &je)))
         return fx_fail(err, FX_EFORMAT, "cannot read '%s': %s (is it a phantom cohort?)", path,
                        je.text);
-    if (cohort_opts(cj, &po) || (rc = make_dir(work, err))) {
+    if (cohort_opts(cj, &po) || (rc = join(work, sizeof(work), cohort, "validate-plan", err)) ||
+        (rc = make_dir(work, err))) {
         json_decref(cj);
         return rc ? rc : fx_fail(err, FX_EFORMAT, "'%s' has no patient count", path);
     }
-    size_t n = json_array_size(json_object_get(cj, "patients"));
     json_array_foreach(json_object_get(cj, "patients"), i, o) {
-        fx_progress_report(pg, "validating plans", (double)i / (double)n);
         const char *folder = json_string_value(json_object_get(o, "folder"));
         if ((rc = join(path, sizeof(path), cohort, folder ? folder : "?", err)) ||
             (rc = validate_patient(path, work, &po, patients, &mx, err)))
