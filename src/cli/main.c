@@ -35,6 +35,8 @@ static const struct cli_cmd commands[] = {
     {"grade", cmd_grade, "grade a fracture reduction (matta, ct or a scheme file)"},
     {"smfa", cmd_smfa, "store and score SMFA questionnaires"},
     {"stats", cmd_stats, "statistical tests on CSV columns, as R and SPSS compute them"},
+    {"report", cmd_report, "write the study report and per-patient audit reports (PDF)"},
+    {"demo", cmd_demo, "the main job: synthetic cohort to PDF reports, nothing to set up"},
     {NULL, NULL, NULL},
 };
 
