@@ -5,7 +5,7 @@ libfxaudit_a_SOURCES += src/report/pdf.c src/report/pdf_blocks.c src/report/pdf_
 	src/report/plot.c src/report/plot_kinds.c src/report/plot_internal.h \
 	src/report/figure.c \
 	src/report/report_common.c src/report/report_study.c src/report/report_results.c \
-	src/report/report_patient.c src/report/report_plan.c src/report/report_internal.h \
+	src/report/report_patient.c src/report/report_plan.c src/report/report_internal.h src/report/report_dbhash.c \
 	src/report/demo.c
 noinst_HEADERS += include/fxaudit/pdf.h include/fxaudit/raster.h include/fxaudit/plot.h \
 	include/fxaudit/figure.h include/fxaudit/report.h include/fxaudit/demo.h

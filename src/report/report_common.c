@@ -37,7 +37,7 @@ int rp_begin(rp_ctx *c, fx_store *s, fx_report_opts *o, const char *title,
     o->missing_reason[0] = '\0';
     /* the database as it is while the report is written: a later change to
      * the study gives another hash, so the report names the state it shows */
-    int rc = fx_sha256_file(fx_store_dbpath(s), db, err);
+    int rc = rp_db_sha256(s, db, err);
     if (rc)
         return rc;
     const char *tmp = getenv("TMPDIR");

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "fxaudit/error.h"
+#include "fxaudit/hash.h"
 #include "fxaudit/pdf.h"
 #include "fxaudit/report.h"
 #include "fxaudit/store.h"
@@ -22,6 +23,9 @@ typedef struct rp_ctx {
  * study.db file, `inputs`, now). */
 int rp_begin(rp_ctx *c, fx_store *s, fx_report_opts *o, const char *title,
              const fx_pdf_input *inputs, size_t n_inputs, fx_error *err);
+/* SHA-256 of study.db as `sha256sum` will see it once the program ends
+ * (the WAL checkpointed into it first; report_dbhash.c). */
+int rp_db_sha256(fx_store *s, char hex[FX_SHA256_HEX], fx_error *err);
 /* A fresh PNG path in the context's folder. */
 void rp_png(rp_ctx *c, char *path, size_t n);
 /* Place a plot's result (the figure, or a note when gnuplot is missing). */

@@ -256,7 +256,7 @@ static int audit_block(rp_ctx *c, fx_store *s, const char *code, fx_error *err)
 static int trail_block(rp_ctx *c, fx_store *s, json_t *series, fx_error *err)
 {
     char db[FX_SHA256_HEX];
-    int rc = fx_sha256_file(fx_store_dbpath(s), db, err);
+    int rc = rp_db_sha256(s, db, err);
     size_t n = json_array_size(series);
     const char **k = calloc(n + 2, sizeof *k), **v = calloc(n + 2, sizeof *v);
     char (*lab)[300] = calloc(n + 1, sizeof *lab);
@@ -264,9 +264,10 @@ static int trail_block(rp_ctx *c, fx_store *s, json_t *series, fx_error *err)
     k[1] = "Database study.db (SHA-256)", v[1] = db;
     for (size_t i = 0; i < n; i++) {
         json_t *r = json_array_get(series, i);
-        snprintf(lab[i], sizeof lab[i], "%s %s, %s", rp_str(r, "timepoint"), rp_str(r, "kind"),
-                 rp_str(r, "path"));
-        k[i + 2] = lab[i], v[i + 2] = rp_str(r, "sha256");
+        snprintf(lab[i], sizeof lab[i], "%s\n%s (SHA-256)", rp_str(r, "path"),
+                 rp_str(r, "sha256"));
+        k[i + 2] = strcmp(rp_str(r, "timepoint"), "preop") ? "Post-op CT" : "Pre-op CT";
+        v[i + 2] = lab[i];
     }
     if (!rc)
         rc = fx_pdf_heading(c->d, 1, "6  Audit trail", err);

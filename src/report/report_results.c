@@ -243,8 +243,8 @@ static int smfa_figure(rp_ctx *c, fx_store *s, fx_error *err)
 static int smfa_tables(rp_ctx *c, const json_t *sm, fx_error *err)
 {
     static const fx_pdf_column cols[] = {
-        {"Scale", NULL, 1, FX_PDF_LEFT},        {"Pre-injury", "median (IQR)", 1.4, FX_PDF_RIGHT},
-        {"3 months", "median (IQR)", 1.4, FX_PDF_RIGHT}, {"1 year", "median (IQR)", 1.4, FX_PDF_RIGHT},
+        {"Scale", NULL, 1, FX_PDF_LEFT},        {"Pre-injury, median (IQR)", NULL, 1.4, FX_PDF_RIGHT},
+        {"3 months", NULL, 1.4, FX_PDF_RIGHT}, {"1 year", NULL, 1.4, FX_PDF_RIGHT},
         {"n", NULL, 0.4, FX_PDF_RIGHT},         {"Friedman P", NULL, 0.8, FX_PDF_RIGHT}};
     const char *occ[3] = {"pre-injury", "3-months", "1-year"};
     rp_table t = {0};
