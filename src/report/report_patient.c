@@ -274,6 +274,16 @@ static int trail_block(rp_ctx *c, fx_store *s, json_t *series, fx_error *err)
     if (!rc)
         rc = fx_pdf_keyvalues(c->d, k, v, n + 2, err);
     free(k), free(v), free(lab);
+    static const char *const sk[] = {"Reviewed by (name, role)", "Signature", "Date"};
+    static const char *const sv[] = {"______________________________",
+                                     "______________________________", "______________"};
+    if (!rc)
+        rc = fx_pdf_heading(c->d, 1, "7  Review", err);
+    if (!rc)
+        rc = fx_pdf_paragraph(c->d, "I have reviewed this report against the images and the "
+                                    "plan.", FX_PDF_LEFT, err);
+    if (!rc)
+        rc = fx_pdf_keyvalues(c->d, sk, sv, 3, err);
     return rc;
 }
 

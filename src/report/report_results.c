@@ -190,8 +190,8 @@ static int grades_section(rp_ctx *c, const json_t *gr, fx_error *err)
     {
         json_array_foreach(json_object_get(g, "counts"), k, cnt)
         {
-            rp_cell(&t, k ? "" : rp_str(g, "scheme"), 0);
-            rp_cell(&t, k ? "" : rp_str(g, "timepoint"), 0);
+            rp_cell(&t, rp_str(g, "scheme"), 0);
+            rp_cell(&t, rp_str(g, "timepoint"), 0);
             rp_cell(&t, rp_str(cnt, "grade"), 0);
             rp_cellf(&t, 0, "%lld", (long long)json_integer_value(json_object_get(cnt, "n")));
         }
@@ -243,7 +243,7 @@ static int smfa_figure(rp_ctx *c, fx_store *s, fx_error *err)
 static int smfa_tables(rp_ctx *c, const json_t *sm, fx_error *err)
 {
     static const fx_pdf_column cols[] = {
-        {"Scale", NULL, 1, FX_PDF_LEFT},        {"Pre-injury, median (IQR)", NULL, 1.4, FX_PDF_RIGHT},
+        {"Scale", NULL, 1, FX_PDF_LEFT},        {"Pre-injury", NULL, 1.4, FX_PDF_RIGHT},
         {"3 months", NULL, 1.4, FX_PDF_RIGHT}, {"1 year", NULL, 1.4, FX_PDF_RIGHT},
         {"n", NULL, 0.4, FX_PDF_RIGHT},         {"Friedman P", NULL, 0.8, FX_PDF_RIGHT}};
     const char *occ[3] = {"pre-injury", "3-months", "1-year"};
@@ -261,7 +261,17 @@ static int smfa_tables(rp_ctx *c, const json_t *sm, fx_error *err)
                                     json_object_get(json_object_get(by, occ[0]), "n")));
         rp_cell(&t, rp_p(b, sizeof b, json_object_get(json_object_get(sc, "friedman"), "p")), 0);
     }
-    int rc = rp_table_put(c, &t, "Table 5. SMFA indices (0–100, higher is worse).", cols, 6, err);
+    int rc = rp_table_put(c, &t, "Table 5. SMFA indices, median (IQR) per occasion (0–100, higher is "
+                                 "worse); n: patients with a pre-injury form.", cols, 6, err);
+    const json_t *fr = json_object_get(json_array_get(json_object_get(sm, "scales"), 0),
+                                       "friedman");
+    if (!rc && fr) {
+        char text[400];
+        snprintf(text, sizeof text, "Friedman P: %s across the three occasions, on the %lld "
+                                    "patients with all three forms.", rp_str(fr, "method"),
+                 (long long)json_integer_value(json_object_get(fr, "n")));
+        rc = fx_pdf_paragraph(c->d, text, FX_PDF_LEFT, err);
+    }
     static const fx_pdf_column ccols[] = {
         {"Scale", NULL, 0.8, FX_PDF_LEFT},   {"Comparison", NULL, 1.8, FX_PDF_LEFT},
         {"n", "pairs", 0.5, FX_PDF_RIGHT},   {"P", NULL, 0.6, FX_PDF_RIGHT},
