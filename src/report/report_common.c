@@ -154,18 +154,26 @@ double rp_real(const json_t *o, const char *key)
 
 void rp_cell(rp_table *t, const char *text, int flagged)
 {
+    if (t->failed)
+        return;
     if (t->n == t->cap) {
         size_t cap = t->cap ? 2 * t->cap : 64;
         fx_pdf_cell *c = realloc(t->cells, cap * sizeof *c);
-        char **s = c ? realloc(t->text, cap * sizeof *s) : NULL;
         if (c)
             t->cells = c;
-        if (!s)
-            abort(); /* out of memory in a report: nothing sensible to do */
+        char **s = c ? realloc(t->text, cap * sizeof *s) : NULL;
+        if (!s) {
+            t->failed = 1; /* reported by rp_table_put */
+            return;
+        }
         t->text = s;
         t->cap = cap;
     }
     t->text[t->n] = strdup(text ? text : "");
+    if (!t->text[t->n]) {
+        t->failed = 1;
+        return;
+    }
     t->cells[t->n].text = t->text[t->n];
     t->cells[t->n].flagged = flagged;
     t->n++;
@@ -184,7 +192,8 @@ void rp_cellf(rp_table *t, int flagged, const char *fmt, ...)
 int rp_table_put(rp_ctx *c, rp_table *t, const char *caption, const fx_pdf_column *cols,
                  size_t ncols, fx_error *err)
 {
-    int rc = fx_pdf_table(c->d, caption, cols, ncols, t->cells, t->n / ncols, err);
+    int rc = t->failed ? fx_fail(err, FX_ENOMEM, "out of memory building a report table")
+                       : fx_pdf_table(c->d, caption, cols, ncols, t->cells, t->n / ncols, err);
     rp_table_free(t);
     return rc;
 }

@@ -52,6 +52,7 @@ typedef struct rp_table {
     fx_pdf_cell *cells;
     char **text;
     size_t n, cap;
+    int failed; /* an allocation failed: rp_table_put says so */
 } rp_table;
 void rp_cell(rp_table *t, const char *text, int flagged);
 void rp_cellf(rp_table *t, int flagged, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
