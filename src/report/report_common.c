@@ -206,3 +206,10 @@ void rp_table_free(rp_table *t)
     free(t->cells);
     memset(t, 0, sizeof *t);
 }
+
+int rp_section(rp_ctx *c, const char *title, fx_error *err)
+{
+    /* a heading with at least a table's caption, header and two rows under it */
+    int rc = fx_pdf_keep_together(c->d, 45, err);
+    return rc ? rc : fx_pdf_heading(c->d, 1, title, err);
+}

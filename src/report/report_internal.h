@@ -26,6 +26,8 @@ int rp_begin(rp_ctx *c, fx_store *s, fx_report_opts *o, const char *title,
 /* SHA-256 of study.db as `sha256sum` will see it once the program ends
  * (the WAL checkpointed into it first; report_dbhash.c). */
 int rp_db_sha256(fx_store *s, char hex[FX_SHA256_HEX], fx_error *err);
+/* A level-1 heading kept with some 45 mm of what follows it. */
+int rp_section(rp_ctx *c, const char *title, fx_error *err);
 /* A fresh PNG path in the context's folder. */
 void rp_png(rp_ctx *c, char *path, size_t n);
 /* Place a plot's result (the figure, or a note when gnuplot is missing). */

@@ -40,7 +40,7 @@ static int identity_block(rp_ctx *c, fx_store *s, const fx_patient *p, fx_error 
     for (size_t i = 0; i < n; i++)
         if (!*v[i])
             v[i] = "not recorded";
-    rc = fx_pdf_heading(c->d, 1, "1  Patient", err);
+    rc = rp_section(c, "1  Patient", err);
     if (!rc)
         rc = fx_pdf_keyvalues(c->d, k, v, n, err);
     if (!rc && !c->o->keyfile)
@@ -52,7 +52,7 @@ static int identity_block(rp_ctx *c, fx_store *s, const fx_patient *p, fx_error 
 
 static int reduction_block(rp_ctx *c, fx_store *s, const char *code, fx_error *err)
 {
-    int rc = fx_pdf_heading(c->d, 1, "3  Reduction: gap and step-off", err);
+    int rc = rp_section(c, "3  Reduction: gap and step-off", err);
     json_t *m = rp_query(s, "SELECT observer, timepoint, plane, gap_mm, step_mm FROM "
                             "measurement_view WHERE patient = ?1 AND current AND repeat_no = 1 "
                             "ORDER BY instr('preop postop followup', timepoint), plane, observer",
@@ -131,7 +131,7 @@ static int reduction_block(rp_ctx *c, fx_store *s, const char *code, fx_error *e
 
 static int smfa_block(rp_ctx *c, fx_store *s, const char *code, fx_error *err)
 {
-    int rc = fx_pdf_heading(c->d, 1, "4  SMFA over time", err);
+    int rc = rp_section(c, "4  SMFA over time", err);
     json_t *rows = rp_query(s, "SELECT f.occasion, f.months_after_surgery AS months, "
                                "(SELECT score FROM smfa_scores WHERE form_id = f.id AND scale = "
                                "'function') AS fn, (SELECT score FROM smfa_scores WHERE form_id = "
@@ -180,7 +180,7 @@ static int smfa_block(rp_ctx *c, fx_store *s, const char *code, fx_error *err)
 
 static int audit_block(rp_ctx *c, fx_store *s, const char *code, fx_error *err)
 {
-    int rc = fx_pdf_heading(c->d, 1, "5  Post-operative audit: planned against actual", err);
+    int rc = rp_section(c, "5  Post-operative audit: planned against actual", err);
     json_t *reg = rp_query(s, "SELECT r.rms_mm, r.inlier_fraction, r.region, r.iterations, "
                               "r.converged FROM registrations r JOIN patients p ON p.id = "
                               "r.patient_id WHERE p.code = ?1 ORDER BY r.id DESC LIMIT 1", code, err);
@@ -270,7 +270,7 @@ static int trail_block(rp_ctx *c, fx_store *s, json_t *series, fx_error *err)
         v[i + 2] = lab[i];
     }
     if (!rc)
-        rc = fx_pdf_heading(c->d, 1, "6  Audit trail", err);
+        rc = rp_section(c, "6  Audit trail", err);
     if (!rc)
         rc = fx_pdf_keyvalues(c->d, k, v, n + 2, err);
     free(k), free(v), free(lab);
@@ -278,7 +278,7 @@ static int trail_block(rp_ctx *c, fx_store *s, json_t *series, fx_error *err)
     static const char *const sv[] = {"______________________________",
                                      "______________________________", "______________"};
     if (!rc)
-        rc = fx_pdf_heading(c->d, 1, "7  Review", err);
+        rc = rp_section(c, "7  Review", err);
     if (!rc)
         rc = fx_pdf_paragraph(c->d, "I have reviewed this report against the images and the "
                                     "plan.", FX_PDF_LEFT, err);

@@ -193,7 +193,7 @@ int rp_plan_section(rp_ctx *c, fx_store *s, const char *code, const char *side, 
     /* a study folder path is at most PATH_MAX (4096) */
     snprintf(dir, sizeof dir, "%s/plans/%s", fx_store_dir(s), code);
     snprintf(path, sizeof path, "%s/plan.json", dir);
-    int rc = fx_pdf_heading(c->d, 1, "2  The plan", err);
+    int rc = rp_section(c, "2  The plan", err);
     if (rc)
         return rc;
     json_error_t je;

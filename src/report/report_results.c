@@ -92,7 +92,7 @@ static int reduction_figures(rp_ctx *c, const json_t *red, fx_error *err)
 
 static int reduction_section(rp_ctx *c, const json_t *red, fx_error *err)
 {
-    int rc = fx_pdf_heading(c->d, 1, "2  Reduction: gap and step-off", err);
+    int rc = rp_section(c, "2  Reduction: gap and step-off", err);
     size_t n = json_array_size(json_object_get(red, "patients"));
     if (!rc) {
         char text[700];
@@ -112,7 +112,7 @@ static int reduction_section(rp_ctx *c, const json_t *red, fx_error *err)
 
 static int screws_section(rp_ctx *c, fx_store *s, const json_t *sc, fx_error *err)
 {
-    int rc = fx_pdf_heading(c->d, 1, "3  Screws: planned against actual", err);
+    int rc = rp_section(c, "3  Screws: planned against actual", err);
     if (rc)
         return rc;
     if (json_integer_value(json_object_get(sc, "n_planned")) == 0)
@@ -175,7 +175,7 @@ static int screws_section(rp_ctx *c, fx_store *s, const json_t *sc, fx_error *er
 
 static int grades_section(rp_ctx *c, const json_t *gr, fx_error *err)
 {
-    int rc = fx_pdf_heading(c->d, 1, "4  Grades of the reduction", err);
+    int rc = rp_section(c, "4  Grades of the reduction", err);
     const json_t *schemes = json_object_get(gr, "schemes");
     if (rc || json_array_size(schemes) == 0)
         return rc ? rc : fx_pdf_paragraph(c->d, "No grades recorded yet.", FX_PDF_LEFT, err);
@@ -299,7 +299,7 @@ static int smfa_tables(rp_ctx *c, const json_t *sm, fx_error *err)
 
 static int smfa_section(rp_ctx *c, fx_store *s, const json_t *sm, fx_error *err)
 {
-    int rc = fx_pdf_heading(c->d, 1, "5  Patient-reported outcome: SMFA", err);
+    int rc = rp_section(c, "5  Patient-reported outcome: SMFA", err);
     if (rc)
         return rc;
     if (json_array_size(json_object_get(sm, "scales")) == 0)
@@ -315,7 +315,7 @@ static int smfa_section(rp_ctx *c, fx_store *s, const json_t *sm, fx_error *err)
 
 static int correlation_section(rp_ctx *c, const json_t *stats, fx_error *err)
 {
-    int rc = fx_pdf_heading(c->d, 1, "6  Reduction and outcome", err);
+    int rc = rp_section(c, "6  Reduction and outcome", err);
     static const fx_pdf_column cols[] = {{"x", NULL, 1.3, FX_PDF_LEFT}, {"y", NULL, 1.6, FX_PDF_LEFT},
                                          {"n", NULL, 0.4, FX_PDF_RIGHT}, {"rho", NULL, 0.6, FX_PDF_RIGHT},
                                          {"P", NULL, 0.6, FX_PDF_RIGHT},

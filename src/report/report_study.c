@@ -35,7 +35,7 @@ static int cohort_section(rp_ctx *c, fx_store *s, fx_error *err)
     free(p);
     char cap[160];
     snprintf(cap, sizeof cap, "Table 1. The cohort (n = %zu), from the patients table.", n);
-    if ((rc = fx_pdf_heading(c->d, 1, "1  Cohort", err)))
+    if ((rc = rp_section(c, "1  Cohort", err)))
         return rc;
     if (n == 0) {
         rp_table_free(&t);
@@ -52,7 +52,7 @@ static int agreement_section(rp_ctx *c, fx_store *s, fx_error *err)
                            NULL, err);
     if (!obs)
         return err->code;
-    int rc = fx_pdf_heading(c->d, 1, "7  Observer agreement", err);
+    int rc = rp_section(c, "7  Observer agreement", err);
     if (rc || json_array_size(obs) < 2) {
         json_decref(obs);
         return rc ? rc
