@@ -20,6 +20,8 @@ int cmd_study(int argc, char **argv);
 int cmd_patient(int argc, char **argv);
 int cmd_keyfile(int argc, char **argv);
 int cmd_render(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 int cmd_mesh(int argc, char **argv);
 int cmd_segment(int argc, char **argv);
 int cmd_dicom(int argc, char **argv);

@@ -15,6 +15,7 @@
 
 static const struct cli_cmd commands[] = {
     {"help", cmd_help, "list the commands"},
+    {"demo", cmd_demo, "the main job: synthetic cohort to PDF reports, nothing to set up"},
     {"dicom", cmd_dicom, "inspect DICOM series and load one as a HU volume"},
     {"import", cmd_import, "import a CT series into a study"},
     {"study", cmd_study, "create, verify and summarise a study folder"},
@@ -36,6 +37,7 @@ static const struct cli_cmd commands[] = {
     {"grade", cmd_grade, "grade a fracture reduction (matta, ct or a scheme file)"},
     {"smfa", cmd_smfa, "store and score SMFA questionnaires"},
     {"stats", cmd_stats, "statistical tests on CSV columns, as R and SPSS compute them"},
+    {"report", cmd_report, "write the study report and per-patient audit reports (PDF)"},
     {"validate", cmd_validate, "run a stage on a phantom cohort and compare with its truth"},
     {NULL, NULL, NULL},
 };

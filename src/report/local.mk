@@ -3,9 +3,12 @@
 libfxaudit_a_SOURCES += src/report/pdf.c src/report/pdf_blocks.c src/report/pdf_internal.h \
 	src/report/raster.c src/report/raster_text.c src/report/raster_internal.h \
 	src/report/plot.c src/report/plot_kinds.c src/report/plot_internal.h \
-	src/report/figure.c
+	src/report/figure.c \
+	src/report/report_common.c src/report/report_study.c src/report/report_results.c \
+	src/report/report_patient.c src/report/report_plan.c src/report/report_internal.h src/report/report_dbhash.c \
+	src/report/demo.c
 noinst_HEADERS += include/fxaudit/pdf.h include/fxaudit/raster.h include/fxaudit/plot.h \
-	include/fxaudit/figure.h
+	include/fxaudit/figure.h include/fxaudit/report.h include/fxaudit/demo.h
 
 # gnuplot templates, found at run time with fx_data_path("reports/<kind>.gp")
 reportsdir = $(pkgdatadir)/reports
@@ -37,3 +40,8 @@ tests_unit_test_sample_report_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 EXTRA_DIST += docs/reports.md
 # artefacts kept by the tests for people to look at (build/tests/artefacts)
 CLEANFILES += tests/artefacts/*.png tests/artefacts/*.pdf tests/artefacts/*.ppm
+
+# `fxaudit report` and `fxaudit demo`: the reports' content and the main job
+fxaudit_SOURCES += src/cli/cmd_report.c src/cli/cmd_demo.c
+TESTS += tests/cli/test_report.sh
+EXTRA_DIST += tests/cli/test_report.sh

@@ -1,0 +1,70 @@
+/* report_internal.h - helpers shared by the report writers (not public). */
+#ifndef FXAUDIT_REPORT_INTERNAL_H
+#define FXAUDIT_REPORT_INTERNAL_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "fxaudit/error.h"
+#include "fxaudit/hash.h"
+#include "fxaudit/pdf.h"
+#include "fxaudit/report.h"
+#include "fxaudit/store.h"
+
+/* A report being written: the document, a private folder for its figures. */
+typedef struct rp_ctx {
+    fx_pdf *d;
+    fx_report_opts *o;
+    char tmpdir[4096];
+    int nfig;
+} rp_ctx;
+
+/* Start a document with the footer's audit trail (software, SHA-256 of the
+ * study.db file, `inputs`, now). */
+int rp_begin(rp_ctx *c, fx_store *s, fx_report_opts *o, const char *title,
+             const fx_pdf_input *inputs, size_t n_inputs, fx_error *err);
+/* SHA-256 of study.db as `sha256sum` will see it once the program ends
+ * (the WAL checkpointed into it first; report_dbhash.c). */
+int rp_db_sha256(fx_store *s, char hex[FX_SHA256_HEX], fx_error *err);
+/* A level-1 heading kept with some 45 mm of what follows it. */
+int rp_section(rp_ctx *c, const char *title, fx_error *err);
+/* A fresh PNG path in the context's folder. */
+void rp_png(rp_ctx *c, char *path, size_t n);
+/* Place a plot's result (the figure, or a note when gnuplot is missing). */
+int rp_figure(rp_ctx *c, int plot_rc, const fx_error *plot_err, const char *png, double height_mm,
+              const char *caption, fx_error *err);
+/* Save to `pdf` and release everything; rp_free alone on failure. */
+int rp_end(rp_ctx *c, const char *pdf, fx_error *err);
+void rp_free(rp_ctx *c);
+
+/* A number from JSON with `prec` decimals, or "–" for null/absent. */
+const char *rp_num(char *buf, size_t n, const json_t *v, int prec);
+/* "median (q1–q3)" of a describe object, or "–" when n is 0. */
+const char *rp_median_iqr(char *buf, size_t n, const json_t *desc, int prec);
+/* A p value as a journal prints it: "0.034", "< 0.001", or "–". */
+const char *rp_p(char *buf, size_t n, const json_t *p);
+/* Rows of a query (params may be NULL); on failure NULL with err filled. */
+json_t *rp_query(fx_store *s, const char *sql, const char *param, fx_error *err);
+/* A string member, or "" when absent or null. */
+const char *rp_str(const json_t *o, const char *key);
+double rp_real(const json_t *o, const char *key); /* NAN when absent/null */
+
+/* A table whose cells are strings owned by the builder. */
+typedef struct rp_table {
+    fx_pdf_cell *cells;
+    char **text;
+    size_t n, cap;
+    int failed; /* an allocation failed: rp_table_put says so */
+} rp_table;
+void rp_cell(rp_table *t, const char *text, int flagged);
+void rp_cellf(rp_table *t, int flagged, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int rp_table_put(rp_ctx *c, rp_table *t, const char *caption, const fx_pdf_column *cols,
+                 size_t ncols, fx_error *err);
+void rp_table_free(rp_table *t);
+
+/* Sections of the study report (report_results.c). */
+int rp_results(rp_ctx *c, fx_store *s, const json_t *stats, fx_error *err);
+/* Sections of the patient report (report_plan.c). */
+int rp_plan_section(rp_ctx *c, fx_store *s, const char *code, const char *side, fx_error *err);
+
+#endif

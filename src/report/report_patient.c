@@ -1,0 +1,335 @@
+/*
+ * report_patient.c - the per-patient audit report: who (by study code; the
+ * hospital ID only when a key file is given), the plan, the observers'
+ * reduction values, SMFA over time, the post-operative audit, and the full
+ * checksums of the inputs. Sources of every number: docs/reports.md.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fxaudit/plot.h"
+#include "report_internal.h"
+
+static int identity_block(rp_ctx *c, fx_store *s, const fx_patient *p, fx_error *err)
+{
+    json_t *info = NULL;
+    int rc = fx_store_info(s, &info, err);
+    if (rc)
+        return rc;
+    char hosp[128] = "";
+    if (c->o->keyfile &&
+        (rc = fx_store_keyfile_find(c->o->keyfile, p->code, hosp, sizeof hosp, err))) {
+        json_decref(info);
+        return rc;
+    }
+    const char *k[12], *v[12];
+    size_t n = 0;
+    k[n] = "Study", v[n++] = *rp_str(info, "title") ? rp_str(info, "title") : "untitled";
+    k[n] = "Patient (study code)", v[n++] = p->code;
+    if (c->o->keyfile)
+        k[n] = "Hospital ID (key file)", v[n++] = hosp;
+    k[n] = "Sex", v[n++] = p->sex;
+    k[n] = "Age band (years)", v[n++] = p->age_band;
+    k[n] = "Injured side", v[n++] = p->side;
+    k[n] = "Fracture type (Letournel)", v[n++] = p->fracture_type;
+    k[n] = "Trauma mechanism", v[n++] = p->mechanism;
+    k[n] = "Approach", v[n++] = p->approach;
+    k[n] = "Plates", v[n++] = p->plates;
+    for (size_t i = 0; i < n; i++)
+        if (!*v[i])
+            v[i] = "not recorded";
+    rc = rp_section(c, "1  Patient", err);
+    if (!rc)
+        rc = fx_pdf_keyvalues(c->d, k, v, n, err);
+    if (!rc && !c->o->keyfile)
+        rc = fx_pdf_paragraph(c->d, "Pseudonymised: the patient is named by study code only.",
+                              FX_PDF_LEFT, err);
+    json_decref(info);
+    return rc;
+}
+
+static int reduction_block(rp_ctx *c, fx_store *s, const char *code, fx_error *err)
+{
+    int rc = rp_section(c, "3  Reduction: gap and step-off", err);
+    json_t *m = rp_query(s, "SELECT observer, timepoint, plane, gap_mm, step_mm FROM "
+                            "measurement_view WHERE patient = ?1 AND current AND repeat_no = 1 "
+                            "ORDER BY instr('preop postop followup', timepoint), plane, observer",
+                         code, err);
+    if (!m)
+        return err->code;
+    static const fx_pdf_column cols[] = {
+        {"Time point", NULL, 1, FX_PDF_LEFT}, {"Plane", NULL, 1, FX_PDF_LEFT},
+        {"Observer", NULL, 1, FX_PDF_LEFT},   {"Gap", "mm", 0.8, FX_PDF_RIGHT},
+        {"Step-off", "mm", 0.8, FX_PDF_RIGHT}};
+    rp_table t = {0};
+    size_t i;
+    json_t *r;
+    char b[40];
+    json_array_foreach(m, i, r)
+    {
+        rp_cell(&t, rp_str(r, "timepoint"), 0);
+        rp_cell(&t, rp_str(r, "plane"), 0);
+        rp_cell(&t, rp_str(r, "observer"), 0);
+        rp_cell(&t, rp_num(b, sizeof b, json_object_get(r, "gap_mm"), 1), 0);
+        rp_cell(&t, rp_num(b, sizeof b, json_object_get(r, "step_mm"), 1), 0);
+    }
+    if (!rc && json_array_size(m) == 0)
+        rc = fx_pdf_paragraph(c->d, "No observer has measured this patient yet.", FX_PDF_LEFT, err);
+    else if (!rc)
+        rc = rp_table_put(c, &t, "Table 1. The observers' readings (current first readings).",
+                          cols, 5, err);
+    rp_table_free(&t);
+    json_decref(m);
+    json_t *cs = rp_query(s, "SELECT c.timepoint, c.plane, c.gap_mm, c.step_mm, c.method FROM "
+                             "consensus c JOIN patients p ON p.id = c.patient_id WHERE p.code = ?1"
+                             " ORDER BY instr('preop postop followup', c.timepoint), "
+                             "instr('axial coronal sagittal max', c.plane)", code, err);
+    if (!cs)
+        return err->code;
+    static const fx_pdf_column ccols[] = {
+        {"Time point", NULL, 1, FX_PDF_LEFT}, {"Plane", NULL, 1, FX_PDF_LEFT},
+        {"Gap", "mm", 0.8, FX_PDF_RIGHT},     {"Step-off", "mm", 0.8, FX_PDF_RIGHT},
+        {"Method", NULL, 1.2, FX_PDF_LEFT}};
+    json_array_foreach(cs, i, r)
+    {
+        rp_cell(&t, rp_str(r, "timepoint"), 0);
+        rp_cell(&t, rp_str(r, "plane"), 0);
+        rp_cell(&t, rp_num(b, sizeof b, json_object_get(r, "gap_mm"), 1), 0);
+        rp_cell(&t, rp_num(b, sizeof b, json_object_get(r, "step_mm"), 1), 0);
+        rp_cell(&t, rp_str(r, "method"), 0);
+    }
+    if (!rc && json_array_size(cs) == 0)
+        rc = fx_pdf_paragraph(c->d, "No consensus recorded yet.", FX_PDF_LEFT, err);
+    else if (!rc)
+        rc = rp_table_put(c, &t, "Table 2. Consensus (plane max: the largest over the planes, "
+                                 "the patient's value).", ccols, 5, err);
+    rp_table_free(&t);
+    json_decref(cs);
+    json_t *g = rp_query(s, "SELECT g.timepoint, g.scheme, g.grade, g.displacement_mm FROM grades "
+                            "g JOIN patients p ON p.id = g.patient_id WHERE p.code = ?1 ORDER BY "
+                            "instr('preop postop followup', g.timepoint), g.scheme", code, err);
+    if (!g)
+        return err->code;
+    static const fx_pdf_column gcols[] = {
+        {"Time point", NULL, 1, FX_PDF_LEFT}, {"Scheme", NULL, 1, FX_PDF_LEFT},
+        {"Grade", NULL, 1.2, FX_PDF_LEFT},    {"Displacement", "mm", 1, FX_PDF_RIGHT}};
+    json_array_foreach(g, i, r)
+    {
+        rp_cell(&t, rp_str(r, "timepoint"), 0);
+        rp_cell(&t, rp_str(r, "scheme"), 0);
+        rp_cell(&t, rp_str(r, "grade"), 0);
+        rp_cell(&t, rp_num(b, sizeof b, json_object_get(r, "displacement_mm"), 1), 0);
+    }
+    if (!rc && json_array_size(g))
+        rc = rp_table_put(c, &t, "Table 3. Grades of the consensus values.", gcols, 4, err);
+    rp_table_free(&t);
+    json_decref(g);
+    return rc;
+}
+
+static int smfa_block(rp_ctx *c, fx_store *s, const char *code, fx_error *err)
+{
+    int rc = rp_section(c, "4  SMFA over time", err);
+    json_t *rows = rp_query(s, "SELECT f.occasion, f.months_after_surgery AS months, "
+                               "(SELECT score FROM smfa_scores WHERE form_id = f.id AND scale = "
+                               "'function') AS fn, (SELECT score FROM smfa_scores WHERE form_id = "
+                               "f.id AND scale = 'bother') AS bo FROM smfa_forms f JOIN patients p "
+                               "ON p.id = f.patient_id WHERE p.code = ?1 ORDER BY "
+                               "f.months_after_surgery", code, err);
+    if (!rows)
+        return err->code;
+    size_t n = json_array_size(rows);
+    if (rc || n == 0) {
+        json_decref(rows);
+        return rc ? rc : fx_pdf_paragraph(c->d, "No SMFA forms entered yet.", FX_PDF_LEFT, err);
+    }
+    static const fx_pdf_column cols[] = {
+        {"Occasion", NULL, 1, FX_PDF_LEFT}, {"Time after surgery", "months", 1, FX_PDF_RIGHT},
+        {"Function index", "0-100", 1, FX_PDF_RIGHT}, {"Bother index", "0-100", 1, FX_PDF_RIGHT}};
+    rp_table t = {0};
+    double *v = calloc(3 * n, sizeof *v);
+    char b[40];
+    for (size_t i = 0; i < n; i++) {
+        json_t *r = json_array_get(rows, i);
+        rp_cell(&t, rp_str(r, "occasion"), 0);
+        rp_cell(&t, rp_num(b, sizeof b, json_object_get(r, "months"), 0), 0);
+        rp_cell(&t, rp_num(b, sizeof b, json_object_get(r, "fn"), 1), 0);
+        rp_cell(&t, rp_num(b, sizeof b, json_object_get(r, "bo"), 1), 0);
+        v[i] = strcmp(rp_str(r, "occasion"), "pre-injury") ? rp_real(r, "months") : 0;
+        v[n + i] = rp_real(r, "fn"), v[2 * n + i] = rp_real(r, "bo");
+    }
+    json_decref(rows);
+    rc = rp_table_put(c, &t, "Table 4. SMFA indices (higher is worse).", cols, 4, err);
+    fx_plot_series ser[2] = {{"function index", v, v + n, n}, {"bother index", v, v + 2 * n, n}};
+    fx_plot_opts po;
+    fx_plot_opts_default(&po);
+    po.xlabel = "months after surgery (pre-injury recall at 0)";
+    po.ylabel = "SMFA index (0-100, higher is worse)";
+    char png[4400];
+    rp_png(c, png, sizeof png);
+    fx_error pe = {0};
+    int prc = fx_plot_lines(&po, ser, 2, png, &pe);
+    if (!rc)
+        rc = rp_figure(c, prc, &pe, png, 70, "Figure 4. SMFA function and bother index over time.",
+                       err);
+    free(v);
+    return rc;
+}
+
+static int audit_block(rp_ctx *c, fx_store *s, const char *code, fx_error *err)
+{
+    int rc = rp_section(c, "5  Post-operative audit: planned against actual", err);
+    json_t *reg = rp_query(s, "SELECT r.rms_mm, r.inlier_fraction, r.region, r.iterations, "
+                              "r.converged FROM registrations r JOIN patients p ON p.id = "
+                              "r.patient_id WHERE p.code = ?1 ORDER BY r.id DESC LIMIT 1", code, err);
+    if (!reg)
+        return err->code;
+    json_t *dev = rp_query(s, "SELECT ps.label, ps.length_mm AS planned_mm, d.angle_deg, d.entry_mm,"
+                              " d.tip_mm, d.length_diff_mm, d.joint_penetration, d.actual_screw_id "
+                              "FROM screw_deviations d JOIN plan_screws ps ON ps.id = "
+                              "d.plan_screw_id JOIN plans pl ON pl.id = ps.plan_id JOIN patients p "
+                              "ON p.id = pl.patient_id WHERE p.code = ?1 AND d.id IN (SELECT "
+                              "max(id) FROM screw_deviations GROUP BY plan_screw_id) ORDER BY "
+                              "ps.label", code, err);
+    if (!dev) {
+        json_decref(reg);
+        return err->code;
+    }
+    if (!rc && json_array_size(reg) == 0 && json_array_size(dev) == 0)
+        rc = fx_pdf_paragraph(c->d, "The post-operative audit has not been run for this patient: "
+                                    "the store holds no registration and no screw deviations.",
+                              FX_PDF_LEFT, err);
+    char b[5][40];
+    if (!rc && json_array_size(reg)) {
+        json_t *r = json_array_get(reg, 0);
+        const char *k[] = {"Registration RMS (mm)", "Inlier fraction", "Reference region",
+                           "Iterations", "Converged"};
+        const char *v[] = {rp_num(b[0], 40, json_object_get(r, "rms_mm"), 2),
+                           rp_num(b[1], 40, json_object_get(r, "inlier_fraction"), 3),
+                           rp_str(r, "region"), rp_num(b[2], 40, json_object_get(r, "iterations"), 0),
+                           json_integer_value(json_object_get(r, "converged")) ? "yes" : "no"};
+        rc = fx_pdf_keyvalues(c->d, k, v, 5, err);
+    }
+    if (!rc && json_array_size(dev)) {
+        static const fx_pdf_column cols[] = {
+            {"Screw", NULL, 0.8, FX_PDF_LEFT},     {"Planned length", "mm", 1, FX_PDF_RIGHT},
+            {"Direction", "°", 0.9, FX_PDF_RIGHT}, {"Entry", "mm", 0.8, FX_PDF_RIGHT},
+            {"Tip", "mm", 0.8, FX_PDF_RIGHT},      {"Length diff.", "mm", 1, FX_PDF_RIGHT},
+            {"Joint", NULL, 0.7, FX_PDF_LEFT}};
+        rp_table t = {0};
+        size_t i;
+        json_t *r;
+        const fx_report_opts *o = c->o;
+        json_array_foreach(dev, i, r)
+        {
+            int placed = !json_is_null(json_object_get(r, "actual_screw_id"));
+            rp_cell(&t, rp_str(r, "label"), 0);
+            rp_cell(&t, rp_num(b[0], 40, json_object_get(r, "planned_mm"), 0), 0);
+            rp_cell(&t, rp_num(b[0], 40, json_object_get(r, "angle_deg"), 1),
+                    rp_real(r, "angle_deg") > o->tol_angle_deg);
+            rp_cell(&t, rp_num(b[0], 40, json_object_get(r, "entry_mm"), 1),
+                    rp_real(r, "entry_mm") > o->tol_entry_mm);
+            rp_cell(&t, rp_num(b[0], 40, json_object_get(r, "tip_mm"), 1),
+                    rp_real(r, "tip_mm") > o->tol_tip_mm);
+            rp_cell(&t, placed ? rp_num(b[0], 40, json_object_get(r, "length_diff_mm"), 1)
+                               : "not placed",
+                    !placed || fabs(rp_real(r, "length_diff_mm")) > o->tol_length_mm);
+            int jp = (int)json_integer_value(json_object_get(r, "joint_penetration"));
+            rp_cell(&t, jp ? "entered" : "clear", jp);
+        }
+        rc = rp_table_put(c, &t, "Table 5. Planned against actual screws.", cols, 7, err);
+        char note[300];
+        snprintf(note, sizeof note,
+                 "* beyond tolerance (direction %.1f°, entry %.1f mm, tip %.1f mm, length "
+                 "%.1f mm), a screw not placed, or one entering the joint.",
+                 o->tol_angle_deg, o->tol_entry_mm, o->tol_tip_mm, o->tol_length_mm);
+        if (!rc)
+            rc = fx_pdf_caption(c->d, note, err);
+    }
+    json_decref(reg);
+    json_decref(dev);
+    return rc;
+}
+
+static int trail_block(rp_ctx *c, fx_store *s, json_t *series, fx_error *err)
+{
+    char db[FX_SHA256_HEX];
+    int rc = rp_db_sha256(s, db, err);
+    size_t n = json_array_size(series);
+    const char **k = calloc(n + 2, sizeof *k), **v = calloc(n + 2, sizeof *v);
+    char (*lab)[300] = calloc(n + 1, sizeof *lab);
+    k[0] = "Software", v[0] = c->o->software;
+    k[1] = "Database study.db (SHA-256)", v[1] = db;
+    for (size_t i = 0; i < n; i++) {
+        json_t *r = json_array_get(series, i);
+        snprintf(lab[i], sizeof lab[i], "%s\n%s (SHA-256)", rp_str(r, "path"),
+                 rp_str(r, "sha256"));
+        k[i + 2] = strcmp(rp_str(r, "timepoint"), "preop") ? "Post-op CT" : "Pre-op CT";
+        v[i + 2] = lab[i];
+    }
+    if (!rc)
+        rc = rp_section(c, "6  Audit trail", err);
+    if (!rc)
+        rc = fx_pdf_keyvalues(c->d, k, v, n + 2, err);
+    free(k), free(v), free(lab);
+    static const char *const sk[] = {"Reviewed by (name, role)", "Signature", "Date"};
+    static const char *const sv[] = {"______________________________",
+                                     "______________________________", "______________"};
+    if (!rc)
+        rc = rp_section(c, "7  Review", err);
+    if (!rc)
+        rc = fx_pdf_paragraph(c->d, "I have reviewed this report against the images and the "
+                                    "plan.", FX_PDF_LEFT, err);
+    if (!rc)
+        rc = fx_pdf_keyvalues(c->d, sk, sv, 3, err);
+    return rc;
+}
+
+int fx_report_patient(fx_store *s, const char *code, fx_report_opts *o, const char *pdf,
+                      fx_error *err)
+{
+    fx_patient p;
+    int rc = fx_store_patient_get(s, code, &p, err);
+    if (rc)
+        return rc;
+    json_t *series = rp_query(s, "SELECT s.timepoint, s.kind, s.path, s.sha256 FROM series s "
+                                 "JOIN patients p ON p.id = s.patient_id WHERE p.code = ?1 "
+                                 "ORDER BY s.id", code, err);
+    if (!series)
+        return err->code;
+    size_t n = json_array_size(series);
+    fx_pdf_input *in = calloc(n ? n : 1, sizeof *in);
+    for (size_t i = 0; i < n; i++) {
+        json_t *r = json_array_get(series, i);
+        in[i].name = strcmp(rp_str(r, "timepoint"), "preop") ? "post-op CT" : "pre-op CT";
+        snprintf(in[i].sha256, sizeof in[i].sha256, "%s", rp_str(r, "sha256"));
+    }
+    rp_ctx c;
+    char title[80];
+    snprintf(title, sizeof title, "Audit report: patient %s", code);
+    rc = rp_begin(&c, s, o, title, in, n, err);
+    free(in);
+    if (!rc)
+        rc = fx_pdf_title(c.d, title, "Planned against achieved fixation of an acetabular "
+                                      "fracture. Lengths in mm, angles in degrees.", err);
+    if (!rc)
+        rc = identity_block(&c, s, &p, err);
+    if (!rc)
+        rc = rp_plan_section(&c, s, code, p.side, err);
+    if (!rc)
+        rc = reduction_block(&c, s, code, err);
+    if (!rc)
+        rc = smfa_block(&c, s, code, err);
+    if (!rc)
+        rc = audit_block(&c, s, code, err);
+    if (!rc)
+        rc = trail_block(&c, s, series, err);
+    json_decref(series);
+    if (rc) {
+        rp_free(&c);
+        return rc;
+    }
+    return rp_end(&c, pdf, err);
+}
