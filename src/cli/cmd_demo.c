@@ -49,12 +49,6 @@ static void summary(const fx_demo_result *r)
     json_decref(st);
 }
 
-static void progress_line(void *ctx, const char *stage, double fraction)
-{
-    (void)ctx;
-    fprintf(stderr, "fxaudit demo: %-26s %3.0f %%\n", stage, 100 * fraction);
-}
-
 int cmd_demo(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -99,9 +93,8 @@ int cmd_demo(int argc, char **argv)
         return cli_failf("cannot find the fxaudit binary (/proc/self/exe)");
     self[n] = '\0';
     o.self = self;
+    /* a bar on a terminal; nothing in pipes and logs (the command-line contract) */
     o.progress = cli_progress();
-    if (json || !isatty(2))
-        o.progress = (fx_progress){progress_line, NULL};
     fx_demo_result r;
     fx_error err = {0};
     int rc = fx_demo_run(&o, &r, &err);

@@ -151,11 +151,36 @@ static int plan_inputs(const json_t *t, const char *screws, const char *plates, 
     return rc;
 }
 
+/* "1:reference,2:fragment,..." for the truth's parts. */
+static int label_roles(const json_t *t, char *out, size_t n, fx_error *err)
+{
+    size_t i, used = 0;
+    json_t *f;
+    out[0] = '\0';
+    json_array_foreach(json_object_get(t, "fragments"), i, f) {
+        const char *kind = json_string_value(json_object_get(f, "kind"));
+        const char *name = json_string_value(json_object_get(f, "name"));
+        const char *role = !kind || !name             ? NULL
+                           : !strcmp(kind, "intact")   ? "reference"
+                           : !strcmp(kind, "fragment") ? "fragment"
+                           : strstr(name, "injured")   ? "femur-injured"
+                                                       : "femur-intact";
+        if (!role)
+            return fx_fail(err, FX_EFORMAT, "truth: part %zu has no kind or name", i);
+        int k = snprintf(out + used, n - used, "%s%lld:%s", used ? "," : "",
+                         (long long)json_integer_value(json_object_get(f, "label")), role);
+        if (k < 0 || (size_t)k >= n - used)
+            return fx_fail(err, FX_EINVAL, "too many parts in the truth");
+        used += (size_t)k;
+    }
+    return FX_OK;
+}
+
 /* One patient: import pre-op and post-op, then the plan. */
-static int patient_pipeline(demo *dm, fx_store *s, const json_t *t, fx_error *err)
+static int patient_pipeline(demo *dm, const json_t *t, fx_error *err)
 {
     const char *code = tstr(t, "patient", "code");
-    char pre[4500], post[4500], vol[4600], out[4600], screws[4600], plates[4600];
+    char pre[4500], post[4500], screws[4600], plates[4600];
     snprintf(pre, sizeof pre, "%s/%s/preop", dm->cohort, code);
     snprintf(post, sizeof post, "%s/%s/postop", dm->cohort, code);
     const char *st = dm->r->study;
@@ -166,25 +191,20 @@ static int patient_pipeline(demo *dm, fx_store *s, const json_t *t, fx_error *er
     int rc = run(dm, a1, err);
     if (!rc)
         rc = run(dm, a2, err);
-    json_t *rows = NULL;
-    fx_store_field f = fx_sf_text("c", code);
-    if (!rc)
-        rc = fx_store_query(s, "SELECT s.path FROM series s JOIN patients p ON p.id = "
-                               "s.patient_id WHERE p.code = ?1 AND s.timepoint = 'preop'",
-                            &f, 1, &rows, err);
     if (rc)
         return rc;
-    snprintf(vol, sizeof vol, "%s/%s", st,
-             json_string_value(json_object_get(json_array_get(rows, 0), "path")));
-    json_decref(rows);
-    snprintf(out, sizeof out, "%s/plans/%s", st, code);
+    /* The fragments as a 3-D lab would draw them (the phantom's true label map),
+     * since touching fragments cannot be told apart by a threshold; the rest of
+     * the planning is automatic. The plan is recorded in the study. */
+    char labels[4600], roles[512];
+    snprintf(labels, sizeof labels, "%s/%s/preop_labels.nrrd", dm->cohort, code);
     snprintf(screws, sizeof screws, "%s/%s/plan-screws.json", dm->cohort, code);
     snprintf(plates, sizeof plates, "%s/%s/plan-plates.json", dm->cohort, code);
-    if ((rc = plan_inputs(t, screws, plates, err)))
+    if ((rc = plan_inputs(t, screws, plates, err)) || (rc = label_roles(t, roles, sizeof roles, err)))
         return rc;
-    const char *a3[] = {"", "plan", "create", vol, "--out", out, "--patient", code, "--side",
-                        tstr(t, "patient", "injured_side"), "--screws", screws, "--plates",
-                        plates, NULL};
+    const char *a3[] = {"", "plan", "create", "--study", st, "--patient", code, "--side",
+                        tstr(t, "patient", "injured_side"), "--labels", labels, "--roles", roles,
+                        "--screws", screws, "--plates", plates, NULL};
     return run(dm, a3, err);
 }
 
@@ -365,7 +385,7 @@ static int stage_patients(demo *dm, fx_store *s, fx_error *err)
         rc = add_patient(s, dm->truth[p], err);
     for (size_t p = 0; p < dm->n && !rc; p++) {
         fx_progress_report(&dm->o->progress, "import and plan", (double)p / (double)dm->n);
-        rc = patient_pipeline(dm, s, dm->truth[p], err);
+        rc = patient_pipeline(dm, dm->truth[p], err);
     }
     return rc;
 }
