@@ -13,7 +13,11 @@
  *  - clearance: the smallest distance from the screw's surface (axis distance
  *    minus radius) to the bone surface, over the planned length from
  *    `entry_skip_mm` past the entry (where the screw crosses the near cortex by
- *    design) to the tip; negative where the screw leaves bone.
+ *    design) to the tip; negative where the screw leaves bone. The fracture
+ *    faces between reduced fragments lie inside the bone and do not count:
+ *    where the nearest face is one of them, the distance to the outside is
+ *    found by rays across the screw (clefts bridged as for the corridor), and
+ *    within `bridge_mm` of a cleft the screw crosses it is not measured.
  *  - joint distance: the smallest distance from the screw's surface to the
  *    joint surface (e.g. the femoral head or the acetabular cartilage) over the
  *    whole screw; a warning when it is below `joint_margin_mm`.

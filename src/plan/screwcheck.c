@@ -105,9 +105,103 @@ static int inside(const struct interval *iv, size_t n, double t)
     return 0;
 }
 
-/* Smallest signed distance from the screw's surface to the cortex. */
-static double clearance(const fx_plan_screw *s, const fx_bvh *bone, const struct interval *iv,
-                        size_t n, const fx_screw_check_opts *o)
+/* How far a ray from p, inside bone, runs before it leaves the bone for good
+ * (over clefts narrower than `bridge`, also one that p itself lies in); 0
+ * when p is not inside. */
+static double exit_distance(const fx_bvh *bone, fx_vec3 p, fx_vec3 dir, double bridge)
+{
+    fx_ray_hit *h = NULL;
+    size_t n = 0, k, i = 0;
+    double end = 0;
+
+    if (fx_bvh_raycast(bone, p, dir, 300, &h, &n, NULL))
+        return 0;
+    /* a face through p itself (p on a fracture face) says nothing of leaving */
+    size_t skip = 0;
+    while (skip < n && h[skip].t_mm < 1e-6)
+        skip++;
+    struct interval *iv = malloc((n / 2 + 2) * sizeof(*iv));
+    if (iv && (k = inside_intervals(h + skip, n - skip, iv)) && iv[0].a <= bridge) {
+        end = iv[0].b;
+        while (i + 1 < k && iv[i + 1].a - end < bridge)
+            end = iv[++i].b;
+    }
+    free(iv);
+    free(h);
+    return end;
+}
+
+/* Distance along `dir` from p to where a ray first enters bone (INFINITY when
+ * it never does within 300 mm). */
+static double entry_distance(const fx_bvh *bone, fx_vec3 p, fx_vec3 dir)
+{
+    fx_ray_hit *h = NULL;
+    size_t n = 0;
+    double t = INFINITY;
+    if (fx_bvh_raycast(bone, p, dir, 300, &h, &n, NULL))
+        return t;
+    for (size_t i = 0; i < n; i++)
+        if (h[i].entering) {
+            t = h[i].t_mm;
+            break;
+        }
+    free(h);
+    return t;
+}
+
+/* Distance from p (inside bone) to the outside across the axis `w`: rays in
+ * 32 directions perpendicular to it, the best refined by golden-section
+ * search over the angle. Used where the nearest surface is a fracture face
+ * between two reduced fragments, which is inside the bone, not its surface. */
+static double across_distance(const fx_bvh *bone, fx_vec3 p, fx_vec3 w, double bridge)
+{
+    fx_vec3 u = fx_v3_unit(fx_v3_cross(fabs(w.x) < 0.9 ? fx_v3(1, 0, 0) : fx_v3(0, 1, 0), w));
+    fx_vec3 v = fx_v3_cross(w, u);
+    const int N = 32;
+    double best = INFINITY, at = 0;
+#define RAY(th) exit_distance(bone, p, fx_v3_add(fx_v3_scale(u, cos(th)), fx_v3_scale(v, sin(th))), \
+                              bridge)
+    for (int k = 0; k < N; k++) {
+        double th = 2 * M_PI * k / N, d = RAY(th);
+        if (d < best)
+            best = d, at = th;
+    }
+    double a = at - 2 * M_PI / N, b = at + 2 * M_PI / N, g = 0.5 * (sqrt(5.0) - 1);
+    for (int it = 0; it < 30; it++) {
+        double c = b - g * (b - a), d = a + g * (b - a);
+        if (RAY(c) < RAY(d))
+            b = d;
+        else
+            a = c;
+    }
+#undef RAY
+    return fmin(best, exit_distance(bone, p, fx_v3_add(fx_v3_scale(u, cos(0.5 * (a + b))),
+                                                       fx_v3_scale(v, sin(0.5 * (a + b)))),
+                                    bridge));
+}
+
+/* Whether t lies within `bridge` of a fracture cleft the corridor bridges:
+ * an end of a stretch of bone that is not an end of the bridged stretch. */
+static int near_cleft(const struct interval *raw, size_t nraw, const struct interval *iv,
+                      size_t n, double t, double bridge)
+{
+    for (size_t i = 0; i < nraw; i++) {
+        double ends[2] = {raw[i].a, raw[i].b};
+        for (int e = 0; e < 2; e++) {
+            int outer = 0;
+            for (size_t k = 0; k < n; k++)
+                outer |= ends[e] == iv[k].a || ends[e] == iv[k].b;
+            if (!outer && fabs(t - ends[e]) < bridge)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* Smallest signed distance from the screw's surface to the bone's surface. */
+static double clearance(const fx_plan_screw *s, const fx_bvh *bone, const struct interval *raw,
+                        size_t nraw, const struct interval *iv, size_t n,
+                        const fx_screw_check_opts *o)
 {
     double best = INFINITY, r = s->diameter_mm / 2;
     for (double u = o->entry_skip_mm; u <= s->length_mm + 1e-9; u += o->sample_mm) {
@@ -115,8 +209,22 @@ static double clearance(const fx_plan_screw *s, const fx_bvh *bone, const struct
         fx_vec3 p = fx_v3_add(s->entry, fx_v3_scale(s->dir, u));
         if (!fx_bvh_closest(bone, p, INFINITY, &c))
             continue;
-        double d = sqrt(c.d2_mm2);
-        double signed_d = inside(iv, n, u + ENTRY_BACKOFF_MM) ? d - r : -d - r;
+        double d = sqrt(c.d2_mm2), signed_d;
+        if (!inside(iv, n, u + ENTRY_BACKOFF_MM)) {
+            signed_d = -d - r;
+        } else if (near_cleft(raw, nraw, iv, n, u + ENTRY_BACKOFF_MM, o->bridge_mm)) {
+            continue; /* at a fracture line the corridor bridges: measured away from it */
+        } else {
+            /* the nearest face is the bone's surface only if beyond it (away
+             * from p) no bone follows within the bridge: else it is a face of
+             * a fracture cleft, inside the reduced bone */
+            fx_vec3 away = d > 0 ? fx_v3_scale(fx_v3_sub(c.point, p), 1.0 / d) : s->dir;
+            fx_vec3 beyond = fx_v3_add(c.point, fx_v3_scale(away, 0.05));
+            if (exit_distance(bone, beyond, away, 0) > 0 ||
+                entry_distance(bone, beyond, away) < o->bridge_mm)
+                d = across_distance(bone, p, s->dir, o->bridge_mm);
+            signed_d = d - r;
+        }
         if (signed_d < best)
             best = signed_d;
     }
@@ -152,7 +260,22 @@ int fx_screw_check(fx_plan_screw *s, const fx_bvh *bone, const fx_bvh *joint,
     s->corridor_mm = corridor(iv, n, o->bridge_mm, &end_t);
     s->suggested_mm =
         fx_plan_round_length(s->corridor_mm, o->set_min_mm, o->set_step_mm, o->set_max_mm);
-    s->clearance_mm = s->length_mm > o->entry_skip_mm ? clearance(s, bone, iv, n, o) : NAN;
+    /* clefts the corridor bridges are bone for the clearance too */
+    struct interval *mv = malloc((n + 1) * sizeof(*mv));
+    size_t m = 0;
+    if (!mv) {
+        free(iv);
+        return fx_fail(err, FX_ENOMEM, "cannot check screw '%s'", s->name);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (m && iv[i].a - mv[m - 1].b < o->bridge_mm)
+            mv[m - 1].b = iv[i].b;
+        else
+            mv[m++] = iv[i];
+    }
+    s->clearance_mm =
+        s->length_mm > o->entry_skip_mm ? clearance(s, bone, iv, n, mv, m, o) : NAN;
+    free(mv);
     s->joint_distance_mm = joint ? joint_distance(s, joint, o) : NAN;
     s->joint_warning = joint && s->joint_distance_mm < o->joint_margin_mm;
     free(iv);

@@ -115,6 +115,22 @@ static void a_screw_that_starts_away_from_bone_has_no_corridor(void **s)
     fx_bvh_free(bone);
 }
 
+static void a_fracture_cleft_inside_the_reduced_bone_does_not_count_as_its_surface(void **s)
+{
+    (void)s;
+    fx_screw_check_opts o;
+    /* two fragments reduced with a 0.5 mm cleft between their faces at z = 30 */
+    fx_bvh *bone = prism_bvh(0, 0, 30, 10, 1, 30.5, 60);
+    fx_plan_screw sc = fx_plan_screw_make("S", fx_v3(7, 0, 0), fx_v3(0, 0, 1), 3.5, 50);
+
+    fx_screw_check_opts_default(&o);
+    assert_int_equal(fx_screw_check(&sc, bone, NULL, &o, NULL), 0);
+    assert_true(fabs(sc.corridor_mm - 60) < 1e-9);
+    /* the side wall, as without the cleft: the cleft's faces are not the bone's surface */
+    assert_true(fabs(sc.clearance_mm - (3 * cos(M_PI / 64) - 1.75)) < 1e-9);
+    fx_bvh_free(bone);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -123,6 +139,7 @@ int main(void)
         cmocka_unit_test(a_screw_longer_than_its_corridor_has_negative_clearance),
         cmocka_unit_test(a_screw_near_the_joint_warns_only_inside_the_margin),
         cmocka_unit_test(a_screw_that_starts_away_from_bone_has_no_corridor),
+        cmocka_unit_test(a_fracture_cleft_inside_the_reduced_bone_does_not_count_as_its_surface),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
