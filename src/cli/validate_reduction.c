@@ -166,10 +166,15 @@ int validate_reduction(const char *dir, json_t *patients, json_t *summary, fx_er
     json_decref(cohort);
     if (rc)
         return rc;
-    json_object_set_new(summary, "max_gap_err_mm", json_real(mx.gap[1]));
-    json_object_set_new(summary, "max_step_err_mm", json_real(mx.step[1]));
-    json_object_set_new(summary, "max_gap_err_preop_mm", json_real(mx.gap[0]));
-    json_object_set_new(summary, "max_step_err_preop_mm", json_real(mx.step[0]));
+    /* an error over no comparison at all is no error of 0: say null */
+    json_object_set_new(summary, "max_gap_err_mm",
+                        mx.compared[1] ? json_real(mx.gap[1]) : json_null());
+    json_object_set_new(summary, "max_step_err_mm",
+                        mx.compared[1] ? json_real(mx.step[1]) : json_null());
+    json_object_set_new(summary, "max_gap_err_preop_mm",
+                        mx.compared[0] ? json_real(mx.gap[0]) : json_null());
+    json_object_set_new(summary, "max_step_err_preop_mm",
+                        mx.compared[0] ? json_real(mx.step[0]) : json_null());
     json_object_set_new(summary, "reduction_planes_compared", json_integer(mx.compared[1]));
     json_object_set_new(summary, "reduction_visibility_mismatches",
                         json_integer(mx.hidden_mismatch[1]));
