@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "fxaudit/file.h"
+#include "fxaudit/csv.h"
 #include "fxaudit/screwio.h"
 
 #define MARKUPS_SCHEMA                                                                            \
@@ -123,12 +125,72 @@ static int read_list_item(json_t *o, size_t i, double diam, const char *path, fx
     return add_checked(p, &s, path, err);
 }
 
+/* A CSV screw list: name, entry_x, entry_y, entry_z and either target_x..z or
+ * dir_x..z with length_mm; diameter_mm and plate optional. */
+static int read_csv(const char *path, double diam, fx_plan *p, fx_error *err)
+{
+    static const char *const cols[] = {"entry_x", "entry_y", "entry_z", "target_x", "target_y",
+                                       "target_z", "dir_x", "dir_y", "dir_z", "length_mm",
+                                       "diameter_mm"};
+    double *v[11] = {0};
+    size_t name_col, plate_col, n;
+    fx_csv *t = NULL;
+    int rc = fx_csv_read(path, &t, err), have_plate;
+
+    if (rc)
+        return rc;
+    if ((rc = fx_csv_find(t, "name", &name_col, err)))
+        goto out;
+    have_plate = fx_csv_find(t, "plate", &plate_col, NULL) == FX_OK;
+    for (int c = 0; c < 11 && !rc; c++) {
+        size_t col;
+        if (c < 3 || fx_csv_find(t, cols[c], &col, NULL) == FX_OK)
+            rc = fx_csv_numbers(t, cols[c], &v[c], err);
+    }
+    n = fx_csv_rows(t);
+    for (size_t r = 0; !rc && r < n; r++) {
+        fx_vec3 e = fx_v3(v[0][r], v[1][r], v[2][r]), dir;
+        double len = v[9] ? v[9][r] : NAN;
+        if (v[3] && isfinite(v[3][r])) {
+            dir = fx_v3_sub(fx_v3(v[3][r], v[4] ? v[4][r] : NAN, v[5] ? v[5][r] : NAN), e);
+            if (!isfinite(len))
+                len = fx_v3_norm(dir);
+        } else if (v[6] && v[7] && v[8]) {
+            dir = fx_v3(v[6][r], v[7][r], v[8][r]);
+        } else {
+            dir = fx_v3(NAN, NAN, NAN);
+        }
+        if (!isfinite(e.x + e.y + e.z + dir.x + dir.y + dir.z + len)) {
+            rc = fx_fail(err, FX_EFORMAT, "'%s' line %zu: a screw needs entry_x..z and either "
+                         "target_x..z or dir_x..z with length_mm", path, fx_csv_line(t, r));
+            break;
+        }
+        fx_plan_screw sc = fx_plan_screw_make(fx_csv_cell(t, r, name_col), e, dir,
+                                              v[10] && isfinite(v[10][r]) ? v[10][r] : diam, len);
+        if (have_plate)
+            snprintf(sc.plate, sizeof(sc.plate), "%s", fx_csv_cell(t, r, plate_col));
+        rc = add_checked(p, &sc, path, err);
+    }
+out:
+    for (int c = 0; c < 11; c++)
+        free(v[c]);
+    fx_csv_free(t);
+    return rc;
+}
+
 int fx_screws_read(const char *path, double default_diameter_mm, fx_plan *p, fx_error *err)
 {
+    size_t before = p->nscrews, i, len = strlen(path);
+    int rc = FX_OK;
+
+    if (len > 4 && !strcasecmp(path + len - 4, ".csv")) {
+        rc = read_csv(path, default_diameter_mm, p, err);
+        if (rc)
+            p->nscrews = before; /* nothing half-appended */
+        return rc;
+    }
     json_error_t je;
     json_t *root = json_load_file(path, 0, &je), *list, *o;
-    size_t before = p->nscrews, i;
-    int rc = FX_OK;
 
     if (!root)
         return je.line > 0 ? fx_fail(err, FX_EFORMAT, "cannot read screws from '%s': %s (line %d)",

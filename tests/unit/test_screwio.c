@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <sys/types.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,42 @@ static void written_markups_read_back_to_the_same_screws(void **state)
     unlink(path);
 }
 
+static void write_csv(const char *text)
+{
+    snprintf(path, sizeof(path), "/tmp/fxscrewXXXXXX.csv");
+    int fd = mkstemps(path, 4);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+}
+
+static void a_csv_screw_list_gives_lengths_by_hand_and_refuses_a_bad_row(void **state)
+{
+    (void)state;
+    fx_plan *p;
+    fx_error err;
+    write_csv("name,entry_x,entry_y,entry_z,target_x,target_y,target_z,diameter_mm,plate\n"
+              "A,0,0,0,3,4,0,2.7,anterior\n"
+              "B,1,1,1,1,1,41,,\n");
+    assert_int_equal(fx_plan_new(&p, NULL), 0);
+    assert_int_equal(fx_screws_read(path, 3.5, p, NULL), 0);
+    assert_int_equal(p->nscrews, 2);
+    assert_true(fabs(p->screws[0].length_mm - 5) < 1e-12); /* 3-4-5 */
+    assert_true(fabs(p->screws[0].diameter_mm - 2.7) < 1e-12);
+    assert_string_equal(p->screws[0].plate, "anterior");
+    assert_true(fabs(p->screws[1].length_mm - 40) < 1e-12);
+    assert_true(fabs(p->screws[1].diameter_mm - 3.5) < 1e-12); /* the default */
+    unlink(path);
+    write_csv("name,entry_x,entry_y,entry_z,target_x,target_y,target_z\n"
+              "C,0,0,0,0,0,9\n"
+              "D,0,0,0,,,\n");
+    assert_int_equal(fx_screws_read(path, 3.5, p, &err), FX_EFORMAT);
+    assert_non_null(strstr(err.msg, "line 3"));
+    assert_int_equal(p->nscrews, 2); /* C was not kept either */
+    fx_plan_free(p);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -110,6 +147,7 @@ int main(void)
         cmocka_unit_test(a_json_list_takes_a_target_or_a_direction_with_a_length),
         cmocka_unit_test(a_duplicate_name_is_refused_and_nothing_is_added),
         cmocka_unit_test(written_markups_read_back_to_the_same_screws),
+        cmocka_unit_test(a_csv_screw_list_gives_lengths_by_hand_and_refuses_a_bad_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
