@@ -1,1 +1,10 @@
 # audit: sources and tests of this area (see Makefile.am).
+# The post-op audit: actual screws from the post-op CT's metal, registration
+# onto the plan's reference region, deviations, validation against phantoms.
+libfxaudit_a_SOURCES += src/audit/screws.c src/audit/match.c src/audit/postop.c \
+	src/audit/audit.c
+noinst_HEADERS += include/fxaudit/audit.h
+libfxaudit_a_SOURCES += src/audit/validate.c
+noinst_HEADERS += include/fxaudit/auditval.h
+fxaudit_SOURCES += src/cli/cmd_validate.c
+fxaudit_SOURCES += src/cli/cmd_audit.c

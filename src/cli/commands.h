@@ -28,5 +28,7 @@ int cmd_distance(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_phantom(int argc, char **argv);
 int cmd_guide(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 #endif
