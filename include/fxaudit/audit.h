@@ -26,7 +26,7 @@ typedef struct fx_audit_opts {
     double capture_mm;        /* radius around a planned screw for the bone level: 6 */
     double cone_deg;          /* directions searched around the planned one: 15 */
     double offset_mm;         /* entries searched around the planned one: 3 */
-    double fit_mm;            /* radius of the axis fit for a 3.5 mm screw: 3.5 */
+    double fit_mm;            /* the axis fit reaches radius + half a voxel + this: -0.1 */
     double head_height_mm;    /* screw head above the plate: 2.5 */
     double min_fill;          /* mean metal coverage along the best ray to accept a screw: 0.4 */
     double exclude_metal_mm;  /* metal dilated by this is cut from the bone model: 1.5 */

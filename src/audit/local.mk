@@ -8,3 +8,11 @@ libfxaudit_a_SOURCES += src/audit/validate.c
 noinst_HEADERS += include/fxaudit/auditval.h
 fxaudit_SOURCES += src/cli/cmd_validate.c
 fxaudit_SOURCES += src/cli/cmd_audit.c
+libfxaudit_a_SOURCES += src/audit/auditstore.c
+noinst_HEADERS += include/fxaudit/auditstore.h
+
+check_PROGRAMS += tests/unit/test_audit
+TESTS += tests/unit/test_audit
+tests_unit_test_audit_SOURCES = tests/unit/test_audit.c
+tests_unit_test_audit_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_audit_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)

@@ -22,7 +22,6 @@
  * axis by the head's height and the plate's thickness.
  */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +47,7 @@ static grid grid_of(const fx_volume *v)
 typedef struct cyl {
     fx_vec3 p, u;
     double t0, t1, r;
+    double r_bg; /* local background radius for the weights; 0: the global level */
 } cyl;
 
 /* Index box of the voxels that may lie within the cylinder. */
@@ -112,13 +112,29 @@ static void cyl_visit(const fx_volume *v, const grid *g, const cyl *c, voxel_fn 
 struct wctx {
     moments mo;
     double bg, metal, rho2;
+    const fx_volume *v;
+    fx_vec3 p, u;
+    double r_bg; /* where the local background is sampled; 0: use bg */
 };
+
+/* The background at a voxel: the HU just outside the screw's partial-volume
+ * zone, at the voxel's own azimuth and depth (cortex on one side and
+ * cancellous bone on the other then weigh alike). */
+static double local_bg(const struct wctx *c, fx_vec3 rel, double t, double rho)
+{
+    if (c->r_bg <= 0 || rho < 1e-3)
+        return c->bg;
+    fx_vec3 radial = fx_v3_scale(fx_v3_sub(rel, fx_v3_scale(c->u, t)), 1.0 / rho);
+    fx_vec3 x = fx_v3_add(c->p, fx_v3_add(fx_v3_scale(c->u, t), fx_v3_scale(radial, c->r_bg)));
+    double b = fx_volume_sample(c->v, fx_volume_world_to_index(c->v, x), c->bg);
+    return b < c->metal - 200 ? b : c->bg;
+}
 
 static void add_moment(void *ctx, fx_vec3 rel, double t, double rho, double hu)
 {
     struct wctx *c = ctx;
-    double w = (hu - c->bg) / (c->metal - c->bg);
-    (void)t;
+    double lb = local_bg(c, rel, t, rho);
+    double w = (hu - lb) / (c->metal - lb);
     if (w <= 0)
         return;
     w = w > 1 ? 1 : w;
@@ -162,6 +178,10 @@ static double fit_once(const fx_volume *v, const grid *g, cyl *c, double bg, dou
     memset(&w, 0, sizeof(w));
     w.bg = bg;
     w.metal = metal;
+    w.v = v;
+    w.p = c->p;
+    w.u = c->u;
+    w.r_bg = c->r_bg;
     cyl_visit(v, g, c, add_moment, &w);
     if (w.mo.w <= 0)
         return 0;
@@ -317,9 +337,18 @@ static int find_ends(const fx_volume *v, const cyl *c, double thr, double length
     p.hu = calloc(p.n, sizeof(double));
     if (!p.hu)
         return fx_fail(err, FX_ENOMEM, "cannot allocate a screw's profile");
+    /* the brightest of the axis and six points half a voxel around it: an
+     * axis a fraction of a voxel off the screw's centre still sees its plateau */
+    fx_vec3 u = c->u, a = fx_v3_unit(fx_v3_cross(u, fabs(u.x) < 0.9 ? fx_v3(1, 0, 0) : fx_v3(0, 1, 0)));
+    fx_vec3 b = fx_v3_cross(u, a), off[7] = {{0, 0, 0}};
+    double rad = 0.5 * fmax(v->spacing[0], fmax(v->spacing[1], v->spacing[2]));
+    for (int k = 1; k < 7; k++)
+        off[k] = fx_v3_add(fx_v3_scale(a, rad * cos(k * M_PI / 3)), fx_v3_scale(b, rad * sin(k * M_PI / 3)));
     for (size_t i = 0; i < p.n; i++) {
-        fx_vec3 x = fx_v3_add(c->p, fx_v3_scale(c->u, prof_t(&p, i)));
-        p.hu[i] = fx_volume_sample(v, fx_volume_world_to_index(v, x), -1000);
+        fx_vec3 x = fx_v3_add(c->p, fx_v3_scale(u, prof_t(&p, i)));
+        p.hu[i] = -1e9;
+        for (int k = 0; k < 7; k++)
+            p.hu[i] = fmax(p.hu[i], fx_volume_sample(v, fx_volume_world_to_index(v, fx_v3_add(x, off[k])), -1000));
     }
     size_t start = prof_i(&p, 5);
     if (p.hu[start] < thr) /* the shaft 5 mm in must be metal; search 0..10 mm */
@@ -328,11 +357,18 @@ static int find_ends(const fx_volume *v, const cyl *c, double thr, double length
                 start = i;
                 break;
             }
-    size_t tip = run_end(&p, start, +1, thr, 3.0), top = run_end(&p, start, -1, thr, 1.0);
+    /* the tip: streaks can dim a stretch of the shaft, so the run to the tip
+     * starts where the plan puts the tip, 12 mm short of it, at the first metal */
+    size_t from = prof_i(&p, fmax(prof_t(&p, start), length_mm - 12));
+    while (from + 1 < p.n && p.hu[from] < thr && prof_t(&p, from) < length_mm + 12)
+        from++;
+    if (p.hu[from] < thr)
+        from = start;
+    size_t tip = run_end(&p, from, +1, thr, 1.0), top = run_end(&p, start, -1, thr, 1.0);
     double tt = prof_t(&p, tip), tp = prof_t(&p, top);
-    double plat = prof_median(&p, fmax(tt - 10, prof_t(&p, start)), tt - 1.5);
-    double bone = prof_median(&p, tt + 2.5, tt + 5);
-    *t_tip = crossing(&p, prof_i(&p, tt - 1.5), +1, 0.5 * (plat + bone));
+    double plat = prof_median(&p, fmax(tt - 6, prof_t(&p, from)), tt - 1.0);
+    double beyond = prof_median(&p, tt + 2.5, tt + 5);
+    *t_tip = crossing(&p, prof_i(&p, tt - 1.0), +1, 0.5 * (plat + beyond));
     double plat_h = prof_median(&p, tp + 0.5, tp + 2.0);
     double soft = prof_median(&p, tp - 5, tp - 2.5);
     *t_top = crossing(&p, prof_i(&p, tp + 1.0), -1, 0.5 * (plat_h + soft));
@@ -430,9 +466,12 @@ int fx_audit_find_screw(const fx_volume *hu, fx_vec3 entry, fx_vec3 dir, double 
                         fx_audit_screw *out, int *found, fx_error *err)
 {
     grid g = grid_of(hu);
-    cyl c = {entry, fx_v3_unit(dir), 3.0, fmin(20.0, length_mm), o->capture_mm};
+    cyl c = {entry, fx_v3_unit(dir), 3.0, fmin(20.0, length_mm), o->capture_mm, 0};
     double bg, metal, rms = 0, t_top, t_tip;
-    double fit_r = o->fit_mm + 0.5 * (diameter_mm - 3.5); /* fit_mm is for 3.5 mm screws */
+    /* the fit reaches fit_mm beyond the partial-volume zone; the background
+     * is sampled one voxel further out */
+    double vox = fmax(hu->spacing[0], fmax(hu->spacing[1], hu->spacing[2]));
+    double fit_r = 0.5 * diameter_mm + 0.5 * vox + o->fit_mm;
     int rc;
 
     *found = 0;
@@ -448,13 +487,11 @@ int fx_audit_find_screw(const fx_volume *hu, fx_vec3 entry, fx_vec3 dir, double 
     c.t0 = 6;
     c.t1 = L1;
     c.r = fit_r;
+    c.r_bg = fit_r + vox;
     if ((rc = levels(hu, &g, &c, o, NULL, &metal, err)))
         return rc;
     fit_converge(hu, &g, &c, bg, metal, 30, NULL);
     double thr = fmin(o->metal_hu, 0.5 * (bg + metal));
-    if (getenv("FX_AUDIT_DEBUG"))
-        fprintf(stderr, "bg %.0f metal %.0f fill %.2f axis %.3f %.3f %.3f p %.2f %.2f %.2f\n", bg, metal,
-                out->fill, c.u.x, c.u.y, c.u.z, c.p.x, c.p.y, c.p.z);
     /* final: narrow, over the shaft in bone only; twice, the ends refined */
     for (int pass = 0; pass < 2; pass++) {
         if ((rc = find_ends(hu, &c, thr, length_mm, &t_top, &t_tip, err)))
@@ -462,6 +499,8 @@ int fx_audit_find_screw(const fx_volume *hu, fx_vec3 entry, fx_vec3 dir, double 
         double t_entry = t_top + o->head_height_mm + plate_mm;
         if (t_tip - t_entry < 8)
             return FX_OK;
+        if (t_tip - t_entry < 0.5 * length_mm)
+            break; /* ends doubtful: keep the fit over the planned length */
         c.t0 = t_entry + 4;
         c.t1 = t_tip - 3;
         c.r = fit_r;
