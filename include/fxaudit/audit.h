@@ -46,6 +46,10 @@ typedef struct fx_audit_screw {
     double length_mm;
     double fill;              /* metal found / metal expected near the entry */
     double fit_rms_mm;        /* weighted RMS distance of the metal to the axis */
+    int from_plan;            /* bit 1: the head was not told from the plate along the
+                                 axis, the entry is the planned one's depth on it;
+                                 bit 2: metal runs on past the tip (another implant
+                                 on the line), the planned length is kept */
 } fx_audit_screw;
 
 /* Per planned screw, in plan coordinates. actual = -1: not placed (NANs). */

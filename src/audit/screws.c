@@ -328,10 +328,30 @@ static size_t run_end(const profile *p, size_t from, int step, double thr, doubl
 }
 
 /* Tip and head's top along the axis c (t values), from the HU profile. */
+/* Where the run back to the head's top starts: in the middle of the plate
+ * and head (head_mm, the two heights, before the entry), at the metal sample
+ * nearest to it within 2 mm; the shaft's own start when there is none (the
+ * shaft where it crosses the cortex and the plate's hole can look dim). */
+static size_t head_start(const profile *p, size_t start, double thr, double head_mm)
+{
+    size_t mid = prof_i(p, -0.5 * head_mm), best = start;
+    double bd = INFINITY;
+    for (size_t i = prof_i(p, -0.5 * head_mm - 2); i <= prof_i(p, -0.5 * head_mm + 2); i++)
+        if (p->hu[i] >= thr && fabs((double)i - (double)mid) < bd) {
+            bd = fabs((double)i - (double)mid);
+            best = i;
+        }
+    return best;
+}
+
+#define HEAD_WINDOW_MM 4.0
+#define TIP_WINDOW_MM 12.0
+
 static int find_ends(const fx_volume *v, const cyl *c, double thr, double length_mm,
-                     double *t_top, double *t_tip, fx_error *err)
+                     double head_mm, double *t_top, double *t_tip, int *from_plan, fx_error *err)
 {
     profile p;
+    *from_plan = 0;
     p.t0 = -20;
     p.n = (size_t)((length_mm + 50) / PROF_STEP);
     p.hu = calloc(p.n, sizeof(double));
@@ -364,14 +384,26 @@ static int find_ends(const fx_volume *v, const cyl *c, double thr, double length
         from++;
     if (p.hu[from] < thr)
         from = start;
-    size_t tip = run_end(&p, from, +1, thr, 1.0), top = run_end(&p, start, -1, thr, 1.0);
+    size_t tip = run_end(&p, from, +1, thr, 1.0), top = run_end(&p, head_start(&p, start, thr, head_mm), -1, thr, 1.0);
     double tt = prof_t(&p, tip), tp = prof_t(&p, top);
     double plat = prof_median(&p, fmax(tt - 6, prof_t(&p, from)), tt - 1.0);
     double beyond = prof_median(&p, tt + 2.5, tt + 5);
     *t_tip = crossing(&p, prof_i(&p, tt - 1.0), +1, 0.5 * (plat + beyond));
+    /* metal running on far past the planned tip is another implant on the
+     * same line: the tip cannot be told, and the planned length is kept */
+    if (*t_tip > length_mm + TIP_WINDOW_MM) {
+        *t_tip = length_mm;
+        *from_plan |= 2;
+    }
     double plat_h = prof_median(&p, tp + 0.5, tp + 2.0);
     double soft = prof_median(&p, tp - 5, tp - 2.5);
     *t_top = crossing(&p, prof_i(&p, tp + 1.0), -1, 0.5 * (plat_h + soft));
+    /* a screw running along the plate sees metal far beyond its head: the
+     * head cannot be told from the plate, and the plan's depth is kept */
+    if (*t_top < -head_mm - HEAD_WINDOW_MM) {
+        *t_top = -head_mm;
+        *from_plan |= 1;
+    }
     free(p.hu);
     return FX_OK;
 }
@@ -494,7 +526,8 @@ int fx_audit_find_screw(const fx_volume *hu, fx_vec3 entry, fx_vec3 dir, double 
     double thr = fmin(o->metal_hu, 0.5 * (bg + metal));
     /* final: narrow, over the shaft in bone only; twice, the ends refined */
     for (int pass = 0; pass < 2; pass++) {
-        if ((rc = find_ends(hu, &c, thr, length_mm, &t_top, &t_tip, err)))
+        if ((rc = find_ends(hu, &c, thr, length_mm, o->head_height_mm + plate_mm, &t_top, &t_tip,
+                              &out->from_plan, err)))
             return rc;
         double t_entry = t_top + o->head_height_mm + plate_mm;
         if (t_tip - t_entry < 8)
@@ -506,7 +539,8 @@ int fx_audit_find_screw(const fx_volume *hu, fx_vec3 entry, fx_vec3 dir, double 
         c.r = fit_r;
         fit_converge(hu, &g, &c, bg, metal, 30, &rms);
     }
-    if ((rc = find_ends(hu, &c, thr, length_mm, &t_top, &t_tip, err)))
+    if ((rc = find_ends(hu, &c, thr, length_mm, o->head_height_mm + plate_mm, &t_top, &t_tip,
+                              &out->from_plan, err)))
         return rc;
     double t_entry = t_top + o->head_height_mm + plate_mm;
     out->entry = fx_v3_add(c.p, fx_v3_scale(c.u, t_entry));

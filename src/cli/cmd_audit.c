@@ -87,9 +87,11 @@ static json_t *result_json(const fx_plan *plan, const fx_audit_result *r)
         if (d->actual >= 0) {
             const fx_audit_screw *a = &r->screws[d->actual];
             placed++;
-            json_object_set_new(j, "postop", json_pack("{s:o,s:o,s:f,s:f}", "entry", vec_json(a->entry),
+            json_object_set_new(j, "postop", json_pack("{s:o,s:o,s:f,s:f,s:b,s:b}", "entry", vec_json(a->entry),
                                                        "tip", vec_json(a->tip), "length_mm",
-                                                       a->length_mm, "fit_rms_mm", a->fit_rms_mm));
+                                                       a->length_mm, "fit_rms_mm", a->fit_rms_mm,
+                                                       "entry_from_plan", a->from_plan & 1,
+                                                       "tip_from_plan", (a->from_plan & 2) != 0));
             json_object_set_new(j, "plan", json_pack("{s:o,s:o}", "entry", vec_json(d->entry), "tip",
                                                      vec_json(d->tip)));
         }
