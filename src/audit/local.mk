@@ -16,3 +16,6 @@ TESTS += tests/unit/test_audit
 tests_unit_test_audit_SOURCES = tests/unit/test_audit.c
 tests_unit_test_audit_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_audit_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
+
+TESTS += tests/cli/test_audit.sh
+EXTRA_DIST += tests/cli/test_audit.sh docs/audit.md
