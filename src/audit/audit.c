@@ -62,8 +62,40 @@ static double plate_thickness(const fx_plan *plan, const fx_plan_screw *s)
     return pl && isfinite(pl->thickness_mm) ? pl->thickness_mm : 0.0;
 }
 
-/* Candidates: one search per planned screw; a candidate that found the same
- * metal as an earlier one (entries within 2 mm, axes within 3 degrees) is dropped. */
+/* Share of a's axis (21 points, entry to tip) within 2 mm of b's segment. */
+static double shared(const fx_audit_screw *a, const fx_audit_screw *b)
+{
+    int n = 0;
+    for (int k = 0; k <= 20; k++) {
+        fx_vec3 x = fx_v3_add(a->entry, fx_v3_scale(a->dir, a->length_mm * k / 20.0));
+        double t = fx_v3_dot(fx_v3_sub(x, b->entry), b->dir);
+        t = t < 0 ? 0 : t > b->length_mm ? b->length_mm : t;
+        n += fx_v3_dist(x, fx_v3_add(b->entry, fx_v3_scale(b->dir, t))) < 2.0;
+    }
+    return n / 21.0;
+}
+
+/* Two searches that ended on the same metal (a quarter of either axis within
+ * 2 mm of the other: a planned screw not placed beside one that converges on
+ * it, or two plans leading to one screw): the one with less metal along its
+ * axis (fill) is dropped. */
+static void drop_shared(fx_audit_result *r)
+{
+    for (size_t i = 0; i < r->nscrews; i++)
+        for (size_t j = i + 1; j < r->nscrews; j++) {
+            if (fmax(shared(&r->screws[i], &r->screws[j]), shared(&r->screws[j], &r->screws[i])) <
+                0.25)
+                continue;
+            size_t drop = r->screws[i].fill < r->screws[j].fill ? i : j;
+            memmove(&r->screws[drop], &r->screws[drop + 1],
+                    (r->nscrews - drop - 1) * sizeof(*r->screws));
+            r->nscrews--;
+            i = (size_t)-1; /* start over */
+            break;
+        }
+}
+
+/* Candidates: one search per planned screw; then drop_shared. */
 static int find_all(const fx_volume *hu, const fx_plan *plan, const fx_rigid *plan_to_post,
                     const fx_audit_opts *o, fx_audit_result *r, fx_error *err)
 {
@@ -84,15 +116,10 @@ static int find_all(const fx_volume *hu, const fx_plan *plan, const fx_rigid *pl
             return fx_error_prefix(err, "screw '%s'", s->name);
         if (!found)
             continue;
-        int dup = 0;
-        for (size_t q = 0; q < r->nscrews; q++)
-            dup |= fx_v3_dist(r->screws[q].entry, a.entry) < 2.0 &&
-                   fx_v3_axis_angle(r->screws[q].dir, a.dir) < 3.0 * M_PI / 180;
-        if (dup)
-            continue;
         a.planned = (int)i;
         r->screws[r->nscrews++] = a;
     }
+    drop_shared(r);
     return FX_OK;
 }
 
@@ -149,8 +176,7 @@ out:
 }
 
 int fx_audit_run(const fx_volume *postop, const fx_plan *plan, const fx_mesh *reference,
-                 const char *region, const fx_audit_opts *o, fx_audit_result **out,
-                 fx_error *err)
+                 const char *region, const fx_audit_opts *o, fx_audit_result **out, fx_error *err)
 {
     fx_audit_result *r = calloc(1, sizeof(*r));
     fx_rigid T = fx_rigid_identity(), Tinv;

@@ -73,12 +73,17 @@ static int screw_rows(fx_store *s, int64_t plan_id, const fx_plan *plan, int64_t
         if (ids[i])
             continue;
         fx_vec3 tip = fx_plan_screw_tip(ps);
-        fx_store_field f[] = {fx_sf_int("plan_id", plan_id), fx_sf_text("label", ps->name),
-                              fx_sf_real("entry_x_mm", ps->entry.x), fx_sf_real("entry_y_mm", ps->entry.y),
-                              fx_sf_real("entry_z_mm", ps->entry.z), fx_sf_real("tip_x_mm", tip.x),
-                              fx_sf_real("tip_y_mm", tip.y), fx_sf_real("tip_z_mm", tip.z),
-                              fx_sf_real("diameter_mm", ps->diameter_mm > 0 ? ps->diameter_mm : 3.5),
-                              fx_sf_real("length_mm", ps->length_mm)};
+        fx_store_field f[] = {
+            fx_sf_int("plan_id", plan_id),
+            fx_sf_text("label", ps->name),
+            fx_sf_real("entry_x_mm", ps->entry.x),
+            fx_sf_real("entry_y_mm", ps->entry.y),
+            fx_sf_real("entry_z_mm", ps->entry.z),
+            fx_sf_real("tip_x_mm", tip.x),
+            fx_sf_real("tip_y_mm", tip.y),
+            fx_sf_real("tip_z_mm", tip.z),
+            fx_sf_real("diameter_mm", ps->diameter_mm > 0 ? ps->diameter_mm : 3.5),
+            fx_sf_real("length_mm", ps->length_mm)};
         if ((rc = fx_store_insert(s, "plan_screws", f, 10, "planned screw recorded for audit",
                                   &ids[i], err)))
             return rc;
@@ -100,11 +105,15 @@ static int registration_row(fx_store *s, int64_t patient_id, int64_t plan_id,
         len += (size_t)snprintf(mat + len, sizeof(mat) - len, "%s%.12g", i ? "," : "[", m[i]);
     snprintf(mat + len, sizeof(mat) - len, "]");
     utc_now(now);
-    fx_store_field f[] = {fx_sf_int("patient_id", patient_id), fx_sf_int("plan_id", plan_id),
-                          fx_sf_text("matrix", mat), fx_sf_real("rms_mm", r->reg.rms_mm),
+    fx_store_field f[] = {fx_sf_int("patient_id", patient_id),
+                          fx_sf_int("plan_id", plan_id),
+                          fx_sf_text("matrix", mat),
+                          fx_sf_real("rms_mm", r->reg.rms_mm),
                           fx_sf_real("inlier_fraction", r->reg.inlier_fraction),
-                          fx_sf_text("region", r->region), fx_sf_int("iterations", r->reg.iterations),
-                          fx_sf_int("converged", r->reg.converged), fx_sf_text("created_utc", now)};
+                          fx_sf_text("region", r->region),
+                          fx_sf_int("iterations", r->reg.iterations),
+                          fx_sf_int("converged", r->reg.converged),
+                          fx_sf_text("created_utc", now)};
     return fx_store_insert(s, "registrations", f, 9, "post-op registered onto the plan", id, err);
 }
 
@@ -113,17 +122,23 @@ static int actual_rows(fx_store *s, int64_t patient_id, int64_t series_id, const
 {
     fx_store_field q[] = {fx_sf_int("patient_id", patient_id), fx_sf_int("series_id", series_id)};
     int64_t before;
-    int rc = query_id(s, "SELECT count(*) FROM actual_screws WHERE patient_id = ?1 AND series_id = ?2",
-                      q, 2, &before, err);
+    int rc =
+        query_id(s, "SELECT count(*) FROM actual_screws WHERE patient_id = ?1 AND series_id = ?2",
+                 q, 2, &before, err);
     for (size_t k = 0; !rc && k < r->nscrews; k++) {
         const fx_audit_screw *a = &r->screws[k];
         char label[96];
         /* run number: unique across re-runs of the audit of this series */
-        snprintf(label, sizeof(label), "%s@%lld", plan->screws[a->planned].name, (long long)before + 1);
-        fx_store_field f[] = {fx_sf_int("patient_id", patient_id), fx_sf_int("series_id", series_id),
-                              fx_sf_text("label", label), fx_sf_real("entry_x_mm", a->entry.x),
-                              fx_sf_real("entry_y_mm", a->entry.y), fx_sf_real("entry_z_mm", a->entry.z),
-                              fx_sf_real("tip_x_mm", a->tip.x), fx_sf_real("tip_y_mm", a->tip.y),
+        snprintf(label, sizeof(label), "%s@%lld", plan->screws[a->planned].name,
+                 (long long)before + 1);
+        fx_store_field f[] = {fx_sf_int("patient_id", patient_id),
+                              fx_sf_int("series_id", series_id),
+                              fx_sf_text("label", label),
+                              fx_sf_real("entry_x_mm", a->entry.x),
+                              fx_sf_real("entry_y_mm", a->entry.y),
+                              fx_sf_real("entry_z_mm", a->entry.z),
+                              fx_sf_real("tip_x_mm", a->tip.x),
+                              fx_sf_real("tip_y_mm", a->tip.y),
                               fx_sf_real("tip_z_mm", a->tip.z),
                               fx_sf_real("diameter_mm", plan->screws[a->planned].diameter_mm),
                               fx_sf_real("length_mm", a->length_mm)};
@@ -143,9 +158,12 @@ static int deviation_rows(fx_store *s, const fx_audit_result *r, const int64_t *
         fx_store_field f[] = {fx_sf_int("plan_screw_id", plan_ids[i]),
                               placed ? fx_sf_int("actual_screw_id", actual_ids[d->actual])
                                      : fx_sf_null("actual_screw_id"),
-                              reg_id ? fx_sf_int("registration_id", reg_id) : fx_sf_null("registration_id"),
-                              fx_sf_real("angle_deg", d->angle_deg), fx_sf_real("entry_mm", d->entry_mm),
-                              fx_sf_real("tip_mm", d->tip_mm), fx_sf_real("length_diff_mm", d->length_mm)};
+                              reg_id ? fx_sf_int("registration_id", reg_id)
+                                     : fx_sf_null("registration_id"),
+                              fx_sf_real("angle_deg", d->angle_deg),
+                              fx_sf_real("entry_mm", d->entry_mm),
+                              fx_sf_real("tip_mm", d->tip_mm),
+                              fx_sf_real("length_diff_mm", d->length_mm)};
         rc = fx_store_insert(s, "screw_deviations", f, 7, "screw deviation measured", NULL, err);
     }
     return rc;

@@ -89,8 +89,8 @@ int fx_audit_assign(const double *cost, size_t n, size_t m, double forbid, int *
         return FX_OK;
     }
     if (n > MAX_SIDE && m > MAX_SIDE)
-        return fx_fail(err, FX_EINVAL, "cannot match %zu screws to %zu: at most %d on one side",
-                       n, m, MAX_SIDE);
+        return fx_fail(err, FX_EINVAL, "cannot match %zu screws to %zu: at most %d on one side", n,
+                       m, MAX_SIDE);
     /* the smaller side becomes the subset */
     if (m <= MAX_SIDE && (m <= n || n > MAX_SIDE))
         return assign_dp(cost, n, m, 0, n, m, forbid, assign, err);

@@ -99,7 +99,8 @@ static void mark_near(const fx_volume *lab, fx_vec3 x, double radius_mm, uint8_t
                 fx_vec3 w = fx_volume_index_to_world(lab, fx_v3(i, j, k));
                 if (fx_v3_dist(w, x) > radius_mm)
                     continue;
-                seen[L[(size_t)i + (size_t)lab->dims[0] * ((size_t)j + (size_t)lab->dims[1] * k)]] = 1;
+                seen[L[(size_t)i + (size_t)lab->dims[0] * ((size_t)j + (size_t)lab->dims[1] * k)]] =
+                    1;
             }
 }
 
@@ -140,7 +141,8 @@ static int describe_unexplained(const fx_volume *lab, size_t nparts, const uint8
     for (int k = 0; k < lab->dims[2]; k++)
         for (int j = 0; j < lab->dims[1]; j++)
             for (int i = 0; i < lab->dims[0]; i++) {
-                uint16_t l = L[(size_t)i + (size_t)lab->dims[0] * ((size_t)j + (size_t)lab->dims[1] * k)];
+                uint16_t l =
+                    L[(size_t)i + (size_t)lab->dims[0] * ((size_t)j + (size_t)lab->dims[1] * k)];
                 if (!l || !slot[l])
                     continue;
                 fx_audit_metal *m = &r->unplanned[slot[l] - 1];

@@ -94,9 +94,9 @@ static void cyl_visit(const fx_volume *v, const grid *g, const cyl *c, voxel_fn 
     for (int k = lo[2]; k <= hi[2]; k++)
         for (int j = lo[1]; j <= hi[1]; j++)
             for (int i = lo[0]; i <= hi[0]; i++) {
-                fx_vec3 x = fx_v3_add(g->o, fx_v3_add(fx_v3_scale(g->a, i),
-                                                      fx_v3_add(fx_v3_scale(g->b, j),
-                                                                fx_v3_scale(g->c, k))));
+                fx_vec3 x = fx_v3_add(
+                    g->o, fx_v3_add(fx_v3_scale(g->a, i),
+                                    fx_v3_add(fx_v3_scale(g->b, j), fx_v3_scale(g->c, k))));
                 fx_vec3 rel = fx_v3_sub(x, c->p);
                 double t = fx_v3_dot(rel, c->u);
                 if (t < c->t0 || t > c->t1)
@@ -154,8 +154,9 @@ static fx_vec3 principal(const double s[6], fx_vec3 start)
 {
     fx_vec3 e = start;
     for (int it = 0; it < 200; it++) {
-        fx_vec3 n = fx_v3(s[0] * e.x + s[1] * e.y + s[2] * e.z, s[1] * e.x + s[3] * e.y + s[4] * e.z,
-                          s[2] * e.x + s[4] * e.y + s[5] * e.z);
+        fx_vec3 n =
+            fx_v3(s[0] * e.x + s[1] * e.y + s[2] * e.z, s[1] * e.x + s[3] * e.y + s[4] * e.z,
+                  s[2] * e.x + s[4] * e.y + s[5] * e.z);
         n = fx_v3_unit(n);
         if (fx_v3_norm(n) == 0)
             return start;
@@ -252,8 +253,8 @@ static void collect_hu(void *ctx, fx_vec3 rel, double t, double rho, double hu)
 }
 
 /* Quantile of the HU of the voxels in a cylinder (rho >= rmin, HU < below). */
-static int cyl_quantile(const fx_volume *v, const grid *g, const cyl *c, double rmin,
-                        double below, double q, double *out, fx_error *err)
+static int cyl_quantile(const fx_volume *v, const grid *g, const cyl *c, double rmin, double below,
+                        double q, double *out, fx_error *err)
 {
     struct collect col = {NULL, 0, 200000, rmin, below};
     col.x = malloc(col.cap * sizeof(double));
@@ -275,7 +276,10 @@ typedef struct profile {
     size_t n;
 } profile;
 
-static double prof_t(const profile *p, size_t i) { return p->t0 + PROF_STEP * (double)i; }
+static double prof_t(const profile *p, size_t i)
+{
+    return p->t0 + PROF_STEP * (double)i;
+}
 
 static size_t prof_i(const profile *p, double t)
 {
@@ -347,8 +351,8 @@ static size_t head_start(const profile *p, size_t start, double thr, double head
 #define HEAD_WINDOW_MM 4.0
 #define TIP_WINDOW_MM 12.0
 
-static int find_ends(const fx_volume *v, const cyl *c, double thr, double length_mm,
-                     double head_mm, double *t_top, double *t_tip, int *from_plan, fx_error *err)
+static int find_ends(const fx_volume *v, const cyl *c, double thr, double length_mm, double head_mm,
+                     double *t_top, double *t_tip, int *from_plan, fx_error *err)
 {
     profile p;
     *from_plan = 0;
@@ -359,16 +363,20 @@ static int find_ends(const fx_volume *v, const cyl *c, double thr, double length
         return fx_fail(err, FX_ENOMEM, "cannot allocate a screw's profile");
     /* the brightest of the axis and six points half a voxel around it: an
      * axis a fraction of a voxel off the screw's centre still sees its plateau */
-    fx_vec3 u = c->u, a = fx_v3_unit(fx_v3_cross(u, fabs(u.x) < 0.9 ? fx_v3(1, 0, 0) : fx_v3(0, 1, 0)));
+    fx_vec3 u = c->u,
+            a = fx_v3_unit(fx_v3_cross(u, fabs(u.x) < 0.9 ? fx_v3(1, 0, 0) : fx_v3(0, 1, 0)));
     fx_vec3 b = fx_v3_cross(u, a), off[7] = {{0, 0, 0}};
     double rad = 0.5 * fmax(v->spacing[0], fmax(v->spacing[1], v->spacing[2]));
     for (int k = 1; k < 7; k++)
-        off[k] = fx_v3_add(fx_v3_scale(a, rad * cos(k * M_PI / 3)), fx_v3_scale(b, rad * sin(k * M_PI / 3)));
+        off[k] = fx_v3_add(fx_v3_scale(a, rad * cos(k * M_PI / 3)),
+                           fx_v3_scale(b, rad * sin(k * M_PI / 3)));
     for (size_t i = 0; i < p.n; i++) {
         fx_vec3 x = fx_v3_add(c->p, fx_v3_scale(u, prof_t(&p, i)));
         p.hu[i] = -1e9;
         for (int k = 0; k < 7; k++)
-            p.hu[i] = fmax(p.hu[i], fx_volume_sample(v, fx_volume_world_to_index(v, fx_v3_add(x, off[k])), -1000));
+            p.hu[i] =
+                fmax(p.hu[i],
+                     fx_volume_sample(v, fx_volume_world_to_index(v, fx_v3_add(x, off[k])), -1000));
     }
     size_t start = prof_i(&p, 5);
     if (p.hu[start] < thr) /* the shaft 5 mm in must be metal; search 0..10 mm */
@@ -384,7 +392,8 @@ static int find_ends(const fx_volume *v, const cyl *c, double thr, double length
         from++;
     if (p.hu[from] < thr)
         from = start;
-    size_t tip = run_end(&p, from, +1, thr, 1.0), top = run_end(&p, head_start(&p, start, thr, head_mm), -1, thr, 1.0);
+    size_t tip = run_end(&p, from, +1, thr, 1.0),
+           top = run_end(&p, head_start(&p, start, thr, head_mm), -1, thr, 1.0);
     double tt = prof_t(&p, tip), tp = prof_t(&p, top);
     double plat = prof_median(&p, fmax(tt - 6, prof_t(&p, from)), tt - 1.0);
     double beyond = prof_median(&p, tt + 2.5, tt + 5);
@@ -438,14 +447,15 @@ static void grid_search(const fx_volume *v, fx_vec3 e, fx_vec3 u, fx_vec3 a, fx_
         for (int oj = -no; oj <= no; oj++) {
             if (hypot(oi, oj) * off_step > off_mm + 1e-9)
                 continue;
-            fx_vec3 s = fx_v3_add(e, fx_v3_add(fx_v3_scale(a, oi * off_step),
-                                               fx_v3_scale(b, oj * off_step)));
+            fx_vec3 s = fx_v3_add(
+                e, fx_v3_add(fx_v3_scale(a, oi * off_step), fx_v3_scale(b, oj * off_step)));
             for (int ti = -nt; ti <= nt; ti++)
                 for (int tj = -nt; tj <= nt; tj++) {
                     if (hypot(ti, tj) * tilt_step > tilt + 1e-9)
                         continue;
-                    fx_vec3 d = fx_v3_unit(fx_v3_add(u, fx_v3_add(fx_v3_scale(a, tan(ti * tilt_step)),
-                                                                  fx_v3_scale(b, tan(tj * tilt_step)))));
+                    fx_vec3 d =
+                        fx_v3_unit(fx_v3_add(u, fx_v3_add(fx_v3_scale(a, tan(ti * tilt_step)),
+                                                          fx_v3_scale(b, tan(tj * tilt_step)))));
                     double sc = ray_score(v, s, d, 6.0, t1, bg, metal);
                     if (sc > *best) {
                         *best = sc;
@@ -459,11 +469,12 @@ static void grid_search(const fx_volume *v, fx_vec3 e, fx_vec3 u, fx_vec3 a, fx_
 static double search_axis(const fx_volume *v, cyl *c, double t1, double bg, double metal,
                           const fx_audit_opts *o)
 {
-    fx_vec3 u = c->u, a = fx_v3_unit(fx_v3_cross(u, fabs(u.x) < 0.9 ? fx_v3(1, 0, 0) : fx_v3(0, 1, 0)));
+    fx_vec3 u = c->u,
+            a = fx_v3_unit(fx_v3_cross(u, fabs(u.x) < 0.9 ? fx_v3(1, 0, 0) : fx_v3(0, 1, 0)));
     fx_vec3 b = fx_v3_cross(u, a), be = c->p, bu = u;
     double best = -1, deg = M_PI / 180;
-    grid_search(v, c->p, u, a, b, o->offset_mm, 1.5, o->cone_deg * deg, 1.0 * deg, t1, bg,
-                metal, &be, &bu, &best);
+    grid_search(v, c->p, u, a, b, o->offset_mm, 1.5, o->cone_deg * deg, 1.0 * deg, t1, bg, metal,
+                &be, &bu, &best);
     fx_vec3 e0 = be, u0 = bu;
     a = fx_v3_unit(fx_v3_cross(u0, fabs(u0.x) < 0.9 ? fx_v3(1, 0, 0) : fx_v3(0, 1, 0)));
     b = fx_v3_cross(u0, a);
@@ -527,7 +538,7 @@ int fx_audit_find_screw(const fx_volume *hu, fx_vec3 entry, fx_vec3 dir, double 
     /* final: narrow, over the shaft in bone only; twice, the ends refined */
     for (int pass = 0; pass < 2; pass++) {
         if ((rc = find_ends(hu, &c, thr, length_mm, o->head_height_mm + plate_mm, &t_top, &t_tip,
-                              &out->from_plan, err)))
+                            &out->from_plan, err)))
             return rc;
         double t_entry = t_top + o->head_height_mm + plate_mm;
         if (t_tip - t_entry < 8)
@@ -540,7 +551,7 @@ int fx_audit_find_screw(const fx_volume *hu, fx_vec3 entry, fx_vec3 dir, double 
         fit_converge(hu, &g, &c, bg, metal, 30, &rms);
     }
     if ((rc = find_ends(hu, &c, thr, length_mm, o->head_height_mm + plate_mm, &t_top, &t_tip,
-                              &out->from_plan, err)))
+                        &out->from_plan, err)))
         return rc;
     double t_entry = t_top + o->head_height_mm + plate_mm;
     out->entry = fx_v3_add(c.p, fx_v3_scale(c.u, t_entry));

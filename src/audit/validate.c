@@ -30,10 +30,10 @@ static int read_vec(json_t *a, fx_vec3 *v)
 
 static int read_pose(json_t *truth, const char *series, fx_rigid *T)
 {
-    json_t *m = json_object_get(json_object_get(json_object_get(json_object_get(truth, "series"),
-                                                                series),
-                                                "anatomical_to_series"),
-                                "matrix");
+    json_t *m =
+        json_object_get(json_object_get(json_object_get(json_object_get(truth, "series"), series),
+                                        "anatomical_to_series"),
+                        "matrix");
     double a[16];
     if (!json_is_array(m) || json_array_size(m) != 16)
         return FX_EFORMAT;
@@ -84,11 +84,13 @@ static int plan_from_truth(json_t *truth, fx_plan **out, fx_error *err)
         char name[32];
         if (rc)
             break;
-        if (!read_vec(json_object_get(s, "entry"), &e) || !read_vec(json_object_get(s, "tip"), &t)) {
+        if (!read_vec(json_object_get(s, "entry"), &e) ||
+            !read_vec(json_object_get(s, "tip"), &t)) {
             rc = fx_fail(err, FX_EFORMAT, "planned screw %zu has no entry or tip", i);
             break;
         }
-        snprintf(name, sizeof(name), "S%lld", (long long)json_integer_value(json_object_get(s, "id")));
+        snprintf(name, sizeof(name), "S%lld",
+                 (long long)json_integer_value(json_object_get(s, "id")));
         fx_plan_screw ps = fx_plan_screw_make(name, e, fx_v3_sub(t, e),
                                               json_number_value(json_object_get(s, "diameter_mm")),
                                               fx_v3_dist(e, t));
@@ -124,25 +126,35 @@ static json_t *screw_errors(json_t *truth, const fx_audit_result *r, fx_audit_va
         json_object_set_new(row, "id", json_copy(json_object_get(a, "id")));
         json_object_set_new(row, "placed", json_boolean(placed));
         json_object_set_new(row, "found", json_boolean(got));
+        if (got) {
+            const fx_audit_screw *fs = &r->screws[r->dev[i].actual];
+            double e3[3] = {fs->entry.x, fs->entry.y, fs->entry.z}, t3[3] = {fs->tip.x, fs->tip.y, fs->tip.z};
+            json_object_set_new(row, "postop_entry", json_pack("[f,f,f]", e3[0], e3[1], e3[2]));
+            json_object_set_new(row, "postop_tip", json_pack("[f,f,f]", t3[0], t3[1], t3[2]));
+        }
         sum->missed += placed && !got;
         sum->invented += !placed && got;
         if (placed && got) {
             const fx_audit_dev *d = &r->dev[i];
             const fx_audit_screw *as = &r->screws[d->actual];
             fx_vec3 te, tt;
-            if (read_vec(json_object_get(a, "entry"), &te) && read_vec(json_object_get(a, "tip"), &tt)) {
+            if (read_vec(json_object_get(a, "entry"), &te) &&
+                read_vec(json_object_get(a, "tip"), &tt)) {
                 /* the screw itself against the true one, in the post-op scan */
-                json_object_set_new(row, "postop_entry_err_mm", json_real(fx_v3_dist(te, as->entry)));
+                json_object_set_new(row, "postop_entry_err_mm",
+                                    json_real(fx_v3_dist(te, as->entry)));
                 json_object_set_new(row, "postop_tip_err_mm", json_real(fx_v3_dist(tt, as->tip)));
-                json_object_set_new(row, "postop_axis_err_deg",
-                                    json_real(fx_v3_axis_angle(fx_v3_sub(tt, te), as->dir) * 180 / M_PI));
+                json_object_set_new(
+                    row, "postop_axis_err_deg",
+                    json_real(fx_v3_axis_angle(fx_v3_sub(tt, te), as->dir) * 180 / M_PI));
             }
-            double e[4] = {fabs(d->angle_deg - json_number_value(json_object_get(dv, "angle_deg"))),
-                           fabs(d->entry_mm - json_number_value(json_object_get(dv, "entry_mm"))),
-                           fabs(d->tip_mm - json_number_value(json_object_get(dv, "tip_mm"))),
-                           fabs(d->length_mm - json_number_value(json_object_get(dv, "length_mm")))};
+            double e[4] = {
+                fabs(d->angle_deg - json_number_value(json_object_get(dv, "angle_deg"))),
+                fabs(d->entry_mm - json_number_value(json_object_get(dv, "entry_mm"))),
+                fabs(d->tip_mm - json_number_value(json_object_get(dv, "tip_mm"))),
+                fabs(d->length_mm - json_number_value(json_object_get(dv, "length_mm")))};
             static const char *const k[4] = {"angle_err_deg", "entry_err_mm", "tip_err_mm",
-                                              "length_err_mm"};
+                                             "length_err_mm"};
             json_object_set_new(row, "angle_deg", json_real(d->angle_deg));
             json_object_set_new(row, "entry_mm", json_real(d->entry_mm));
             json_object_set_new(row, "tip_mm", json_real(d->tip_mm));
@@ -210,7 +222,8 @@ int fx_audit_validate_patient(const char *dir, const fx_audit_opts *o, json_t **
     if (!truth)
         return fx_fail(err, FX_EFORMAT, "cannot read '%s': %s", path, je.text);
     fx_parts_opts_default(&po);
-    if ((rc = plan_from_truth(truth, &plan, err)) || (rc = load_series(dir, truth, "preop", &pre, err)) ||
+    if ((rc = plan_from_truth(truth, &plan, err)) ||
+        (rc = load_series(dir, truth, "preop", &pre, err)) ||
         (rc = fx_bone_parts_extract(pre, &po, NULL, &bp, err)))
         goto out;
     if (!bp->n) {
@@ -223,13 +236,15 @@ int fx_audit_validate_patient(const char *dir, const fx_audit_opts *o, json_t **
         (rc = fx_audit_run(post, plan, bp->parts[0].mesh, "reference-0", o, &r, err)))
         goto out;
     json_t *j = json_object();
-    json_object_set_new(j, "code", json_copy(json_object_get(json_object_get(truth, "patient"), "code")));
+    json_object_set_new(j, "code",
+                        json_copy(json_object_get(json_object_get(truth, "patient"), "code")));
     json_object_set_new(j, "registration",
                         registration_errors(truth, r, fx_mesh_centroid(bp->parts[0].mesh), sum));
     json_object_set_new(j, "screws", screw_errors(truth, r, sum));
     json_object_set_new(j, "unplanned_metal", json_integer((json_int_t)r->nunplanned));
-    json_object_set_new(j, "seconds", json_pack("{s:f,s:f,s:f}", "registration", r->seconds[1],
-                                                "screws", r->seconds[2], "matching", r->seconds[3]));
+    json_object_set_new(j, "seconds",
+                        json_pack("{s:f,s:f,s:f}", "registration", r->seconds[1], "screws",
+                                  r->seconds[2], "matching", r->seconds[3]));
     *out = j;
 out:
     if (rc)
@@ -251,8 +266,8 @@ void fx_audit_val_init(fx_audit_val *s)
 json_t *fx_audit_val_summary(const fx_audit_val *s)
 {
     static const char *const k[6] = {"max_registration_rot_deg", "max_registration_trans_mm",
-                                     "max_screw_angle_err_deg", "max_screw_entry_err_mm",
-                                     "max_screw_tip_err_mm", "max_screw_length_err_mm"};
+                                     "max_screw_angle_err_deg",  "max_screw_entry_err_mm",
+                                     "max_screw_tip_err_mm",     "max_screw_length_err_mm"};
     json_t *j = json_object();
     for (int q = 0; q < 6; q++)
         json_object_set_new(j, k[q], json_real(s->max[q]));

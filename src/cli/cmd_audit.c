@@ -57,7 +57,10 @@ static json_t *vec_json(fx_vec3 v)
     return cli_json_doubles(a, 3);
 }
 
-static json_t *num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+static json_t *num(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
 
 static json_t *registration_json(const fx_audit_result *r)
 {
@@ -87,13 +90,15 @@ static json_t *result_json(const fx_plan *plan, const fx_audit_result *r)
         if (d->actual >= 0) {
             const fx_audit_screw *a = &r->screws[d->actual];
             placed++;
-            json_object_set_new(j, "postop", json_pack("{s:o,s:o,s:f,s:f,s:b,s:b}", "entry", vec_json(a->entry),
-                                                       "tip", vec_json(a->tip), "length_mm",
-                                                       a->length_mm, "fit_rms_mm", a->fit_rms_mm,
-                                                       "entry_from_plan", a->from_plan & 1,
-                                                       "tip_from_plan", (a->from_plan & 2) != 0));
-            json_object_set_new(j, "plan", json_pack("{s:o,s:o}", "entry", vec_json(d->entry), "tip",
-                                                     vec_json(d->tip)));
+            json_object_set_new(j, "postop",
+                                json_pack("{s:o,s:o,s:f,s:f,s:b,s:b}", "entry", vec_json(a->entry),
+                                          "tip", vec_json(a->tip), "length_mm", a->length_mm,
+                                          "fit_rms_mm", a->fit_rms_mm, "entry_from_plan",
+                                          a->from_plan & 1, "tip_from_plan",
+                                          (a->from_plan & 2) != 0));
+            json_object_set_new(
+                j, "plan",
+                json_pack("{s:o,s:o}", "entry", vec_json(d->entry), "tip", vec_json(d->tip)));
         }
         json_object_set_new(j, "angle_deg", num(d->angle_deg));
         json_object_set_new(j, "entry_mm", num(d->entry_mm));
@@ -241,14 +246,28 @@ int cmd_audit(int argc, char **argv)
     cli_getopt_reset();
     while ((ch = getopt_long(argc, argv, "p:o:s:P:njh", opts, NULL)) != -1) {
         switch (ch) {
-        case 'p': a.plan = optarg; break;
-        case 'o': a.postop = optarg; break;
-        case 's': a.study = optarg; break;
-        case 'P': a.patient = optarg; break;
-        case 'n': a.no_register = 1; break;
-        case 'j': a.json = 1; break;
-        case 'h': return cli_help(help);
-        default: return cli_usage("audit", "unknown option");
+        case 'p':
+            a.plan = optarg;
+            break;
+        case 'o':
+            a.postop = optarg;
+            break;
+        case 's':
+            a.study = optarg;
+            break;
+        case 'P':
+            a.patient = optarg;
+            break;
+        case 'n':
+            a.no_register = 1;
+            break;
+        case 'j':
+            a.json = 1;
+            break;
+        case 'h':
+            return cli_help(help);
+        default:
+            return cli_usage("audit", "unknown option");
         }
     }
     if (optind < argc)

@@ -119,8 +119,8 @@ static void print_text(json_t *patients, json_t *summary)
     {
         printf("%-6s", json_string_value(json_object_get(p, "code")));
         static const char *const k[6] = {"max_registration_rot_deg", "max_registration_trans_mm",
-                                         "max_screw_angle_err_deg", "max_screw_entry_err_mm",
-                                         "max_screw_tip_err_mm", "max_screw_length_err_mm"};
+                                         "max_screw_angle_err_deg",  "max_screw_entry_err_mm",
+                                         "max_screw_tip_err_mm",     "max_screw_length_err_mm"};
         for (int q = 0; q < 6; q++)
             printf(" %9.3f", json_number_value(json_object_get(p, k[q])));
         printf(" %6lld %8lld\n", (long long)json_integer_value(json_object_get(p, "screws_missed")),
@@ -183,11 +183,19 @@ int cmd_validate(int argc, char **argv)
     cli_getopt_reset();
     while ((ch = getopt_long(argc, argv, "c:s:jh", opts, NULL)) != -1) {
         switch (ch) {
-        case 'c': cohort = optarg; break;
-        case 's': stage = optarg; break;
-        case 'j': json = 1; break;
-        case 'h': return cli_help(help);
-        default: return cli_usage("validate", "unknown option");
+        case 'c':
+            cohort = optarg;
+            break;
+        case 's':
+            stage = optarg;
+            break;
+        case 'j':
+            json = 1;
+            break;
+        case 'h':
+            return cli_help(help);
+        default:
+            return cli_usage("validate", "unknown option");
         }
     }
     if (optind < argc)

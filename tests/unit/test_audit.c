@@ -113,7 +113,8 @@ static void check_found(double h, double hz, double tilt, double max_deg, double
     double deg = fx_v3_axis_angle(a.dir, s.dir) * 180 / M_PI;
     double de = fx_v3_dist(a.entry, s.entry), dt = fx_v3_dist(a.tip, tip);
     print_message("# h %.2f mm tilt %.0f deg: axis %.4f deg, entry %.4f mm, tip %.4f mm, length "
-                  "%+.4f mm\n", h, tilt, deg, de, dt, a.length_mm - s.length_mm);
+                  "%+.4f mm\n",
+                  h, tilt, deg, de, dt, a.length_mm - s.length_mm);
     assert_true(deg < max_deg);
     assert_true(de < max_mm);
     assert_true(dt < max_mm);
