@@ -46,6 +46,7 @@ typedef struct fx_audit_screw {
     double length_mm;
     double fill;       /* metal found / metal expected near the entry */
     double fit_rms_mm; /* weighted RMS distance of the metal to the axis */
+    double bone_hu, metal_level_hu; /* the levels its coverage weights used */
     int from_plan;     /* bit 1: the head was not told from the plate along the
                           axis, the entry is the planned one's depth on it;
                           bit 2: metal runs on past the tip (another implant

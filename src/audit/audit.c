@@ -62,33 +62,49 @@ static double plate_thickness(const fx_plan *plan, const fx_plan_screw *s)
     return pl && isfinite(pl->thickness_mm) ? pl->thickness_mm : 0.0;
 }
 
-/* Share of a's axis (21 points, entry to tip) within 2 mm of b's segment. */
-static double shared(const fx_audit_screw *a, const fx_audit_screw *b)
+/* Within 2 mm of b's segment? */
+static int near_axis(fx_vec3 x, const fx_audit_screw *b)
 {
-    int n = 0;
-    for (int k = 0; k <= 20; k++) {
-        fx_vec3 x = fx_v3_add(a->entry, fx_v3_scale(a->dir, a->length_mm * k / 20.0));
-        double t = fx_v3_dot(fx_v3_sub(x, b->entry), b->dir);
-        t = t < 0 ? 0 : t > b->length_mm ? b->length_mm : t;
-        n += fx_v3_dist(x, fx_v3_add(b->entry, fx_v3_scale(b->dir, t))) < 2.0;
-    }
-    return n / 21.0;
+    double t = fx_v3_dot(fx_v3_sub(x, b->entry), b->dir);
+    t = t < 0 ? 0 : t > b->length_mm ? b->length_mm : t;
+    return fx_v3_dist(x, fx_v3_add(b->entry, fx_v3_scale(b->dir, t))) < 2.0;
 }
 
-/* Two searches that ended on the same metal (a quarter of either axis within
- * 2 mm of the other: a planned screw not placed beside one that converges on
- * it, or two plans leading to one screw): the one with less metal along its
- * axis (fill) is dropped. */
-static void drop_shared(fx_audit_result *r)
+/* Along a's axis (every 1 mm, entry to tip): the share of points within 2 mm
+ * of b's axis, and the mean metal coverage of the others (*own). */
+static double shared(const fx_volume *hu, const fx_audit_screw *a, const fx_audit_screw *b,
+                     double *own)
+{
+    int n = 0, k = 0;
+    double cov = 0;
+    for (double t = 0; t <= a->length_mm; t += 1.0, k++) {
+        fx_vec3 x = fx_v3_add(a->entry, fx_v3_scale(a->dir, t));
+        if (near_axis(x, b)) {
+            n++;
+            continue;
+        }
+        double w = (fx_volume_sample(hu, fx_volume_world_to_index(hu, x), a->bone_hu) - a->bone_hu) /
+                   (a->metal_level_hu - a->bone_hu);
+        cov += w < 0 ? 0 : w > 1 ? 1 : w;
+    }
+    *own = k > n ? cov / (k - n) : 0;
+    return k ? (double)n / k : 0;
+}
+
+/* A search that ended partly on another screw's metal (a quarter of its axis
+ * within 2 mm of the other's) and has too little metal of its own elsewhere
+ * (mean coverage below min_fill) found no screw of its own: a planned screw
+ * not placed beside one that converges on it. Screws that merely cross keep
+ * their own metal and stay. */
+static void drop_shared(const fx_volume *hu, const fx_audit_opts *o, fx_audit_result *r)
 {
     for (size_t i = 0; i < r->nscrews; i++)
-        for (size_t j = i + 1; j < r->nscrews; j++) {
-            if (fmax(shared(&r->screws[i], &r->screws[j]), shared(&r->screws[j], &r->screws[i])) <
-                0.25)
+        for (size_t j = 0; j < r->nscrews; j++) {
+            double own;
+            if (i == j || shared(hu, &r->screws[i], &r->screws[j], &own) < 0.25 ||
+                own >= o->min_fill)
                 continue;
-            size_t drop = r->screws[i].fill < r->screws[j].fill ? i : j;
-            memmove(&r->screws[drop], &r->screws[drop + 1],
-                    (r->nscrews - drop - 1) * sizeof(*r->screws));
+            memmove(&r->screws[i], &r->screws[i + 1], (r->nscrews - i - 1) * sizeof(*r->screws));
             r->nscrews--;
             i = (size_t)-1; /* start over */
             break;
@@ -119,7 +135,7 @@ static int find_all(const fx_volume *hu, const fx_plan *plan, const fx_rigid *pl
         a.planned = (int)i;
         r->screws[r->nscrews++] = a;
     }
-    drop_shared(r);
+    drop_shared(hu, o, r);
     return FX_OK;
 }
 

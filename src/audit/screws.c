@@ -559,6 +559,8 @@ int fx_audit_find_screw(const fx_volume *hu, fx_vec3 entry, fx_vec3 dir, double 
     out->dir = c.u;
     out->length_mm = t_tip - t_entry;
     out->fit_rms_mm = rms;
+    out->bone_hu = bg;
+    out->metal_level_hu = metal;
     *found = out->length_mm >= 8;
     return FX_OK;
 }
