@@ -65,11 +65,12 @@ static json_t *num(double v)
 static json_t *registration_json(const fx_audit_result *r)
 {
     double m[16];
-    json_t *w = json_array();
+    json_t *w;
     if (!r->registered)
         return json_pack("{s:b,s:s}", "registered", 0, "message",
                          "no reference region: post-op taken as in plan coordinates");
     fx_rigid_to_matrix(&r->reg.T, m);
+    w = json_array();
     for (unsigned b = 0; b < FX_ICP_WARN_COUNT; b++)
         if (r->reg.warnings & (1u << b))
             json_array_append_new(w, json_string(fx_icp_warning_text(1u << b)));
