@@ -348,7 +348,7 @@ static size_t head_start(const profile *p, size_t start, double thr, double head
     return best;
 }
 
-#define HEAD_WINDOW_MM 4.0
+#define HEAD_WINDOW_MM 2.5
 #define TIP_WINDOW_MM 12.0
 
 static int find_ends(const fx_volume *v, const cyl *c, double thr, double length_mm, double head_mm,
