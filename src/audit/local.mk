@@ -1,1 +1,21 @@
 # audit: sources and tests of this area (see Makefile.am).
+# The post-op audit: actual screws from the post-op CT's metal, registration
+# onto the plan's reference region, deviations, validation against phantoms.
+libfxaudit_a_SOURCES += src/audit/screws.c src/audit/match.c src/audit/postop.c \
+	src/audit/audit.c
+noinst_HEADERS += include/fxaudit/audit.h
+libfxaudit_a_SOURCES += src/audit/validate.c
+noinst_HEADERS += include/fxaudit/auditval.h
+fxaudit_SOURCES += src/cli/validate_audit.c
+fxaudit_SOURCES += src/cli/cmd_audit.c
+libfxaudit_a_SOURCES += src/audit/auditstore.c
+noinst_HEADERS += include/fxaudit/auditstore.h
+
+check_PROGRAMS += tests/unit/test_audit
+TESTS += tests/unit/test_audit
+tests_unit_test_audit_SOURCES = tests/unit/test_audit.c
+tests_unit_test_audit_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_audit_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
+
+TESTS += tests/cli/test_audit.sh
+EXTRA_DIST += tests/cli/test_audit.sh docs/audit.md

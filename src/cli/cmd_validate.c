@@ -19,19 +19,22 @@ static const struct {
     int (*run)(const char *cohort_dir, json_t *patients, json_t *summary, fx_error *err);
 } stages[] = {
     {"plan", validate_plan},
+    {"audit", validate_audit},
     {"reduction", validate_reduction},
 };
 
 #define N_STAGES (sizeof(stages) / sizeof(stages[0]))
 
 static const char help[] =
-    "usage: fxaudit validate --cohort DIR [--stage plan|reduction|all] [--json]\n"
+    "usage: fxaudit validate --cohort DIR [--stage plan|audit|reduction|all] [--json]\n"
     "\n"
     "Runs stages of the pipeline on every patient of a phantom cohort (fxaudit\n"
     "phantom) and compares each result with the patient's truth.json.\n"
     "  plan        fragments from the true pre-op label map, then automatically the\n"
     "              symmetry plane, template, reduction, screw corridors and plates;\n"
     "              products kept in DIR/validate-plan (docs/planning.md)\n"
+    "  audit       the post-op audit against the true screw deviations (plan from the\n"
+    "              truth's planned screws and plates; docs/audit.md)\n"
     "  reduction   the automatic estimate of the gap and step-off at the dome\n"
     "              (docs/reduction-estimate.md), pre-op and post-op\n"
     "Output: patients (per-patient errors) and summary (max_gap_err_mm,\n"

@@ -32,5 +32,6 @@ int cmd_plan(int argc, char **argv);
 int cmd_phantom(int argc, char **argv);
 int cmd_guide(int argc, char **argv);
 int cmd_slices(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 #endif

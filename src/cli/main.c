@@ -30,6 +30,8 @@ static const struct cli_cmd commands[] = {
     {"phantom", cmd_phantom, "write a synthetic fracture cohort with ground truth"},
     {"plan", cmd_plan, "make, inspect and export surgical plans"},
     {"guide", cmd_guide, "build a plate's drilling guide and record it in the plan"},
+    {"audit", cmd_audit, "find the actual screws in a post-op CT and measure deviations"},
+    {"validate", cmd_validate, "compare pipeline stages with a phantom cohort's truth"},
     {"observer", cmd_observer, "observers and their blinded reading lists"},
     {"measure", cmd_measure, "record an observer's gap and step-off"},
     {"consensus", cmd_consensus, "unblind finished cases, record consensus and grades"},

@@ -21,4 +21,9 @@ int validate_reduction(const char *cohort_dir, json_t *patients, json_t *summary
  * (docs/planning.md). */
 int validate_plan(const char *cohort_dir, json_t *patients, json_t *summary, fx_error *err);
 
+/* The audit stage: each patient's post-op audit against the true deviations;
+ * summary: the contract's max_registration_*, max_screw_*_err_*, screws_missed,
+ * screws_invented (docs/audit.md). */
+int validate_audit(const char *cohort_dir, json_t *patients, json_t *summary, fx_error *err);
+
 #endif

@@ -1,0 +1,118 @@
+/*
+ * audit.h - the post-op audit: how accurately was the plan carried out.
+ *
+ * From the post-op CT: a bone model with the metal cut out, registered onto
+ * the plan's reference region (post-op -> plan coordinates); the actual screws
+ * found in the metal (>= 2500 HU) by searching around each planned screw mapped
+ * into the post-op scan; actual screws matched to planned ones by optimal
+ * assignment; the deviations of each screw in plan coordinates; metal that no
+ * plan explains (e.g. a hip implant) reported apart. Lengths mm, angles
+ * degrees, CT values HU. Method and measured accuracy: docs/audit.md.
+ */
+#ifndef FXAUDIT_AUDIT_H
+#define FXAUDIT_AUDIT_H
+
+#include <stddef.h>
+
+#include "fxaudit/error.h"
+#include "fxaudit/icp.h"
+#include "fxaudit/mesh.h"
+#include "fxaudit/plan.h"
+#include "fxaudit/progress.h"
+#include "fxaudit/volume.h"
+
+typedef struct fx_audit_opts {
+    double metal_hu;         /* metal threshold: 2500 */
+    double capture_mm;       /* radius around a planned screw for the bone level: 6 */
+    double cone_deg;         /* directions searched around the planned one: 15 */
+    double offset_mm;        /* entries searched around the planned one: 3 */
+    double fit_mm;           /* the axis fit reaches radius + half a voxel + this: -0.1 */
+    double head_height_mm;   /* screw head above the plate: 2.5 */
+    double min_fill;         /* mean metal coverage along the best ray to accept a screw: 0.4 */
+    double exclude_metal_mm; /* metal dilated by this is cut from the bone model: 1.5 */
+    double match_angle_deg;  /* an actual screw further than this ... 20 */
+    double match_entry_mm;   /* ... or this from a planned one cannot match it: 10 */
+    double min_metal_mm3;    /* smaller metal components are ignored: 30 */
+    int register_postop;     /* 0: take the post-op scan as in plan coordinates */
+    fx_progress progress;
+} fx_audit_opts;
+
+void fx_audit_opts_default(fx_audit_opts *o);
+
+/* One actual screw in the post-op scan's coordinates. */
+typedef struct fx_audit_screw {
+    int planned;             /* index of the planned screw that led to it */
+    fx_vec3 entry, tip, dir; /* post-op mm; dir unit, entry -> tip */
+    double length_mm;
+    double fill;       /* metal found / metal expected near the entry */
+    double fit_rms_mm; /* weighted RMS distance of the metal to the axis */
+    double bone_hu, metal_level_hu; /* the levels its coverage weights used */
+    int from_plan;     /* bit 1: the head was not told from the plate along the
+                          axis, the entry is the planned one's depth on it;
+                          bit 2: metal runs on past the tip (another implant
+                          on the line), the planned length is kept */
+} fx_audit_screw;
+
+/* Per planned screw, in plan coordinates. actual = -1: not placed (NANs). */
+typedef struct fx_audit_dev {
+    int actual;         /* index into screws[], or -1 */
+    fx_vec3 entry, tip; /* the actual screw in plan coordinates */
+    double angle_deg;   /* acos(|u.v|) */
+    double entry_mm, tip_mm;
+    double length_mm; /* actual - planned */
+} fx_audit_dev;
+
+/* A metal component that no planned screw or plate explains. */
+typedef struct fx_audit_metal {
+    double volume_mm3;
+    fx_vec3 centroid, lo, hi; /* post-op mm */
+} fx_audit_metal;
+
+typedef struct fx_audit_result {
+    int registered;         /* 1 when reg holds a registration */
+    char region[64];        /* the plan's reference region (fragment name) */
+    fx_icp_result reg;      /* reg.T: post-op -> plan */
+    fx_audit_screw *screws; /* owned; nscrews, matched to a planned screw */
+    size_t nscrews;
+    fx_audit_dev *dev; /* owned; one per planned screw */
+    size_t ndev;
+    size_t unmatched; /* candidates found but matched to no planned screw */
+    fx_audit_metal *unplanned;
+    size_t nunplanned;
+    double metal_mm3;  /* all metal (>= metal_hu) */
+    double seconds[4]; /* wall: [1] post-op bone model and registration, [2] screws,
+                          [3] matching and unplanned metal; [0] for the caller */
+} fx_audit_result;
+
+/* Find one screw near the planned axis `entry` + t `dir` (post-op mm) of
+ * planned length `length_mm` and diameter `diameter_mm`; `plate_mm` is the thickness of the plate
+ * its head sits on (0 for none). FX_OK and *found = 0 when there is not enough metal. */
+int fx_audit_find_screw(const fx_volume *hu, fx_vec3 entry, fx_vec3 dir, double length_mm,
+                        double diameter_mm, double plate_mm, const fx_audit_opts *o,
+                        fx_audit_screw *out, int *found, fx_error *err);
+
+/* Optimal assignment of n rows to m columns minimising the summed cost; a
+ * cost >= `forbid` is never used. assign[i] = column of row i, or -1. At most
+ * 16 rows or columns (exhaustive search over the smaller side). */
+int fx_audit_assign(const double *cost, size_t n, size_t m, double forbid, int *assign,
+                    fx_error *err);
+
+/* Register the post-op bone (metal excluded) onto `reference` (plan mm).
+ * *T maps post-op into plan coordinates. */
+int fx_audit_register(const fx_volume *hu, const fx_mesh *reference, const fx_audit_opts *o,
+                      fx_icp_result *out, fx_error *err);
+
+/* Metal components not explained by the screws found or by the planned
+ * plates (`plan_to_post` maps plan into post-op coordinates). */
+int fx_audit_unplanned_metal(const fx_volume *hu, const fx_plan *plan, const fx_rigid *plan_to_post,
+                             const fx_audit_screw *screws, size_t nscrews, const fx_audit_opts *o,
+                             fx_audit_result *r, fx_error *err);
+
+/* The whole audit of `postop` against `plan`; `reference` (plan mm, may be
+ * NULL: no registration) is the plan's reference region, named `region`.
+ * On success *out owns the result (free with fx_audit_result_free). */
+int fx_audit_run(const fx_volume *postop, const fx_plan *plan, const fx_mesh *reference,
+                 const char *region, const fx_audit_opts *o, fx_audit_result **out, fx_error *err);
+void fx_audit_result_free(fx_audit_result *r); /* NULL is a no-op */
+
+#endif

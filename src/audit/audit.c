@@ -1,0 +1,228 @@
+/*
+ * audit.c - the post-op audit of one patient: registration onto the plan's
+ * reference region, the actual screws, their assignment to the planned ones,
+ * the deviations in plan coordinates and the metal that no plan explains.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fxaudit/audit.h"
+
+void fx_audit_opts_default(fx_audit_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->metal_hu = 2500;
+    o->capture_mm = 6;
+    o->cone_deg = 15;
+    o->offset_mm = 3;
+    o->fit_mm = -0.1;
+    o->head_height_mm = 2.5;
+    o->min_fill = 0.4;
+    o->exclude_metal_mm = 1.5;
+    o->match_angle_deg = 20;
+    o->match_entry_mm = 10;
+    o->min_metal_mm3 = 30;
+    o->register_postop = 1;
+}
+
+void fx_audit_result_free(fx_audit_result *r)
+{
+    if (!r)
+        return;
+    free(r->screws);
+    free(r->dev);
+    free(r->unplanned);
+    free(r);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Thickness of the plate a planned screw's head sits on: its named plate, or
+ * the plan's plate whose path passes within 5 mm of the entry; 0 for none. */
+static double plate_thickness(const fx_plan *plan, const fx_plan_screw *s)
+{
+    const fx_plan_plate *pl = s->plate[0] ? fx_plan_find_plate(plan, s->plate) : NULL;
+    double best = 5.0;
+    for (size_t p = 0; !pl && p < plan->nplates; p++)
+        for (size_t k = 0; k < plan->plates[p].npath; k++) {
+            double d = fx_v3_dist(plan->plates[p].path[k], s->entry);
+            if (d < best) {
+                best = d;
+                pl = &plan->plates[p];
+            }
+        }
+    return pl && isfinite(pl->thickness_mm) ? pl->thickness_mm : 0.0;
+}
+
+/* Within 2 mm of b's segment? */
+static int near_axis(fx_vec3 x, const fx_audit_screw *b)
+{
+    double t = fx_v3_dot(fx_v3_sub(x, b->entry), b->dir);
+    t = t < 0 ? 0 : t > b->length_mm ? b->length_mm : t;
+    return fx_v3_dist(x, fx_v3_add(b->entry, fx_v3_scale(b->dir, t))) < 2.0;
+}
+
+/* Along a's axis (every 1 mm, entry to tip): the share of points within 2 mm
+ * of b's axis, and the mean metal coverage of the others (*own). */
+static double shared(const fx_volume *hu, const fx_audit_screw *a, const fx_audit_screw *b,
+                     double *own)
+{
+    int n = 0, k = 0;
+    double cov = 0;
+    for (double t = 0; t <= a->length_mm; t += 1.0, k++) {
+        fx_vec3 x = fx_v3_add(a->entry, fx_v3_scale(a->dir, t));
+        if (near_axis(x, b)) {
+            n++;
+            continue;
+        }
+        double w = (fx_volume_sample(hu, fx_volume_world_to_index(hu, x), a->bone_hu) - a->bone_hu) /
+                   (a->metal_level_hu - a->bone_hu);
+        cov += w < 0 ? 0 : w > 1 ? 1 : w;
+    }
+    *own = k > n ? cov / (k - n) : 0;
+    return k ? (double)n / k : 0;
+}
+
+/* A search that ended partly on another screw's metal (a quarter of its axis
+ * within 2 mm of the other's) and has too little metal of its own elsewhere
+ * (mean coverage below min_fill) found no screw of its own: a planned screw
+ * not placed beside one that converges on it. Screws that merely cross keep
+ * their own metal and stay. */
+static void drop_shared(const fx_volume *hu, const fx_audit_opts *o, fx_audit_result *r)
+{
+    for (size_t i = 0; i < r->nscrews; i++)
+        for (size_t j = 0; j < r->nscrews; j++) {
+            double own;
+            if (i == j || shared(hu, &r->screws[i], &r->screws[j], &own) < 0.25 ||
+                own >= o->min_fill)
+                continue;
+            memmove(&r->screws[i], &r->screws[i + 1], (r->nscrews - i - 1) * sizeof(*r->screws));
+            r->nscrews--;
+            i = (size_t)-1; /* start over */
+            break;
+        }
+}
+
+/* Candidates: one search per planned screw; then drop_shared. */
+static int find_all(const fx_volume *hu, const fx_plan *plan, const fx_rigid *plan_to_post,
+                    const fx_audit_opts *o, fx_audit_result *r, fx_error *err)
+{
+    r->screws = calloc(plan->nscrews ? plan->nscrews : 1, sizeof(*r->screws));
+    if (!r->screws)
+        return fx_fail(err, FX_ENOMEM, "cannot allocate %zu screws", plan->nscrews);
+    for (size_t i = 0; i < plan->nscrews; i++) {
+        const fx_plan_screw *s = &plan->screws[i];
+        fx_audit_screw a;
+        int found, rc;
+        fx_progress_report(&o->progress, "screws", (double)i / (double)plan->nscrews);
+        memset(&a, 0, sizeof(a));
+        rc = fx_audit_find_screw(hu, fx_rigid_apply(plan_to_post, s->entry),
+                                 fx_rigid_rotate(plan_to_post, s->dir), s->length_mm,
+                                 s->diameter_mm > 0 ? s->diameter_mm : 3.5,
+                                 plate_thickness(plan, s), o, &a, &found, err);
+        if (rc)
+            return fx_error_prefix(err, "screw '%s'", s->name);
+        if (!found)
+            continue;
+        a.planned = (int)i;
+        r->screws[r->nscrews++] = a;
+    }
+    drop_shared(hu, o, r);
+    return FX_OK;
+}
+
+static fx_audit_dev deviation(const fx_plan_screw *p, const fx_audit_screw *a, const fx_rigid *T)
+{
+    fx_audit_dev d;
+    fx_vec3 ptip = fx_plan_screw_tip(p);
+    d.entry = fx_rigid_apply(T, a->entry);
+    d.tip = fx_rigid_apply(T, a->tip);
+    d.angle_deg = fx_v3_axis_angle(p->dir, fx_v3_sub(d.tip, d.entry)) * 180 / M_PI;
+    d.entry_mm = fx_v3_dist(p->entry, d.entry);
+    d.tip_mm = fx_v3_dist(ptip, d.tip);
+    d.length_mm = a->length_mm - p->length_mm;
+    return d;
+}
+
+static int match_all(const fx_plan *plan, const fx_rigid *T, const fx_audit_opts *o,
+                     fx_audit_result *r, fx_error *err)
+{
+    size_t n = plan->nscrews, m = r->nscrews;
+    const double forbid = 1e6;
+    double *cost = calloc(n * m + 1, sizeof(double));
+    int *as = calloc(n + 1, sizeof(int));
+    int rc = FX_OK;
+
+    r->dev = calloc(n + 1, sizeof(*r->dev));
+    if (!cost || !as || !r->dev) {
+        rc = fx_fail(err, FX_ENOMEM, "cannot allocate the screw assignment");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < m; j++) {
+            fx_audit_dev d = deviation(&plan->screws[i], &r->screws[j], T);
+            int ok = d.angle_deg <= o->match_angle_deg && d.entry_mm <= o->match_entry_mm;
+            cost[i * m + j] = ok ? d.angle_deg + d.entry_mm : 10 * forbid;
+        }
+    if ((rc = fx_audit_assign(cost, n, m, forbid, as, err)))
+        goto out;
+    r->ndev = n;
+    r->unmatched = m;
+    for (size_t i = 0; i < n; i++) {
+        if (as[i] < 0) {
+            r->dev[i] = (fx_audit_dev){-1, {NAN, NAN, NAN}, {NAN, NAN, NAN}, NAN, NAN, NAN, NAN};
+            continue;
+        }
+        r->dev[i] = deviation(&plan->screws[i], &r->screws[as[i]], T);
+        r->dev[i].actual = as[i];
+        r->unmatched--;
+    }
+out:
+    free(cost);
+    free(as);
+    return rc;
+}
+
+int fx_audit_run(const fx_volume *postop, const fx_plan *plan, const fx_mesh *reference,
+                 const char *region, const fx_audit_opts *o, fx_audit_result **out, fx_error *err)
+{
+    fx_audit_result *r = calloc(1, sizeof(*r));
+    fx_rigid T = fx_rigid_identity(), Tinv;
+    int rc = FX_OK;
+    double t0 = now_s();
+
+    if (!r)
+        return fx_fail(err, FX_ENOMEM, "cannot allocate an audit result");
+    if (reference && o->register_postop) {
+        fx_progress_report(&o->progress, "registration", 0);
+        if ((rc = fx_audit_register(postop, reference, o, &r->reg, err)))
+            goto fail;
+        r->registered = 1;
+        T = r->reg.T;
+        snprintf(r->region, sizeof(r->region), "%s", region ? region : "reference");
+    }
+    r->seconds[1] = now_s() - t0;
+    Tinv = fx_rigid_inverse(&T);
+    t0 = now_s();
+    if ((rc = find_all(postop, plan, &Tinv, o, r, err)))
+        goto fail;
+    r->seconds[2] = now_s() - t0;
+    t0 = now_s();
+    if ((rc = match_all(plan, &T, o, r, err)) ||
+        (rc = fx_audit_unplanned_metal(postop, plan, &Tinv, r->screws, r->nscrews, o, r, err)))
+        goto fail;
+    r->seconds[3] = now_s() - t0;
+    *out = r;
+    return FX_OK;
+fail:
+    fx_audit_result_free(r);
+    return rc;
+}

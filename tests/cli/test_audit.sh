@@ -1,0 +1,68 @@
+#!/bin/sh
+# test_audit.sh - `fxaudit validate --stage audit` on a fresh one-patient phantom
+# cohort (its truth.json is the independent truth), `fxaudit audit` in study mode
+# with the phantom's own actual screws as the plan (deviations near zero, rows in
+# the study that `stats study` reads), and on a real CT with a hip implant and
+# an empty plan (the implant reported as unplanned metal, no screw).
+. "$FX_SRCDIR/tests/cli/tap.sh"
+
+below() { awk -v g="$2" -v m="$3" 'BEGIN { exit !(g ~ /^[-+0-9.eE]+$/ && g < m) }'; }
+
+is "audit without options is a usage error" "$(status_of "$FXAUDIT" audit)" 2
+is "validate of a stage not written yet fails" \
+    "$(status_of "$FXAUDIT" validate --cohort "$TMP" --stage plan)" 1
+
+"$FXAUDIT" phantom --out "$TMP/c" --patients 1 --seed 5 --size small >/dev/null 2>&1 ||
+    echo "not ok - phantom failed"
+"$FXAUDIT" validate --cohort "$TMP/c" --stage audit --json > "$TMP/v.json"
+is "validate lists the patient" "$(json_get '.patients[0].code' < "$TMP/v.json")" P01
+# measured on this cohort (docs/audit.md): 0.0045 deg, 0.0057 mm, 0.69 deg,
+# 0.85 mm, 1.39 mm, 3.77 mm; the bounds add a margin
+for k in max_registration_rot_deg:0.05 max_registration_trans_mm:0.05 \
+    max_screw_angle_err_deg:1.0 max_screw_entry_err_mm:1.3 max_screw_tip_err_mm:2.0 \
+    max_screw_length_err_mm:5.0; do
+    v=$(json_get ".summary.${k%%:*}" < "$TMP/v.json")
+    ok_if "${k%%:*} = $v below ${k#*:}" below "$k" "$v" "${k#*:}"
+done
+is "every placed screw found" "$(json_get .summary.screws_missed < "$TMP/v.json")" 0
+is "no screw invented" "$(json_get .summary.screws_invented < "$TMP/v.json")" 0
+
+# Study mode: the plan is the truth's actual screws (post-op coordinates), so
+# with --no-register every deviation is the audit's own error.
+t="$TMP/c/P01/truth.json"
+"$FXAUDIT" study init "$TMP/s" --title audit >/dev/null
+"$FXAUDIT" patient add --study "$TMP/s" --code P01 >/dev/null
+"$FXAUDIT" import --study "$TMP/s" --patient P01 --timepoint postop "$TMP/c/P01/postop" >/dev/null
+mkdir -p "$TMP/s/plans/P01"
+jq '{format: "fxaudit-plan", version: 1, units: "mm", coordinate_system: "LPS",
+     frame: "post-op series", software: "test", created_utc: "2026-01-01T00:00:00Z",
+     patient: "P01", side: .patient.injured_side, fragments: [], guides: [], inputs: [],
+     plates: [.plates[] | {name: ("plate-" + (.id | tostring)), width_mm, thickness_mm,
+              offset_mm: 0, mesh: "", mesh_sha256: "", path: .postop.path}],
+     screws: [.actual_screws.screws[] | {name: ("S" + (.id | tostring)), entry, tip,
+              direction: ([.tip, .entry] as [$a, $b] | [range(3) | $a[.] - $b[.]] as $d
+                          | ($d | map(. * .) | add | sqrt) as $n | $d | map(. / $n)),
+              diameter_mm, length_mm, plate: ("plate-" + (.plate | tostring))}]}' "$t" \
+    > "$TMP/s/plans/P01/plan.json"
+ok_if "audit in study mode" sh -c "'$FXAUDIT' audit --study '$TMP/s' --patient P01 --no-register --json > '$TMP/a.json'"
+is "all twelve screws placed" "$(json_get .placed < "$TMP/a.json")" 12
+v=$(json_get '[.screws[].angle_deg] | max' < "$TMP/a.json")
+ok_if "largest angle to the true screw $v below 1 deg" below x "$v" 1
+v=$(json_get '[.screws[].entry_mm] | max' < "$TMP/a.json")
+ok_if "largest entry distance $v below 1.3 mm" below x "$v" 1.3
+"$FXAUDIT" stats study --study "$TMP/s" --json > "$TMP/st.json"
+is "stats study reads the stored deviations" "$(json_get .screws.n_placed < "$TMP/st.json")" 12
+ok_if "the study verifies" "$FXAUDIT" study verify --study "$TMP/s"
+
+# A real CT with a hip implant and an empty plan.
+ct="${FXAUDIT_SHARED_DATA:+$FXAUDIT_SHARED_DATA/volumes/example_ct.nii.gz}"
+if [ -n "$ct" ] && [ -f "$ct" ]; then
+    jq '.screws = [] | .plates = []' "$TMP/s/plans/P01/plan.json" > "$TMP/empty.json"
+    ok_if "audit of the hip implant CT" sh -c "'$FXAUDIT' audit --plan '$TMP/empty.json' --postop '$ct' --json > '$TMP/h.json'"
+    is "no screw matched" "$(json_get '.screws | length' < "$TMP/h.json")" 0
+    v=$(json_get '[.unplanned_metal[].volume_mm3] | max' < "$TMP/h.json")
+    ok_if "the implant ($v mm3) is reported as unplanned metal" below x 5000 "$v"
+else
+    echo "# skipping the hip implant CT: FXAUDIT_SHARED_DATA/volumes/example_ct.nii.gz absent"
+fi
+done_testing
