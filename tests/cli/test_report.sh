@@ -75,7 +75,7 @@ is "the two simulated observers read blinded cases, not patients" \
 # the plan: each planned screw's length is the truth's planned length
 jq -r '.planned_screws.screws[] | "S\(.id) \(.length_mm)"' "$D/cohort/P01/truth.json" |
     while read -r name len; do
-        printf '%s %s\n' "$name" "$(grep "^ *$name  " "$TMP/p01.txt" | awk '{print $3}')"
+        printf '%s %s\n' "$name" "$(grep "^ *$name  " "$TMP/p01.txt" | head -1 | awk '{print $3}')"
         printf '%s %s\n' "$name" "$(printf '%.0f' "$len")" >&3
     done 3>"$TMP/want_len" >"$TMP/got_len"
 is "patient report: planned screw lengths are the truth's" \
