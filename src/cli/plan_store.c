@@ -55,7 +55,9 @@ static int rows(fx_store *s, int64_t plan_id, const fx_plan *p, fx_error *err)
 {
     int rc = FX_OK;
     for (size_t i = 0; !rc && i < p->nfrags; i++) {
-        char *pose = json_dumps(pose_json(&p->frags[i].pose), JSON_COMPACT | JSON_REAL_PRECISION(17));
+        json_t *pj = pose_json(&p->frags[i].pose);
+        char *pose = json_dumps(pj, JSON_COMPACT | JSON_REAL_PRECISION(17));
+        json_decref(pj);
         fx_store_field f[] = {fx_sf_int("plan_id", plan_id), fx_sf_text("label", p->frags[i].name),
                               fx_sf_text("pose", pose), fx_sf_int("reference", p->frags[i].fixed)};
         rc = fx_store_insert(s, "plan_fragments", f, 4, "planned fragment pose", NULL, err);
