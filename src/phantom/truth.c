@@ -13,9 +13,8 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "fxaudit/file.h"
+#include "fxaudit/jsonfile.h"
 #include "model.h"
 
 static const char *const SERIES[2] = {"preop", "postop"};
@@ -339,33 +338,13 @@ static json_t *truth_json(const fx_phantom *p)
     return j;
 }
 
-int ph_json_write(json_t *j, const char *path, fx_error *err);
-
-/* Write `j` to `path` through a temporary file in the same folder. */
-int ph_json_write(json_t *j, const char *path, fx_error *err)
-{
-    char tmp[4096];
-    if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >= (int)sizeof(tmp))
-        return fx_fail(err, FX_EINVAL, "path '%s' is too long", path);
-    int fd = fx_mkstemp_output(tmp);
-    if (fd < 0)
-        return fx_fail(err, FX_EIO, "cannot create '%s': %s", tmp, strerror(errno));
-    int bad = json_dumpfd(j, fd, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) != 0;
-    bad |= write(fd, "\n", 1) != 1;
-    bad |= close(fd) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return fx_fail(err, FX_EIO, "cannot write '%s': %s", path, strerror(errno));
-    }
-    return FX_OK;
-}
-
 int fx_phantom_write_truth(const fx_phantom *p, const char *path, fx_error *err)
 {
     json_t *j = truth_json(p);
     if (!j)
         return fx_fail(err, FX_ENOMEM, "cannot build the truth of %s", p->code);
-    int rc = ph_json_write(j, path, err);
+    int rc = fx_json_write_atomic(
+        path, j, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12), err);
     json_decref(j);
     return rc;
 }

@@ -15,10 +15,10 @@
 #include <time.h>
 
 #include "fxaudit/dicom.h"
+#include "fxaudit/jsonfile.h"
 #include "fxaudit/volio.h"
 #include "model.h"
 
-int ph_json_write(json_t *j, const char *path, fx_error *err);
 
 static double now_s(void)
 {
@@ -149,7 +149,8 @@ int fx_phantom_cohort_write(const char *dir, const fx_phantom_opts *o, const fx_
                               o->streaks, "count", o->patients, "patients", list);
         list = NULL;
         snprintf(path, sizeof(path), "%s/cohort.json", dir);
-        rc = ph_json_write(j, path, err);
+        rc = fx_json_write_atomic(
+            path, j, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12), err);
         json_decref(j);
     }
     json_decref(list);

@@ -5,15 +5,13 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "fxaudit/file.h"
+#include "fxaudit/jsonfile.h"
 #include "fxaudit/plan.h"
 
 #define PLAN_FORMAT "fxaudit-plan"
@@ -107,30 +105,13 @@ static json_t *plan_json(const fx_plan *p)
 
 int fx_plan_write(const fx_plan *p, const char *path, fx_error *err)
 {
-    char tmp[FX_PLAN_PATH + 16];
     json_t *root = plan_json(p);
-    int fd, rc = FX_OK;
+    int rc;
 
     if (!root)
         return fx_fail(err, FX_ENOMEM, "cannot build the plan for '%s'", path);
-    if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
-        json_decref(root);
-        return fx_fail(err, FX_EINVAL, "plan path '%s' is too long", path);
-    }
-    fd = fx_mkstemp_output(tmp);
-    if (fd < 0) {
-        json_decref(root);
-        return fx_fail(err, FX_EIO, "cannot create '%s': %s", tmp, strerror(errno));
-    }
-    if (json_dumpfd(root, fd, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) ||
-        write(fd, "\n", 1) != 1)
-        rc = fx_fail(err, FX_EIO, "cannot write plan '%s'", path);
-    if (close(fd) != 0 && !rc)
-        rc = fx_fail(err, FX_EIO, "cannot write plan '%s': %s", path, strerror(errno));
-    if (!rc && rename(tmp, path) != 0)
-        rc = fx_fail(err, FX_EIO, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
-    if (rc)
-        unlink(tmp);
+    rc = fx_json_write_atomic(path, root,
+                              JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17), err);
     json_decref(root);
     return rc;
 }

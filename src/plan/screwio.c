@@ -11,9 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
-#include "fxaudit/file.h"
+#include "fxaudit/jsonfile.h"
 #include "fxaudit/csv.h"
 #include "fxaudit/screwio.h"
 
@@ -232,25 +231,12 @@ int fx_screws_write_markups(const fx_plan *p, const char *path, fx_error *err)
 {
     json_t *list = json_array();
     json_t *root = json_pack("{s:s, s:o}", "@schema", MARKUPS_SCHEMA, "markups", list);
-    char tmp[FX_PLAN_PATH + 16];
-    int fd, rc = FX_OK;
+    int rc;
 
     for (size_t i = 0; i < p->nscrews; i++)
         json_array_append_new(list, markup_line(&p->screws[i]));
-    snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
-    fd = fx_mkstemp_output(tmp);
-    if (fd < 0) {
-        json_decref(root);
-        return fx_fail(err, FX_EIO, "cannot create '%s': %s", tmp, strerror(errno));
-    }
-    if (json_dumpfd(root, fd, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)))
-        rc = fx_fail(err, FX_EIO, "cannot write markups '%s'", path);
-    if (close(fd) != 0 && !rc)
-        rc = fx_fail(err, FX_EIO, "cannot write markups '%s': %s", path, strerror(errno));
-    if (!rc && rename(tmp, path) != 0)
-        rc = fx_fail(err, FX_EIO, "cannot rename '%s' to '%s'", tmp, path);
-    if (rc)
-        unlink(tmp);
+    rc = fx_json_write_atomic(path, root,
+                              JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17), err);
     json_decref(root);
     return rc;
 }
