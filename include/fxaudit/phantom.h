@@ -13,6 +13,8 @@
 #ifndef FXAUDIT_PHANTOM_H
 #define FXAUDIT_PHANTOM_H
 
+#include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "fxaudit/error.h"
@@ -72,6 +74,14 @@ int fx_phantom_render_labels(const fx_phantom *p, fx_phantom_series s, fx_volume
  * bisection). */
 int fx_phantom_corridor(const fx_phantom *p, fx_vec3 entry, fx_vec3 dir, double bridge_mm,
                         double *corridor_mm, fx_error *err);
+
+/* The surgeon's inputs a patient's truth.json implies, for `plan create`: its
+ * planned screws as a screw list (screws_path) and its planned plate paths as
+ * plate specifications (plates_path), written atomically, and the roles of the
+ * true label map's labels in `roles` ("1:reference,2:fragment,...", as
+ * --roles takes them). */
+int fx_phantom_plan_inputs(const json_t *truth, const char *screws_path,
+                           const char *plates_path, char *roles, size_t nroles, fx_error *err);
 
 /* True bone volume (mm^3) of the series inside its voxel grid's box (the
  * voxels' extent), by adaptive integration of the model; metal excluded. */

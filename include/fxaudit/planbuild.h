@@ -33,6 +33,10 @@ typedef enum fx_part_role {
 const char *fx_part_role_name(fx_part_role r);
 /* The role named `name` ("reference", "fragment", ...); -1 when none is. */
 int fx_part_role_from_name(const char *name);
+/* Roles by label from "1:reference,2:fragment,..." into roles[label] (labels
+ * 1..cap-1; others untouched); *n is one past the largest label named. */
+int fx_part_roles_parse(const char *spec, fx_part_role *roles, size_t cap, size_t *n,
+                        fx_error *err);
 
 typedef struct fx_plan_build_opts {
     const char *patient;      /* study code for the plan */

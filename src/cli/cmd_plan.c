@@ -140,25 +140,12 @@ static const char create_help[] =
 /* Roles of a label map's labels from "1:reference,2:fragment,...". */
 static int parse_roles(const char *cmd, const char *spec, fx_part_role **roles, size_t *n)
 {
-    char buf[512], *save = NULL;
-    if (snprintf(buf, sizeof(buf), "%s", spec) >= (int)sizeof(buf))
-        return cli_usage(cmd, "--roles is too long");
-    *n = 0;
+    fx_error err;
     *roles = calloc(256, sizeof(**roles));
     if (!*roles)
         return cli_failf("out of memory");
-    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        char *colon = strchr(tok, ':'), *end;
-        long lab = strtol(tok, &end, 10);
-        int r = colon ? fx_part_role_from_name(colon + 1) : -1;
-        if (!colon || end != colon || lab < 1 || lab > 255 || r < 0)
-            return cli_usage(cmd, "--roles takes LABEL:ROLE pairs (roles reference, fragment, "
-                             "femur-intact, femur-injured, other), not '%s'", tok);
-        (*roles)[lab] = (fx_part_role)r;
-        if ((size_t)lab + 1 > *n)
-            *n = (size_t)lab + 1;
-    }
-    return EXIT_OK;
+    return fx_part_roles_parse(spec, *roles, 256, n, &err) ? cli_usage(cmd, "%s", err.msg)
+                                                           : EXIT_OK;
 }
 
 /* Seeds and their roles from {"seeds": [{"point": [x, y, z], "role": "..."}]}. */

@@ -46,59 +46,6 @@ static fx_vec3 vec_of(json_t *v)
                  json_number_value(json_array_get(v, 2)));
 }
 
-/* The surgeon's inputs from the truth: screws, plates, roles of the labels. */
-static int write_inputs(json_t *truth, const char *dir, fx_part_role *roles, size_t *nroles,
-                        fx_error *err)
-{
-    char path[4200];
-    json_t *screws = json_array(), *plates = json_array(), *o;
-    size_t i;
-    int rc = FX_OK;
-
-    json_array_foreach(json_object_get(json_object_get(truth, "planned_screws"), "screws"), i, o) {
-        char name[16];
-        snprintf(name, sizeof(name), "S%lld",
-                 (long long)json_integer_value(json_object_get(o, "id")));
-        json_array_append_new(screws, json_pack("{s:s, s:O, s:O, s:O, s:O}", "name", name,
-                                                "entry", json_object_get(o, "entry"), "target",
-                                                json_object_get(o, "tip"), "diameter_mm",
-                                                json_object_get(o, "diameter_mm"), "length_mm",
-                                                json_object_get(o, "length_mm")));
-    }
-    json_array_foreach(json_object_get(truth, "plates"), i, o)
-        json_array_append_new(plates, json_pack("{s:O, s:O, s:O, s:f, s:O}", "name",
-                                                json_object_get(o, "name"), "width_mm",
-                                                json_object_get(o, "width_mm"), "thickness_mm",
-                                                json_object_get(o, "thickness_mm"), "offset_mm",
-                                                0.5, "path",
-                                                json_object_get(json_object_get(o, "planned"),
-                                                                "path")));
-    json_t *sj = json_pack("{s:o}", "screws", screws), *pj = json_pack("{s:o}", "plates", plates);
-    if (!(rc = join(path, sizeof(path), dir, "screws.json", err)) &&
-        json_dump_file(sj, path, JSON_INDENT(1)))
-        rc = fx_fail(err, FX_EIO, "cannot write '%s'", path);
-    if (!rc && !(rc = join(path, sizeof(path), dir, "plates.json", err)) &&
-        json_dump_file(pj, path, JSON_INDENT(1)))
-        rc = fx_fail(err, FX_EIO, "cannot write '%s'", path);
-    json_decref(sj);
-    json_decref(pj);
-    *nroles = 0;
-    json_array_foreach(json_object_get(truth, "fragments"), i, o) {
-        json_int_t lab = json_integer_value(json_object_get(o, "label"));
-        const char *kind = json_string_value(json_object_get(o, "kind"));
-        const char *name = json_string_value(json_object_get(o, "name"));
-        if (lab < 1 || lab > 63 || !kind || !name)
-            return fx_fail(err, FX_EFORMAT, "truth: fragment %zu has no label, kind or name", i);
-        roles[lab] = !strcmp(kind, "intact")     ? FX_ROLE_REFERENCE
-                     : !strcmp(kind, "fragment") ? FX_ROLE_FRAGMENT
-                     : strstr(name, "injured")   ? FX_ROLE_FEMUR_INJURED
-                                                 : FX_ROLE_FEMUR_INTACT;
-        if ((size_t)lab + 1 > *nroles)
-            *nroles = (size_t)lab + 1;
-    }
-    return rc;
-}
-
 /* Each reduced fragment against its true planned pose (anatomical after
  * pre-op^-1): the rotation between them, and the RMS distance between the
  * fragment's surface moved by each. */
@@ -197,7 +144,7 @@ static int plan_patient(const char *pdir, const char *out, json_t *truth, fx_pla
     size_t nroles;
     int rc;
 
-    char screws[4200], plates[4200];
+    char screws[4200], plates[4200], spec[512];
     fx_plan_build_opts_default(&o);
     if ((rc = join(path, sizeof(path), pdir, "preop", err)) ||
         (rc = fx_dicom_load_path(path, -1, NULL, &vol, NULL, err)) ||
@@ -209,7 +156,8 @@ static int plan_patient(const char *pdir, const char *out, json_t *truth, fx_pla
     }
     if (!(rc = fx_nrrd_read(path, &labels, err)) &&
         !(rc = make_dir(out, err)) &&
-        !(rc = write_inputs(truth, out, roles, &nroles, err))) {
+        !(rc = fx_phantom_plan_inputs(truth, screws, plates, spec, sizeof(spec), err)) &&
+        !(rc = fx_part_roles_parse(spec, roles, 64, &nroles, err))) {
         o.parts.labels = labels;
         o.roles = roles;
         o.nroles = nroles;

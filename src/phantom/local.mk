@@ -5,7 +5,7 @@ libfxaudit_a_SOURCES += src/phantom/anatomy.c src/phantom/fracture.c src/phantom
 	src/phantom/cohort.c
 noinst_HEADERS += include/fxaudit/phantom.h src/phantom/model.h src/phantom/sdf.h
 libfxaudit_a_SOURCES += src/phantom/truth.c src/phantom/write.c src/phantom/labelmap.c \
-	src/phantom/corridor.c
+	src/phantom/corridor.c src/phantom/planinputs.c
 fxaudit_SOURCES += src/cli/cmd_phantom.c
 
 check_PROGRAMS += tests/unit/test_phantom

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,28 @@ int fx_part_role_from_name(const char *name)
         if (!strcmp(name, fx_part_role_name((fx_part_role)r)))
             return r;
     return -1;
+}
+
+int fx_part_roles_parse(const char *spec, fx_part_role *roles, size_t cap, size_t *n,
+                        fx_error *err)
+{
+    char buf[512], *save = NULL;
+    if (snprintf(buf, sizeof(buf), "%s", spec) >= (int)sizeof(buf))
+        return fx_fail(err, FX_EINVAL, "roles '%.40s...' are too long", spec);
+    *n = 0;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *colon = strchr(tok, ':'), *end;
+        long lab = strtol(tok, &end, 10);
+        int r = colon ? fx_part_role_from_name(colon + 1) : -1;
+        if (!colon || end != colon || lab < 1 || (size_t)lab >= cap || r < 0)
+            return fx_fail(err, FX_EINVAL, "roles are LABEL:ROLE pairs (labels 1-%zu; roles "
+                           "reference, fragment, femur-intact, femur-injured, other), not '%s'",
+                           cap - 1, tok);
+        roles[lab] = (fx_part_role)r;
+        if ((size_t)lab + 1 > *n)
+            *n = (size_t)lab + 1;
+    }
+    return FX_OK;
 }
 
 static int side_of(fx_plane pl, fx_vec3 c) { return fx_plane_distance(pl, c) > 0 ? 1 : 0; }

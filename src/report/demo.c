@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fxaudit/phantom.h"
 #include "fxaudit/consensus.h"
 #include "fxaudit/demo.h"
 #include "fxaudit/observers.h"
@@ -122,59 +123,6 @@ static int add_patient(fx_store *s, const json_t *t, fx_error *err)
 
 /* The surgeon's plan as scripts/fxdemo makes it: the phantom's planned screws
  * and plate paths, in the pre-op frame. */
-static int plan_inputs(const json_t *t, const char *screws, const char *plates, fx_error *err)
-{
-    json_t *sa = json_array(), *pa = json_array(), *x;
-    size_t i;
-    json_array_foreach(json_object_get(json_object_get(t, "planned_screws"), "screws"), i, x)
-    {
-        char name[32];
-        snprintf(name, sizeof name, "S%lld", (long long)json_integer_value(json_object_get(x, "id")));
-        json_array_append_new(sa, json_pack("{sssOsOsOsO}", "name", name, "entry",
-                                            json_object_get(x, "entry"), "target",
-                                            json_object_get(x, "tip"), "diameter_mm",
-                                            json_object_get(x, "diameter_mm"), "length_mm",
-                                            json_object_get(x, "length_mm")));
-    }
-    json_array_foreach(json_object_get(t, "plates"), i, x)
-    json_array_append_new(pa, json_pack("{sOsOsOsfsO}", "name", json_object_get(x, "name"),
-                                        "width_mm", json_object_get(x, "width_mm"),
-                                        "thickness_mm", json_object_get(x, "thickness_mm"),
-                                        "offset_mm", 0.5, "path",
-                                        json_object_get(json_object_get(x, "planned"), "path")));
-    json_t *so = json_pack("{so}", "screws", sa), *po = json_pack("{so}", "plates", pa);
-    int rc = FX_OK;
-    if (json_dump_file(so, screws, 0) || json_dump_file(po, plates, 0))
-        rc = fx_fail(err, FX_EIO, "cannot write the plan inputs '%s'", screws);
-    json_decref(so);
-    json_decref(po);
-    return rc;
-}
-
-/* "1:reference,2:fragment,..." for the truth's parts. */
-static int label_roles(const json_t *t, char *out, size_t n, fx_error *err)
-{
-    size_t i, used = 0;
-    json_t *f;
-    out[0] = '\0';
-    json_array_foreach(json_object_get(t, "fragments"), i, f) {
-        const char *kind = json_string_value(json_object_get(f, "kind"));
-        const char *name = json_string_value(json_object_get(f, "name"));
-        const char *role = !kind || !name             ? NULL
-                           : !strcmp(kind, "intact")   ? "reference"
-                           : !strcmp(kind, "fragment") ? "fragment"
-                           : strstr(name, "injured")   ? "femur-injured"
-                                                       : "femur-intact";
-        if (!role)
-            return fx_fail(err, FX_EFORMAT, "truth: part %zu has no kind or name", i);
-        int k = snprintf(out + used, n - used, "%s%lld:%s", used ? "," : "",
-                         (long long)json_integer_value(json_object_get(f, "label")), role);
-        if (k < 0 || (size_t)k >= n - used)
-            return fx_fail(err, FX_EINVAL, "too many parts in the truth");
-        used += (size_t)k;
-    }
-    return FX_OK;
-}
 
 /* One patient: import pre-op and post-op, then the plan. */
 static int patient_pipeline(demo *dm, const json_t *t, fx_error *err)
@@ -200,7 +148,7 @@ static int patient_pipeline(demo *dm, const json_t *t, fx_error *err)
     snprintf(labels, sizeof labels, "%s/%s/preop_labels.nrrd", dm->cohort, code);
     snprintf(screws, sizeof screws, "%s/%s/plan-screws.json", dm->cohort, code);
     snprintf(plates, sizeof plates, "%s/%s/plan-plates.json", dm->cohort, code);
-    if ((rc = plan_inputs(t, screws, plates, err)) || (rc = label_roles(t, roles, sizeof roles, err)))
+    if ((rc = fx_phantom_plan_inputs(t, screws, plates, roles, sizeof roles, err)))
         return rc;
     const char *a3[] = {"", "plan", "create", "--study", st, "--patient", code, "--side",
                         tstr(t, "patient", "injured_side"), "--labels", labels, "--roles", roles,
