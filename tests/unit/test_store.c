@@ -19,6 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "fxaudit/datapath.h"
 #include "fxaudit/hash.h"
 #include "fxaudit/store.h"
@@ -100,7 +102,7 @@ static void write_header_u32(const char *path, long off, uint32_t v)
     fclose(fp);
 }
 
-static void a_new_study_has_its_folders_and_schema_version_1_in_the_file_header(void **state)
+static void a_new_study_has_its_folders_and_the_newest_schema_version_in_the_file_header(void **state)
 {
     fixture *f = *state;
     char path[400];
@@ -116,7 +118,8 @@ static void a_new_study_has_its_folders_and_schema_version_1_in_the_file_header(
     f->s = NULL;
     snprintf(path, sizeof(path), "%s/study.db", f->dir);
     /* SQLite file format: user_version at byte 60, application_id at byte 68. */
-    assert_int_equal(header_u32(path, 60), 1);
+    assert_int_equal(header_u32(path, 60), FX_STORE_SCHEMA_VERSION);
+    assert_int_equal(FX_STORE_SCHEMA_VERSION, 2);
     assert_int_equal(header_u32(path, 68), 0x46584155); /* 'FXAU' */
 }
 
@@ -144,13 +147,13 @@ static void a_database_of_a_newer_schema_version_is_refused_naming_file_and_vers
     fx_store_close(f->s);
     f->s = NULL;
     snprintf(path, sizeof(path), "%s/study.db", f->dir);
-    write_header_u32(path, 60, 2);
+    write_header_u32(path, 60, 3);
     assert_int_equal(fx_store_open(f->dir, &s, &err), FX_EVERSION);
     assert_null(s);
     assert_non_null(strstr(err.msg, path));
-    assert_non_null(strstr(err.msg, "schema version 2"));
-    assert_non_null(strstr(err.msg, "up to 1"));
-    assert_int_equal(header_u32(path, 60), 2); /* never silently downgraded */
+    assert_non_null(strstr(err.msg, "schema version 3"));
+    assert_non_null(strstr(err.msg, "up to 2"));
+    assert_int_equal(header_u32(path, 60), 3); /* never silently downgraded */
 }
 
 static void a_file_that_is_not_an_fxaudit_study_is_refused(void **state)
@@ -530,22 +533,27 @@ static void a_kill_during_series_add_leaves_the_database_as_it_was(void **state)
 }
 
 /* Internal (src/store/store_int.h): migrate beyond FX_STORE_SCHEMA_VERSION, so
- * that the migration mechanism is tested before a second version exists. */
+ * that the migration mechanism is tested on a step this build does not know. */
 int st_migrate_to(fx_store *s, int target, fx_error *err);
 
-/* A data folder holding schema/001 (the real one) and a test schema/002. */
-static void data_dir_with_step_2(const fixture *f, const char *sql, char *dir, size_t n)
+/* A data folder holding the real schema steps up to this build's version and a
+ * test step after them. */
+static void data_dir_with_test_step(const fixture *f, const char *sql, char *dir, size_t n)
 {
-    char one[600], link_to[800], two[700];
-    assert_int_equal(fx_data_path("schema/001_initial.sql", one, sizeof(one), NULL), FX_OK);
+    static const char *const real[] = {"001_initial.sql", "002_audit_results.sql"};
+    char src[600], link_to[800], sub[700];
     snprintf(dir, n, "%s/data", f->root);
-    snprintf(two, sizeof(two), "%s/schema", dir);
+    snprintf(sub, sizeof(sub), "%s/schema", dir);
     assert_int_equal(mkdir(dir, 0777), 0);
-    assert_int_equal(mkdir(two, 0777), 0);
-    snprintf(link_to, sizeof(link_to), "%s/001_initial.sql", two);
-    assert_int_equal(symlink(one, link_to), 0);
-    snprintf(two, sizeof(two), "%s/schema/002_test.sql", dir);
-    write_file(two, sql);
+    assert_int_equal(mkdir(sub, 0777), 0);
+    for (int i = 0; i < FX_STORE_SCHEMA_VERSION; i++) {
+        snprintf(link_to, sizeof(link_to), "schema/%s", real[i]);
+        assert_int_equal(fx_data_path(link_to, src, sizeof(src), NULL), FX_OK);
+        snprintf(link_to, sizeof(link_to), "%s/%s", sub, real[i]);
+        assert_int_equal(symlink(src, link_to), 0);
+    }
+    snprintf(sub, sizeof(sub), "%s/schema/%03d_test.sql", dir, FX_STORE_SCHEMA_VERSION + 1);
+    write_file(sub, sql);
     setenv("FXAUDIT_DATA_DIR", dir, 1);
 }
 
@@ -558,14 +566,14 @@ static void a_migration_adds_a_column_without_changing_old_rows_hashes(void **st
     fx_error err;
 
     assert_int_equal(fx_store_patient_add(f->s, &p, NULL), FX_OK);
-    data_dir_with_step_2(f,
+    data_dir_with_test_step(f,
                          "ALTER TABLE patients ADD COLUMN bmi_band TEXT "
                          "CHECK (bmi_band IN ('<25', '25-30', '>30'));\n",
                          dir, sizeof(dir));
-    assert_int_equal(st_migrate_to(f->s, 2, &err), FX_OK);
-    assert_int_equal(fx_store_schema_version(f->s), 2);
+    assert_int_equal(st_migrate_to(f->s, 3, &err), FX_OK);
+    assert_int_equal(fx_store_schema_version(f->s), 3);
     assert_int_equal(count(f->s, "SELECT count(*) AS n FROM audit_log WHERE what LIKE "
-                                 "'schema migrated to version 2 (002_test.sql, sha256 %'"),
+                                 "'schema migrated to version 3 (003_test.sql, sha256 %'"),
                      1);
     assert_int_equal(fx_store_verify(f->s, &v, NULL), FX_OK);
     assert_int_equal(v.n_problems, 0); /* P01's hash is what it was */
@@ -575,7 +583,7 @@ static void a_migration_adds_a_column_without_changing_old_rows_hashes(void **st
     assert_int_equal(fx_store_insert(f->s, "patients", row, 3, "t", NULL, NULL), FX_OK);
     fx_store_close(f->s);
     f->s = NULL;
-    /* This build knows version 1 only: the migrated study is now "newer". */
+    /* This build knows up to version 2: the migrated study is now "newer". */
     assert_int_equal(fx_store_open(f->dir, &f->s, &err), FX_EVERSION);
     unsetenv("FXAUDIT_DATA_DIR");
 }
@@ -586,19 +594,60 @@ static void a_failing_migration_leaves_the_study_at_its_version(void **state)
     char dir[400];
     fx_error err;
 
-    data_dir_with_step_2(f,
+    data_dir_with_test_step(f,
                          "ALTER TABLE patients ADD COLUMN half_done TEXT;\n"
                          "INSERT INTO no_such_table VALUES (1);\n",
                          dir, sizeof(dir));
     int64_t log0 = count(f->s, "SELECT count(*) AS n FROM audit_log");
-    assert_int_equal(st_migrate_to(f->s, 2, &err), FX_EIO);
-    assert_non_null(strstr(err.msg, "002_test.sql"));
-    assert_int_equal(fx_store_schema_version(f->s), 1);
+    assert_int_equal(st_migrate_to(f->s, 3, &err), FX_EIO);
+    assert_non_null(strstr(err.msg, "003_test.sql"));
+    assert_int_equal(fx_store_schema_version(f->s), 2);
     assert_int_equal(count(f->s, "SELECT count(*) AS n FROM pragma_table_info('patients') "
                                  "WHERE name = 'half_done'"),
                      0);
     assert_int_equal(count(f->s, "SELECT count(*) AS n FROM audit_log"), log0);
     unsetenv("FXAUDIT_DATA_DIR");
+}
+
+/* A study written by a version-1 build: the tables of step 2 dropped and the
+ * header set back to 1 behind the store's back, as that build left it. */
+static void make_version_1(const char *dbpath)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP TABLE fragment_deviations; DROP TABLE plate_deviations;"
+                                  "DROP TABLE registration_residuals; DROP TABLE dome_estimates;"
+                                  "PRAGMA user_version = 1;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static void a_version_1_study_is_upgraded_on_open_keeping_its_rows(void **state)
+{
+    fixture *f = *state;
+    fx_patient p = patient("P01");
+    char path[400];
+    fx_store_verify_result v;
+    fx_error err;
+
+    assert_int_equal(fx_store_patient_add(f->s, &p, NULL), FX_OK);
+    fx_store_close(f->s);
+    f->s = NULL;
+    snprintf(path, sizeof(path), "%s/study.db", f->dir);
+    make_version_1(path);
+    assert_int_equal(header_u32(path, 60), 1);
+    assert_int_equal(fx_store_open(f->dir, &f->s, &err), FX_OK);
+    assert_int_equal(fx_store_schema_version(f->s), 2);
+    assert_int_equal(count(f->s, "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' "
+                                 "AND name IN ('fragment_deviations', 'plate_deviations', "
+                                 "'registration_residuals', 'dome_estimates')"),
+                     4);
+    assert_int_equal(count(f->s, "SELECT count(*) AS n FROM patients WHERE code = 'P01'"), 1);
+    assert_int_equal(fx_store_verify(f->s, &v, NULL), FX_OK);
+    assert_int_equal(v.n_problems, 0);
+    fx_store_verify_release(&v);
 }
 
 static void a_query_that_writes_is_refused(void **state)
@@ -613,7 +662,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            a_new_study_has_its_folders_and_schema_version_1_in_the_file_header, setup, teardown),
+            a_new_study_has_its_folders_and_the_newest_schema_version_in_the_file_header, setup, teardown),
         cmocka_unit_test_setup_teardown(init_refuses_an_existing_study_and_a_non_empty_folder,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
@@ -645,6 +694,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(a_failing_migration_leaves_the_study_at_its_version, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(a_version_1_study_is_upgraded_on_open_keeping_its_rows,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(a_query_that_writes_is_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
