@@ -68,3 +68,13 @@ tests_unit_test_mctable_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_mctable_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 TESTS += tests/cli/test_mesh_cut.sh
 EXTRA_DIST += tests/cli/test_mesh_cut.sh
+
+# bench/isosurface/mc_cases prints the case table for vtk_single_cubes.py
+# (built on demand: make bench/isosurface/mc_cases).
+EXTRA_PROGRAMS += bench/isosurface/mc_cases
+bench_isosurface_mc_cases_SOURCES = bench/isosurface/mc_cases.c
+bench_isosurface_mc_cases_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/geom
+bench_isosurface_mc_cases_LDADD = $(FX_LIBS)
+EXTRA_DIST += bench/isosurface/vtk_single_cubes.py bench/isosurface/vtk_single_cubes.txt \
+	bench/isosurface/vtk_compare.py bench/isosurface/vtk_compare.txt \
+	bench/isosurface/vtk_volumes.sh bench/isosurface/vtk_volumes.txt
