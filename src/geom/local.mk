@@ -53,7 +53,7 @@ bench_icp_bench_icp_LDADD = $(FX_LIBS)
 bench_icp_bench_kdtree_SOURCES = bench/icp/bench_kdtree.c
 bench_icp_bench_kdtree_LDADD = $(FX_LIBS)
 CLEANFILES += $(EXTRA_PROGRAMS)
-EXTRA_DIST += bench/icp/run.sh bench/icp/make_cases.py bench/icp/open3d_icp.py \
+EXTRA_DIST += bench/icp/run.sh bench/icp/make_cases.py bench/icp/open3d_icp.py bench/icp/interleave.sh \
 	bench/icp/RESULTS.md
 
 EXTRA_DIST += docs/registration.md docs/spatial-search.md docs/surface-distance.md \
