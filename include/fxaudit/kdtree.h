@@ -45,9 +45,12 @@ int fx_kdtree_nearest_many(const fx_kdtree *t, const fx_vec3 *q, size_t n, size_
 
 /* As fx_kdtree_nearest_many, but only points closer than sqrt(max_d2), as
  * fx_kdtree_nearest_within: idx[i] is (size_t)-1 (and d2[i] max_d2) when
- * there is none. */
+ * there is none. hint, when not NULL, gives per query a point index likely
+ * to be near it (e.g. last iteration's answer), or (size_t)-1: the search
+ * starts bounded by its distance, which only saves work. */
 int fx_kdtree_nearest_many_within(const fx_kdtree *t, const fx_vec3 *q, size_t n,
-                                  double max_d2, size_t *idx, double *d2, fx_error *err);
+                                  double max_d2, const size_t *hint, size_t *idx, double *d2,
+                                  fx_error *err);
 
 /* The k points nearest to q, nearest first: their indices in idx[] and
  * squared distances in d2[] (d2 may be NULL). Returns how many were found:

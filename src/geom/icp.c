@@ -43,6 +43,7 @@ typedef struct state {
     pair *pr;
     fx_vec3 *y;      /* the transformed samples, contiguous, for the batch query */
     size_t *nearest; /* their nearest fixed vertex, or (size_t)-1 */
+    size_t *hint;    /* the nearest fixed vertex at the last finer pairing, or (size_t)-1 */
     double *scratch; /* for quantiles */
     size_t nscratch;
     double A[36], b[6]; /* last normal equations (rotation scaled by L) */
@@ -95,9 +96,15 @@ static void pair_up(state *s, const fx_rigid *T, size_t n, int mode)
 #pragma omp parallel for schedule(static) if (n >= 4096)
     for (size_t i = 0; i < n; i++)
         s->y[i] = s->pr[i].y = fx_rigid_apply(T, s->mv->p[i]);
-    if (fx_kdtree_nearest_many_within(kd, s->y, n, r2, s->nearest, NULL, NULL))
+    /* At the finer levels last time's partner bounds each search, so the
+     * tree is walked only where a nearer vertex could be (poses change little
+     * from one iteration to the next). */
+    if (fx_kdtree_nearest_many_within(kd, s->y, n, r2, full ? s->hint : NULL, s->nearest, NULL,
+                                      NULL))
         for (size_t i = 0; i < n; i++)
             s->nearest[i] = fx_kdtree_nearest_within(kd, s->y[i], r2, NULL);
+    if (full)
+        memcpy(s->hint, s->nearest, n * sizeof(size_t));
 #pragma omp parallel for schedule(static) if (n >= 4096)
     for (size_t i = 0; i < n; i++) {
         pair *p = &s->pr[i];
@@ -507,12 +514,15 @@ int fx_icp_align(const fx_mesh *moving, const fx_mesh *fixed, const fx_icp_opts 
     s.pr = malloc(mv.n * sizeof(pair));
     s.y = malloc(mv.n * sizeof(fx_vec3));
     s.nearest = malloc(mv.n * sizeof(size_t));
+    s.hint = malloc(mv.n * sizeof(size_t));
+    for (size_t i = 0; s.hint && i < mv.n; i++)
+        s.hint[i] = (size_t)-1;
     s.scratch = malloc(s.nscratch * sizeof(double));
-    if (!s.pr || !s.y || !s.nearest || !s.scratch)
+    if (!s.pr || !s.y || !s.nearest || !s.hint || !s.scratch)
         rc = fx_fail(err, FX_ENOMEM, "cannot allocate %zu ICP pairs", mv.n);
     else
         rc = run(&s, o, out);
-    free(s.pr), free(s.y), free(s.nearest);
+    free(s.pr), free(s.y), free(s.nearest), free(s.hint);
     free(s.scratch);
     icp_moving_release(&mv);
 out_fixed:

@@ -96,7 +96,8 @@ static void batched_queries_in_z_order_agree_with_brute_force(void **state)
 
 /* The bounded batch, over several runs of queries shared among one and two
  * threads: a query with no point within the radius gets none, every other
- * the brute-force nearest distance. */
+ * the brute-force nearest distance; hints (last answers, random points, none)
+ * change nothing. */
 static void bounded_batches_on_one_and_two_threads_agree_with_brute_force(void **state)
 {
     (void)state;
@@ -104,7 +105,7 @@ static void bounded_batches_on_one_and_two_threads_agree_with_brute_force(void *
     enum { N = 4000, Q = 9000 };
     const double max_d2 = 1.5 * 1.5;
     fx_vec3 *p = malloc(N * sizeof(*p)), *q = malloc(Q * sizeof(*q));
-    size_t *idx = malloc(Q * sizeof(size_t));
+    size_t *idx = malloc(Q * sizeof(size_t)), *hint = malloc(Q * sizeof(size_t));
     double *d2 = malloc(Q * sizeof(double));
     for (int i = 0; i < N; i++)
         p[i] = fx_v3_scale(rng_unit_vector(&r), 30 + rng_uniform(&r));
@@ -117,7 +118,8 @@ static void bounded_batches_on_one_and_two_threads_agree_with_brute_force(void *
 #ifdef _OPENMP
         omp_set_num_threads(threads);
 #endif
-        assert_int_equal(fx_kdtree_nearest_many_within(t, q, Q, max_d2, idx, d2, NULL), FX_OK);
+        assert_int_equal(fx_kdtree_nearest_many_within(t, q, Q, max_d2, threads == 2 ? hint : NULL,
+                                                                idx, d2, NULL), FX_OK);
         for (int j = 0; j < Q; j++) {
             double best = INFINITY;
             for (int i = 0; i < N; i++)
@@ -132,10 +134,12 @@ static void bounded_batches_on_one_and_two_threads_agree_with_brute_force(void *
             assert_true(d2[j] == best);
             assert_true(fx_v3_dot(fx_v3_sub(p[idx[j]], q[j]), fx_v3_sub(p[idx[j]], q[j])) == best);
         }
+        for (int j = 0; j < Q; j++)
+            hint[j] = j % 5 == 0 ? (size_t)-1 : j % 3 == 0 ? (size_t)(j * 7919) % N : idx[j];
     }
     assert_true(none > 1000 && some > 1000);
     fx_kdtree_free(t);
-    free(p), free(q), free(idx), free(d2);
+    free(p), free(q), free(idx), free(hint), free(d2);
 }
 
 static void closest_point_on_a_triangle_matches_hand_calculation(void **state)
