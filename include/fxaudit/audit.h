@@ -50,7 +50,10 @@ typedef struct fx_audit_screw {
     int from_plan;     /* bit 1: the head was not told from the plate along the
                           axis, the entry is the planned one's depth on it;
                           bit 2: metal runs on past the tip (another implant
-                          on the line), the planned length is kept */
+                          on the line), the planned length is kept;
+                          bit 3: the tip ends inside another screw's metal
+                          (shaft, head or plate hole): the end of the metal
+                          is reported, an upper bound */
 } fx_audit_screw;
 
 /* Per planned screw, in plan coordinates. actual = -1: not placed (NANs). */
@@ -90,6 +93,18 @@ typedef struct fx_audit_result {
 int fx_audit_find_screw(const fx_volume *hu, fx_vec3 entry, fx_vec3 dir, double length_mm,
                         double diameter_mm, double plate_mm, const fx_audit_opts *o,
                         fx_audit_screw *out, int *found, fx_error *err);
+
+/* Refit the axis of a found screw over its shaft in bone (4 mm past the entry
+ * to 3 mm before the tip), keeping the entry's and the tip's depths. */
+int fx_audit_refit_axis(const fx_volume *hu, fx_audit_screw *s, double diameter_mm,
+                        const fx_audit_opts *o, fx_error *err);
+
+/* Refit the tips of screws[0..n) that end beside another screw's metal (a
+ * tip next to a crossing or converging screw): the profile near the tip is
+ * modelled with the others' metal (capped cylinders of diameter_mm[k]) known.
+ * Updates tip, length_mm and, where a tip moved, the axis; docs/audit.md. */
+int fx_audit_resolve_tips(const fx_volume *hu, fx_audit_screw *screws, size_t n,
+                          const double *diameter_mm, const fx_audit_opts *o, fx_error *err);
 
 /* Optimal assignment of n rows to m columns minimising the summed cost; a
  * cost >= `forbid` is never used. assign[i] = column of row i, or -1. At most

@@ -111,7 +111,24 @@ static void drop_shared(const fx_volume *hu, const fx_audit_opts *o, fx_audit_re
         }
 }
 
-/* Candidates: one search per planned screw; then drop_shared. */
+/* Tips that end beside another screw's metal, refitted (src/audit/tips.c). */
+static int resolve_tips(const fx_volume *hu, const fx_plan *plan, const fx_audit_opts *o,
+                        fx_audit_result *r, fx_error *err)
+{
+    double *diam = malloc((r->nscrews + 1) * sizeof(double));
+    if (!diam)
+        return fx_fail(err, FX_ENOMEM, "cannot allocate %zu screw diameters", r->nscrews);
+    for (size_t k = 0; k < r->nscrews; k++) {
+        double d = plan->screws[r->screws[k].planned].diameter_mm;
+        diam[k] = d > 0 ? d : 3.5;
+    }
+    int rc = fx_audit_resolve_tips(hu, r->screws, r->nscrews, diam, o, err);
+    free(diam);
+    return rc;
+}
+
+/* Candidates: one search per planned screw; then drop_shared and the tips
+ * next to other screws. */
 static int find_all(const fx_volume *hu, const fx_plan *plan, const fx_rigid *plan_to_post,
                     const fx_audit_opts *o, fx_audit_result *r, fx_error *err)
 {
@@ -136,7 +153,7 @@ static int find_all(const fx_volume *hu, const fx_plan *plan, const fx_rigid *pl
         r->screws[r->nscrews++] = a;
     }
     drop_shared(hu, o, r);
-    return FX_OK;
+    return resolve_tips(hu, plan, o, r, err);
 }
 
 static fx_audit_dev deviation(const fx_plan_screw *p, const fx_audit_screw *a, const fx_rigid *T)

@@ -564,3 +564,23 @@ int fx_audit_find_screw(const fx_volume *hu, fx_vec3 entry, fx_vec3 dir, double 
     *found = out->length_mm >= 8;
     return FX_OK;
 }
+
+int fx_audit_refit_axis(const fx_volume *hu, fx_audit_screw *s, double diameter_mm,
+                        const fx_audit_opts *o, fx_error *err)
+{
+    grid g = grid_of(hu);
+    double vox = fmax(hu->spacing[0], fmax(hu->spacing[1], hu->spacing[2]));
+    double fit_r = 0.5 * diameter_mm + 0.5 * vox + o->fit_mm;
+    cyl c = {s->entry, s->dir, 4.0, s->length_mm - 3.0, fit_r, fit_r + vox};
+    if (hu->type != FX_VOX_I16)
+        return fx_fail(err, FX_EINVAL, "screw fit needs a HU volume (int16)");
+    if (c.t1 - c.t0 < 4)
+        return FX_OK;
+    if (fit_converge(hu, &g, &c, s->bone_hu, s->metal_level_hu, 30, &s->fit_rms_mm) <= 0)
+        return FX_OK;
+    /* the same depths on the new axis (c.p is the old entry projected onto it) */
+    s->entry = c.p;
+    s->dir = c.u;
+    s->tip = fx_v3_add(c.p, fx_v3_scale(c.u, s->length_mm));
+    return FX_OK;
+}

@@ -97,6 +97,8 @@ static json_t *result_json(const fx_plan *plan, const fx_audit_result *r)
                                           "fit_rms_mm", a->fit_rms_mm, "entry_from_plan",
                                           a->from_plan & 1, "tip_from_plan",
                                           (a->from_plan & 2) != 0));
+            json_object_set_new(json_object_get(j, "postop"), "tip_in_other_metal",
+                                json_boolean((a->from_plan & 4) != 0));
             json_object_set_new(
                 j, "plan",
                 json_pack("{s:o,s:o}", "entry", vec_json(d->entry), "tip", vec_json(d->tip)));
