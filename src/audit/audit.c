@@ -26,6 +26,7 @@ void fx_audit_opts_default(fx_audit_opts *o)
     o->match_entry_mm = 10;
     o->min_metal_mm3 = 30;
     o->register_postop = 1;
+    o->joint_margin_mm = 2;
 }
 
 void fx_audit_result_free(fx_audit_result *r)
@@ -160,6 +161,8 @@ static fx_audit_dev deviation(const fx_plan_screw *p, const fx_audit_screw *a, c
 {
     fx_audit_dev d;
     fx_vec3 ptip = fx_plan_screw_tip(p);
+    d.joint_mm = NAN;
+    d.joint_penetration = -1;
     d.entry = fx_rigid_apply(T, a->entry);
     d.tip = fx_rigid_apply(T, a->tip);
     d.angle_deg = fx_v3_axis_angle(p->dir, fx_v3_sub(d.tip, d.entry)) * 180 / M_PI;
@@ -195,11 +198,14 @@ static int match_all(const fx_plan *plan, const fx_rigid *T, const fx_audit_opts
     r->unmatched = m;
     for (size_t i = 0; i < n; i++) {
         if (as[i] < 0) {
-            r->dev[i] = (fx_audit_dev){-1, {NAN, NAN, NAN}, {NAN, NAN, NAN}, NAN, NAN, NAN, NAN};
+            r->dev[i] = (fx_audit_dev){-1, {NAN, NAN, NAN}, {NAN, NAN, NAN}, NAN, NAN, NAN, NAN,
+                                       NAN, -1};
             continue;
         }
         r->dev[i] = deviation(&plan->screws[i], &r->screws[as[i]], T);
         r->dev[i].actual = as[i];
+        fx_audit_joint_check(&r->dev[i],
+                             plan->screws[i].diameter_mm > 0 ? plan->screws[i].diameter_mm : 3.5, o);
         r->unmatched--;
     }
 out:

@@ -9,7 +9,7 @@ noinst_HEADERS += include/fxaudit/auditval.h
 fxaudit_SOURCES += src/cli/validate_audit.c
 fxaudit_SOURCES += src/cli/cmd_audit.c
 libfxaudit_a_SOURCES += src/audit/auditstore.c
-libfxaudit_a_SOURCES += src/audit/tips.c
+libfxaudit_a_SOURCES += src/audit/tips.c src/audit/joint.c
 noinst_HEADERS += include/fxaudit/auditstore.h
 
 check_PROGRAMS += tests/unit/test_audit

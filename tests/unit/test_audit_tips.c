@@ -6,7 +6,8 @@
  * phantom seed 11 P03 do); each voxel is the mean of 4 x 4 x 4 samples.
  * The profile along each axis runs on into the neighbour's metal, so the
  * half-way crossing alone finds the tips too far; fx_audit_resolve_tips must
- * bring both within 0.3 mm of the truth.
+ * bring both within 0.3 mm of the truth. Also the joint clearance of a screw
+ * against a sphere, by hand.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -164,12 +165,42 @@ static void a_tip_with_no_screw_near_is_left_as_found(void **st)
     fx_volume_free(v);
 }
 
+/* Sphere at the origin, radius 25 mm; 3.5 mm screws. Beside it: the axis
+ * passes 30 mm from the centre, 30 - 25 - 1.75 = 3.25 mm. Aimed at it, ending
+ * 20 mm from the centre: 20 - 25 - 1.75 = -6.75 mm. Pointing away, entry 27 mm
+ * out: 27 - 25 - 1.75 = 0.25 mm (the entry is nearest). */
+static void joint_clearance_matches_hand_calculation(void **st)
+{
+    (void)st;
+    fx_vec3 c = fx_v3(0, 0, 0);
+    assert_float_equal(fx_audit_joint_clearance(fx_v3(30, -20, 0), fx_v3(30, 40, 0), 1.75, c, 25),
+                       3.25, 1e-12);
+    assert_float_equal(fx_audit_joint_clearance(fx_v3(0, 40, 0), fx_v3(0, 20, 0), 1.75, c, 25),
+                       -6.75, 1e-12);
+    assert_float_equal(fx_audit_joint_clearance(fx_v3(0, 0, 27), fx_v3(0, 0, 60), 1.75, c, 25),
+                       0.25, 1e-12);
+    fx_audit_opts o;
+    fx_audit_dev d = {0};
+    fx_audit_opts_default(&o);
+    d.entry = fx_v3(0, 0, 27);
+    d.tip = fx_v3(0, 0, 60);
+    fx_audit_joint_check(&d, 3.5, &o);
+    assert_int_equal(d.joint_penetration, -1); /* no joint known */
+    o.joint_radius_mm = 25;
+    fx_audit_joint_check(&d, 3.5, &o);
+    assert_int_equal(d.joint_penetration, 1); /* 0.25 mm < the 2 mm margin */
+    d.entry = fx_v3(0, 0, 29);
+    fx_audit_joint_check(&d, 3.5, &o);
+    assert_int_equal(d.joint_penetration, 0); /* 2.25 mm */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(converging_tips_are_found_within_a_third_of_a_mm),
         cmocka_unit_test(a_tip_stopping_short_of_a_crossing_screw_is_found_within_a_third_of_a_mm),
         cmocka_unit_test(a_tip_with_no_screw_near_is_left_as_found),
+        cmocka_unit_test(joint_clearance_matches_hand_calculation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
