@@ -131,6 +131,7 @@ static json_t *screw_errors(json_t *truth, const fx_audit_result *r, fx_audit_va
             double e3[3] = {fs->entry.x, fs->entry.y, fs->entry.z}, t3[3] = {fs->tip.x, fs->tip.y, fs->tip.z};
             json_object_set_new(row, "postop_entry", json_pack("[f,f,f]", e3[0], e3[1], e3[2]));
             json_object_set_new(row, "postop_tip", json_pack("[f,f,f]", t3[0], t3[1], t3[2]));
+            json_object_set_new(row, "tip_in_other_metal", json_boolean((fs->from_plan & 4) != 0));
         }
         sum->missed += placed && !got;
         sum->invented += !placed && got;
