@@ -16,6 +16,7 @@
 typedef struct fx_audit_val {
     double max[6];
     long missed, invented;
+    long joint_true, joint_wrong; /* screws that truly penetrate the joint; flags wrong */
 } fx_audit_val;
 
 void fx_audit_val_init(fx_audit_val *s);

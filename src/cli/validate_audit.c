@@ -53,6 +53,8 @@ int validate_audit(const char *cohort_dir, json_t *patients, json_t *summary, fx
                 sum.max[q] = v.max[q];
         sum.missed += v.missed;
         sum.invented += v.invented;
+        sum.joint_true += v.joint_true;
+        sum.joint_wrong += v.joint_wrong;
     }
     json_decref(cohort);
     if (!rc)
