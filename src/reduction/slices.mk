@@ -1,8 +1,8 @@
 # slices: CT slices through the acetabular dome to measure on (fxaudit
 # slices), and the automatic estimate of the gap and step-off at the dome
 # (fxaudit validate --stage reduction).
-libfxaudit_a_SOURCES += src/reduction/slices.c src/reduction/domeest.c
-noinst_HEADERS += include/fxaudit/slices.h include/fxaudit/domeest.h
+libfxaudit_a_SOURCES += src/reduction/slices.c src/reduction/domeest.c src/reduction/domefind.c
+noinst_HEADERS += include/fxaudit/slices.h include/fxaudit/domeest.h include/fxaudit/domefind.h
 fxaudit_SOURCES += src/cli/cmd_slices.c src/cli/slices_points.c src/cli/slices_cli.h \
 	src/cli/validate_reduction.c
 
