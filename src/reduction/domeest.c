@@ -33,7 +33,7 @@ void fx_domeest_opts_default(fx_domeest_opts *o)
     o->trace_step_mm = 0.25;
     o->slice_step_mm = 0.5;
     o->jump_mm = 1.0;
-    o->fit_mm = 3.0;
+    o->fit_mm = 4.0;
     o->soft_hu = 40.0;
     o->depth_mm = 1.5;
     o->search_mm = 20.0;
@@ -299,6 +299,8 @@ typedef struct plane_ctx {
     double voxel_mm;
     double gap, step;
     int seen, hidden;
+    int slice, nslices;      /* the current slice; slices in the plane */
+    double *sgap, *sstep;    /* per slice the largest, NAN: no cleft seen */
 } plane_ctx;
 
 /* Median of f - a baseline - over [lo, hi] clipped to the profile. */
@@ -343,13 +345,14 @@ static void event(plane_ctx *c, const profile *pr, int i0, int i1)
         return; /* noise or a streak across the cortex, not a cleft */
     double darc = pr->dphi * (pr->rho + c->o->depth_mm);
     int w = (int)ceil(c->voxel_mm / darc), k = (int)lround(c->o->fit_mm / darc);
+    int ws = (int)ceil(1.5 * c->voxel_mm / darc); /* the surface beside a cleft is blurred */
     int a = i0 - w, b = i1 + w;
     double base = median_f(pr, a - k, a - 1, b + 1, b + k), sum = 0;
     for (int i = a < 0 ? 0 : a; i <= b && i < pr->n; i++)
         sum += fmax(0, pr->f[i] - base) * (pr->p[i] + c->o->depth_mm) * pr->dphi;
     double sa, sb, step = 0;
-    if (side_surface(pr, c->lv, a - k, a - 1, i0, &sa) == 0 &&
-        side_surface(pr, c->lv, b + 1, b + k, i1, &sb) == 0)
+    if (side_surface(pr, c->lv, i0 - ws - k, i0 - ws - 1, i0, &sa) == 0 &&
+        side_surface(pr, c->lv, i1 + ws + 1, i1 + ws + k, i1, &sb) == 0)
         step = fabs(sa - sb);
     /* visibility: the line's direction at either edge of the cleft */
     int ea = i0 > 0 ? i0 - 1 : i0, eb = i1 + 1 < pr->n ? i1 + 1 : i1;
@@ -361,8 +364,9 @@ static void event(plane_ctx *c, const profile *pr, int i0, int i1)
         return;
     }
     c->seen++;
-    c->gap = fmax(c->gap, sum);
-    c->step = fmax(c->step, step);
+    int sl = c->slice;
+    c->sgap[sl] = isnan(c->sgap[sl]) ? sum : fmax(c->sgap[sl], sum);
+    c->sstep[sl] = isnan(c->sstep[sl]) ? step : fmax(c->sstep[sl], step);
 }
 
 /* Clefts: runs of rays whose articular cortex is missing (g >= 0.3: a line
@@ -478,6 +482,28 @@ static void slice_run(plane_ctx *c, profile *pr, double h, int closed_plane)
         profile_events(c, pr);
 }
 
+/* The plane's value: the largest over slices of the median of the slices
+ * within +-2 (1 mm at the default step) that saw a cleft. A line runs
+ * smoothly from slice to slice; one slice's outlier (noise, a streak) does
+ * not make the maximum. */
+static double slice_max(const double *v, int n)
+{
+    double best = NAN;
+    for (int i = 0; i < n; i++) {
+        if (isnan(v[i]))
+            continue;
+        double w[5];
+        int m = 0;
+        for (int j = i - 2; j <= i + 2; j++)
+            if (j >= 0 && j < n && !isnan(v[j]))
+                w[m++] = v[j];
+        qsort(w, (size_t)m, sizeof(*w), cmp_double);
+        double med = m % 2 ? w[m / 2] : 0.5 * (w[m / 2 - 1] + w[m / 2]);
+        best = isnan(best) ? med : fmax(best, med);
+    }
+    return best;
+}
+
 /* Plane 0 axial (normal S; trace in L, P), 1 coronal (P; L, S), 2 sagittal
  * (L; P, S): every slice through the dome. */
 static int plane_run(plane_ctx *c, int plane)
@@ -492,15 +518,29 @@ static int plane_run(plane_ctx *c, int plane)
     pr.phi = malloc(cap * sizeof(double)), pr.s = malloc(cap * sizeof(double));
     pr.p = malloc(cap * sizeof(double)), pr.f = malloc(cap * sizeof(double));
     pr.cls = malloc(cap * sizeof(int)), pr.g = malloc(cap * sizeof(double));
+    double h0 = plane == 0 ? zc : -rmax, h1 = plane == 0 ? R - c->o->slice_step_mm : rmax;
+    c->nslices = (int)floor((h1 - h0) / c->o->slice_step_mm + 1e-9) + 1;
+    c->sgap = malloc((size_t)c->nslices * sizeof(double));
+    c->sstep = malloc((size_t)c->nslices * sizeof(double));
     int rc = 0;
-    if (!pr.phi || !pr.s || !pr.p || !pr.f || !pr.cls || !pr.g) {
+    if (!pr.phi || !pr.s || !pr.p || !pr.f || !pr.cls || !pr.g || !c->sgap || !c->sstep) {
         rc = -1;
     } else {
         c->e = plane == 0 ? A[2] : plane == 1 ? A[1] : A[0];
-        double h0 = plane == 0 ? zc : -rmax, h1 = plane == 0 ? R - c->o->slice_step_mm : rmax;
-        for (double h = h0; h <= h1 + 1e-9; h += c->o->slice_step_mm)
-            slice_run(c, &pr, h, plane == 0);
+        for (int k = 0; k < c->nslices; k++)
+            c->sgap[k] = c->sstep[k] = NAN;
+        /* a slice beyond 0.866 R meets the joint surface within 30 degrees of
+         * its own plane, where any line on it runs within 30 degrees of the
+         * plane too: not visible there, and the trace grazes the surface */
+        for (c->slice = 0; c->slice < c->nslices; c->slice++) {
+            double h = h0 + c->slice * c->o->slice_step_mm;
+            if (fabs(h) <= 0.866 * R)
+                slice_run(c, &pr, h, plane == 0);
+        }
+        c->gap = slice_max(c->sgap, c->nslices);
+        c->step = slice_max(c->sstep, c->nslices);
     }
+    free(c->sgap), free(c->sstep);
     free(pr.phi), free(pr.s), free(pr.p), free(pr.f), free(pr.cls), free(pr.g);
     return rc;
 }
@@ -535,14 +575,14 @@ int fx_dome_estimate_run(const fx_volume *ct, const fx_dome *d, const fx_domeest
     cap_area(d, &m, &lv, e);
     double vox = (ct->spacing[0] + ct->spacing[1] + ct->spacing[2]) / 3;
     for (int p = 0; p < 3 && rc == 0; p++) {
-        plane_ctx c = {ct, d, o, &lv, &m, fx_v3(0, 0, 0), vox, 0, 0, 0, 0};
+        plane_ctx c = {ct, d, o, &lv, &m, fx_v3(0, 0, 0), vox, 0, 0, 0, 0, 0, 0, NULL, NULL};
         rc = plane_run(&c, p);
         e->lines_seen[p] = c.seen;
         e->lines_hidden[p] = c.hidden;
         /* a cleft in the dome that no slice of this plane crosses: not visible */
         int unseen = c.seen == 0 && (c.hidden > 0 || m.n_pts >= 6);
-        e->gap_mm[p] = unseen ? NAN : c.gap;
-        e->step_mm[p] = unseen ? NAN : c.step;
+        e->gap_mm[p] = unseen ? NAN : isnan(c.gap) ? 0 : c.gap;
+        e->step_mm[p] = unseen ? NAN : isnan(c.step) ? 0 : c.step;
     }
     cap_free(&m);
     return rc ? fx_fail(err, FX_ENOMEM, "dome estimate: out of memory") : 0;
