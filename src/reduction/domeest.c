@@ -318,12 +318,11 @@ static double median_f(const profile *pr, int lo1, int hi1, int lo2, int hi2)
     return v[n / 2];
 }
 
-/* The articular surface of one side, a line fitted to the cortex samples in
- * [lo, hi] read at `at`; -1 with fewer than 3 samples. */
-static int side_surface(const profile *pr, const levels *lv, int lo, int hi, int at, double *s)
+/* The articular surface radius of one side, a line fitted to its cortex
+ * samples' radii in [lo, hi] read at `at`; -1 with fewer than 3 samples. */
+static int side_surface(const profile *pr, int lo, int hi, int at, double *s)
 {
     double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
-    (void)lv;
     for (int i = lo < 0 ? 0 : lo; i <= hi && i < pr->n; i++)
         if (pr->cls[i] == RAY_CORTEX)
             n++, sx += i, sy += pr->s[i], sxx += (double)i * i, sxy += i * pr->s[i];
@@ -332,6 +331,87 @@ static int side_surface(const profile *pr, const levels *lv, int lo, int hi, int
     double den = n * sxx - sx * sx;
     double b = fabs(den) < 1e-9 ? 0 : (n * sxy - sx * sy) / den;
     *s = (sy - b * sx) / n + b * at;
+    return 0;
+}
+
+/* A side's articular surface in the slice: a line through its cortex
+ * samples in [lo, hi] (in-plane coordinates about the trace centre, principal
+ * axis), oriented along increasing angle. -1 with fewer than 3 samples. */
+typedef struct line2 {
+    double cx, cy, dx, dy;
+} line2;
+
+static int side_line(const profile *pr, int lo, int hi, line2 *L)
+{
+    double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+    int n = 0, first = -1, last = -1;
+    for (int i = lo < 0 ? 0 : lo; i <= hi && i < pr->n; i++) {
+        if (pr->cls[i] != RAY_CORTEX)
+            continue;
+        double x = pr->s[i] * cos(pr->phi[i]), y = pr->s[i] * sin(pr->phi[i]);
+        sx += x, sy += y, sxx += x * x, syy += y * y, sxy += x * y, n++;
+        if (first < 0)
+            first = i;
+        last = i;
+    }
+    if (n < 3)
+        return -1;
+    L->cx = sx / n, L->cy = sy / n;
+    double cxx = sxx / n - L->cx * L->cx, cyy = syy / n - L->cy * L->cy,
+           cxy = sxy / n - L->cx * L->cy;
+    double th = 0.5 * atan2(2 * cxy, cxx - cyy);
+    L->dx = cos(th), L->dy = sin(th);
+    /* along increasing angle: the tangent of a circle about the centre */
+    double tx = -sin(pr->phi[(first + last) / 2]), ty = cos(pr->phi[(first + last) / 2]);
+    if (L->dx * tx + L->dy * ty < 0)
+        L->dx = -L->dx, L->dy = -L->dy;
+    return 0;
+}
+
+/* Where the ray at angle phi from the trace centre meets the line. */
+static void line_at(const line2 *L, double phi, double *x, double *y)
+{
+    double wx = cos(phi), wy = sin(phi), det = wx * -L->dy - wy * -L->dx;
+    double t = fabs(det) < 1e-9 ? hypot(L->cx, L->cy) : (L->cx * -L->dy - L->cy * -L->dx) / det;
+    *x = t * wx, *y = t * wy;
+}
+
+/* The angle at which the missing cortex g crosses 0.5 between samples i and
+ * j = i +- 1 (the edge of a fragment's articular surface). */
+static double edge_phi(const profile *pr, int i, int j)
+{
+    double gi = pr->g[i], gj = pr->g[j];
+    double f = fabs(gj - gi) < 1e-9 ? 0.5 : (0.5 - gi) / (gj - gi);
+    f = f < 0 ? 0 : f > 1 ? 1 : f;
+    return pr->phi[i] + f * (pr->phi[j] - pr->phi[i]);
+}
+
+/* The two fragments' edges across the cleft [i0, i1]: their offset d' in
+ * the slice, along the mean surface tangent (gap) and normal (step), the
+ * definitions of docs/phantom.md. -1 when a side has no surface. */
+static int edge_offsets(const plane_ctx *c, const profile *pr, int i0, int i1, int ws, int k,
+                        double *gap, double *step)
+{
+    line2 lb, la;
+    if (side_line(pr, i0 - ws - k, i0 - ws - 1, &lb) || side_line(pr, i1 + ws + 1, i1 + ws + k, &la))
+        return -1;
+    int jb = i0, ja = i1;
+    while (jb < i1 && pr->g[jb] < 0.5)
+        jb++;
+    while (ja > i0 && pr->g[ja] < 0.5)
+        ja--;
+    double pb = jb > 0 ? edge_phi(pr, jb - 1, jb) : pr->phi[jb];
+    double pa = ja + 1 < pr->n ? edge_phi(pr, ja + 1, ja) : pr->phi[ja];
+    double bx, by, ax, ay;
+    line_at(&lb, pb, &bx, &by);
+    line_at(&la, pa, &ax, &ay);
+    double tx = lb.dx + la.dx, ty = lb.dy + la.dy, tn = hypot(tx, ty);
+    if (!(tn > 0))
+        return -1;
+    tx /= tn, ty /= tn;
+    (void)c;
+    *gap = (ax - bx) * tx + (ay - by) * ty;
+    *step = fabs(-(ax - bx) * ty + (ay - by) * tx);
     return 0;
 }
 
@@ -347,13 +427,30 @@ static void event(plane_ctx *c, const profile *pr, int i0, int i1)
     int w = (int)ceil(c->voxel_mm / darc), k = (int)lround(c->o->fit_mm / darc);
     int ws = (int)ceil(1.5 * c->voxel_mm / darc); /* the surface beside a cleft is blurred */
     int a = i0 - w, b = i1 + w;
-    double base = median_f(pr, a - k, a - 1, b + 1, b + k), sum = 0;
-    for (int i = a < 0 ? 0 : a; i <= b && i < pr->n; i++)
-        sum += fmax(0, pr->f[i] - base) * (pr->p[i] + c->o->depth_mm) * pr->dphi;
-    double sa, sb, step = 0;
-    if (side_surface(pr, c->lv, i0 - ws - k, i0 - ws - 1, i0, &sa) == 0 &&
-        side_surface(pr, c->lv, i1 + ws + 1, i1 + ws + k, i1, &sb) == 0)
+    double sa = NAN, sb = NAN, step = 0, eg, es;
+    if (side_surface(pr, i0 - ws - k, i0 - ws - 1, i0, &sa) == 0 &&
+        side_surface(pr, i1 + ws + 1, i1 + ws + k, i1, &sb) == 0)
         step = fabs(sa - sb);
+    double base = median_f(pr, a - k, a - 1, b + 1, b + k), sum = 0;
+    for (int i = a < 0 ? 0 : a; i <= b && i < pr->n; i++) {
+        /* across the cleft the path runs from one side's surface to the
+         * other's: rays inside it may meet bone far beyond */
+        double r = pr->p[i], f = pr->f[i];
+        if (isfinite(sa) && isfinite(sb)) {
+            double t = i1 > i0 ? (double)(i - i0) / (i1 - i0) : 0.5;
+            r = sa + (sb - sa) * (t < 0 ? 0 : t > 1 ? 1 : t);
+            f = deficit(c->ct, fx_v3_add(pr->ch, fx_v3_scale(pr_dir(pr, pr->phi[i]),
+                                                             r + c->o->depth_mm)),
+                        c->lv);
+        }
+        sum += fmax(0, f - base) * (r + c->o->depth_mm) * pr->dphi;
+    }
+    /* a wide cleft: the two edges' offset in the slice (the fragments may
+     * have moved along the surface and apart); a narrow one: the deficit
+     * summed across it, finer than the voxel through partial volume, and
+     * the radial offset of the two surfaces */
+    if (sum > 2.5 * c->voxel_mm && edge_offsets(c, pr, i0, i1, ws, k, &eg, &es) == 0)
+        sum = eg, step = es;
     /* visibility: the line's direction at either edge of the cleft */
     int ea = i0 > 0 ? i0 - 1 : i0, eb = i1 + 1 < pr->n ? i1 + 1 : i1;
     fx_vec3 xa = fx_v3_add(pr->ch, fx_v3_scale(pr_dir(pr, pr->phi[ea]), pr->rho));
@@ -380,8 +477,19 @@ static void profile_events(plane_ctx *c, const profile *pr)
             continue;
         }
         int j = i;
-        while (j + 1 < pr->n && pr->g[j + 1] >= 0.3)
-            j++;
+        /* an island of cortex within a voxel is the fragment's face seen
+         * under the articular surface by a ray oblique to the cleft */
+        int island = (int)ceil(c->voxel_mm / (pr->dphi * pr->rho));
+        for (;;) {
+            while (j + 1 < pr->n && pr->g[j + 1] >= 0.3)
+                j++;
+            int q = j + 1;
+            while (q < pr->n && q - j <= island && pr->g[q] < 0.3)
+                q++;
+            if (q >= pr->n || q - j > island)
+                break;
+            j = q;
+        }
         if (i > 0 && j + 1 < pr->n)
             event(c, pr, i, j);
         i = j + 1;
