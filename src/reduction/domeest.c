@@ -25,6 +25,7 @@
 #define RAY_DT_MM 0.2
 #define PEAK_MM 4.0 /* the cortex peak looked for this far past the first rise */
 #define LO_ABOVE_SOFT 150.0
+#define LINE_SMOOTH_MM 4.0 /* values along a line: median within this */
 
 enum { RAY_NONE = 0, RAY_FACE = 1, RAY_CORTEX = 2 };
 
@@ -135,13 +136,11 @@ typedef struct capmap {
     ray_hit *hit;
     double *g;      /* missing articular cortex, 0-1 */
     int gn, *idx;   /* the grid (gn x gn) -> cell index, -1 outside the dome */
-    fx_vec3 *pts;   /* edge points of the cleft on the joint sphere */
-    size_t n_pts;
 } capmap;
 
 static void cap_free(capmap *m)
 {
-    free(m->dir), free(m->area), free(m->hit), free(m->pts), free(m->g), free(m->idx);
+    free(m->dir), free(m->area), free(m->hit), free(m->g), free(m->idx);
 }
 
 static int cap_rays(const fx_volume *ct, const fx_dome *d, const fx_domeest_opts *o, capmap *m)
@@ -153,11 +152,10 @@ static int cap_rays(const fx_volume *ct, const fx_dome *d, const fx_domeest_opts
     m->dir = malloc(nc * sizeof(*m->dir));
     m->area = malloc(nc * sizeof(*m->area));
     m->hit = malloc(nc * sizeof(*m->hit));
-    m->pts = malloc(nc * sizeof(*m->pts));
     m->g = malloc(nc * sizeof(*m->g));
     m->idx = malloc(nc * sizeof(*m->idx));
     m->gn = n;
-    if (!m->dir || !m->area || !m->hit || !m->pts || !m->g || !m->idx)
+    if (!m->dir || !m->area || !m->hit || !m->g || !m->idx)
         return -1;
     m->n = 0;
     for (int j = 0; j < n; j++)
@@ -205,75 +203,19 @@ static int cap_levels(const fx_volume *ct, const fx_dome *d, const fx_domeest_op
 }
 
 /* Cleft area: each cell counts its missing articular cortex (partial beside
- * a narrow cleft, whole where a ray finds no articular surface). Cells of
- * the cleft (g >= 0.5) next to intact ones are the edge points, whose
- * directions give the fracture lines' directions. */
-static void cap_area(const fx_dome *d, capmap *m, const levels *lv, fx_dome_estimate *e)
+ * a narrow cleft, whole where a ray finds no articular surface). */
+static void cap_area(capmap *m, const levels *lv, fx_dome_estimate *e)
 {
     for (size_t i = 0; i < m->n; i++) {
         const ray_hit *h = &m->hit[i];
-        m->g[i] = !h->found ? 1.0 : fmin(1, fmax(0, (lv->peak - h->peak_hu) / (lv->peak - lv->soft)));
+        m->g[i] = !h->found ? 1.0
+                            : fmin(1, fmax(0, (lv->peak - h->peak_hu) / (lv->peak - lv->soft)));
         e->cap_area_mm2 += m->area[i];
         e->gap_area_mm2 += m->area[i] * m->g[i];
     }
-    m->n_pts = 0;
-    int n = m->gn;
-    for (int j = 0; j < n; j++)
-        for (int i = 0; i < n; i++) {
-            int k = m->idx[j * n + i], edge = 0;
-            if (k < 0 || m->g[k] < 0.5)
-                continue;
-            for (int q = 0; q < 4; q++) {
-                int ii = i + (q == 0) - (q == 1), jj = j + (q == 2) - (q == 3);
-                if (ii >= 0 && jj >= 0 && ii < n && jj < n && m->idx[jj * n + ii] >= 0 &&
-                    m->g[m->idx[jj * n + ii]] < 0.5)
-                    edge = 1;
-            }
-            if (edge)
-                m->pts[m->n_pts++] =
-                    fx_v3_add(d->centre_mm, fx_v3_scale(m->dir[k], d->radius_mm));
-        }
 }
 
-/* Is the fracture line near x within 30 degrees of the plane with normal
- * `e`? The line's direction is the principal axis of the line points within
- * `radius` of x; too few points: taken as visible. */
-static int line_hidden(const capmap *m, fx_vec3 x, double radius, fx_vec3 e)
-{
-    fx_vec3 mean = fx_v3(0, 0, 0);
-    size_t k = 0;
-    for (size_t i = 0; i < m->n_pts; i++)
-        if (fx_v3_dist(m->pts[i], x) <= radius) {
-            mean = fx_v3_add(mean, m->pts[i]);
-            k++;
-        }
-    if (k < 6)
-        return 0;
-    mean = fx_v3_scale(mean, 1.0 / k);
-    double c[9] = {0};
-    for (size_t i = 0; i < m->n_pts; i++)
-        if (fx_v3_dist(m->pts[i], x) <= radius) {
-            fx_vec3 q = fx_v3_sub(m->pts[i], mean);
-            double v[3] = {q.x, q.y, q.z};
-            for (int a = 0; a < 3; a++)
-                for (int b = 0; b < 3; b++)
-                    c[3 * a + b] += v[a] * v[b];
-        }
-    double l[3] = {1, 0.7, 0.4}; /* power iteration for the principal axis */
-    for (int it = 0; it < 100; it++) {
-        double y[3];
-        for (int a = 0; a < 3; a++)
-            y[a] = c[3 * a] * l[0] + c[3 * a + 1] * l[1] + c[3 * a + 2] * l[2];
-        double nn = sqrt(y[0] * y[0] + y[1] * y[1] + y[2] * y[2]);
-        if (!(nn > 0))
-            return 0;
-        for (int a = 0; a < 3; a++)
-            l[a] = y[a] / nn;
-    }
-    return fabs(l[0] * e.x + l[1] * e.y + l[2] * e.z) < 0.5;
-}
-
-/* One slice's samples along the joint trace, in order. */
+/* One section's samples along the joint sphere's trace, in order. */
 typedef struct profile {
     int n;
     double dphi;  /* radians between samples */
@@ -289,18 +231,13 @@ static fx_vec3 pr_dir(const profile *pr, double phi)
     return fx_v3_add(fx_v3_scale(pr->a, cos(phi)), fx_v3_scale(pr->b, sin(phi)));
 }
 
+/* What measuring a section needs. */
 typedef struct plane_ctx {
     const fx_volume *ct;
     const fx_dome *dome;
     const fx_domeest_opts *o;
     const levels *lv;
-    const capmap *cap;
-    fx_vec3 e;
     double voxel_mm;
-    double gap, step;
-    int seen, hidden;
-    int slice, nslices;      /* the current slice; slices in the plane */
-    double *sgap, *sstep;    /* per slice the largest, NAN: no cleft seen */
 } plane_ctx;
 
 /* Median of f - a baseline - over [lo, hi] clipped to the profile. */
@@ -318,62 +255,53 @@ static double median_f(const profile *pr, int lo1, int hi1, int lo2, int hi2)
     return v[n / 2];
 }
 
-/* The articular surface radius of one side, a line fitted to its cortex
- * samples' radii in [lo, hi] read at `at`; -1 with fewer than 3 samples. */
-static int side_surface(const profile *pr, int lo, int hi, int at, double *s)
+/* A side's articular surface in the section: the circle of the joint radius
+ * R (a fragment is a rigid piece of the socket) through its cortex samples in
+ * [lo, hi], centre by Gauss-Newton from the section's centre (in-plane
+ * coordinates about it). -1 with fewer than 4 samples. */
+typedef struct circle2 {
+    double cx, cy, r;
+} circle2;
+
+static int side_circle(const profile *pr, int lo, int hi, double R, circle2 *C)
 {
-    double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
-    for (int i = lo < 0 ? 0 : lo; i <= hi && i < pr->n; i++)
+    double px[1024], py[1024];
+    int n = 0;
+    for (int i = lo < 0 ? 0 : lo; i <= hi && i < pr->n && n < 1024; i++)
         if (pr->cls[i] == RAY_CORTEX)
-            n++, sx += i, sy += pr->s[i], sxx += (double)i * i, sxy += i * pr->s[i];
-    if (n < 3)
+            px[n] = pr->s[i] * cos(pr->phi[i]), py[n++] = pr->s[i] * sin(pr->phi[i]);
+    if (n < 4)
         return -1;
-    double den = n * sxx - sx * sx;
-    double b = fabs(den) < 1e-9 ? 0 : (n * sxy - sx * sy) / den;
-    *s = (sy - b * sx) / n + b * at;
-    return 0;
-}
-
-/* A side's articular surface in the slice: a line through its cortex
- * samples in [lo, hi] (in-plane coordinates about the trace centre, principal
- * axis), oriented along increasing angle. -1 with fewer than 3 samples. */
-typedef struct line2 {
-    double cx, cy, dx, dy;
-} line2;
-
-static int side_line(const profile *pr, int lo, int hi, line2 *L)
-{
-    double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-    int n = 0, first = -1, last = -1;
-    for (int i = lo < 0 ? 0 : lo; i <= hi && i < pr->n; i++) {
-        if (pr->cls[i] != RAY_CORTEX)
-            continue;
-        double x = pr->s[i] * cos(pr->phi[i]), y = pr->s[i] * sin(pr->phi[i]);
-        sx += x, sy += y, sxx += x * x, syy += y * y, sxy += x * y, n++;
-        if (first < 0)
-            first = i;
-        last = i;
+    double cx = 0, cy = 0;
+    for (int it = 0; it < 20; it++) {
+        double a11 = 0, a12 = 0, a22 = 0, b1 = 0, b2 = 0;
+        for (int i = 0; i < n; i++) {
+            double dx = px[i] - cx, dy = py[i] - cy, dd = hypot(dx, dy);
+            if (!(dd > 1e-9))
+                continue;
+            double jx = -dx / dd, jy = -dy / dd, r = dd - R;
+            a11 += jx * jx, a12 += jx * jy, a22 += jy * jy, b1 -= jx * r, b2 -= jy * r;
+        }
+        /* damped: a short arc leaves the centre free along its normal */
+        a11 += 1e-3 * n, a22 += 1e-3 * n;
+        double det = a11 * a22 - a12 * a12;
+        if (!(fabs(det) > 1e-12))
+            return -1;
+        double ux = (a22 * b1 - a12 * b2) / det, uy = (a11 * b2 - a12 * b1) / det;
+        cx += ux, cy += uy;
+        if (hypot(ux, uy) < 1e-4)
+            break;
     }
-    if (n < 3)
-        return -1;
-    L->cx = sx / n, L->cy = sy / n;
-    double cxx = sxx / n - L->cx * L->cx, cyy = syy / n - L->cy * L->cy,
-           cxy = sxy / n - L->cx * L->cy;
-    double th = 0.5 * atan2(2 * cxy, cxx - cyy);
-    L->dx = cos(th), L->dy = sin(th);
-    /* along increasing angle: the tangent of a circle about the centre */
-    double tx = -sin(pr->phi[(first + last) / 2]), ty = cos(pr->phi[(first + last) / 2]);
-    if (L->dx * tx + L->dy * ty < 0)
-        L->dx = -L->dx, L->dy = -L->dy;
-    return 0;
+    C->cx = cx, C->cy = cy, C->r = R;
+    return hypot(cx, cy) < R ? 0 : -1;
 }
 
-/* Where the ray at angle phi from the trace centre meets the line. */
-static void line_at(const line2 *L, double phi, double *x, double *y)
+/* Where the ray at angle phi from the section's centre leaves the circle. */
+static double circle_at(const circle2 *C, double phi)
 {
-    double wx = cos(phi), wy = sin(phi), det = wx * -L->dy - wy * -L->dx;
-    double t = fabs(det) < 1e-9 ? hypot(L->cx, L->cy) : (L->cx * -L->dy - L->cy * -L->dx) / det;
-    *x = t * wx, *y = t * wy;
+    double wx = cos(phi), wy = sin(phi), wc = wx * C->cx + wy * C->cy;
+    double disc = wc * wc - (C->cx * C->cx + C->cy * C->cy) + C->r * C->r;
+    return disc < 0 ? wc : wc + sqrt(disc);
 }
 
 /* The angle at which the missing cortex g crosses 0.5 between samples i and
@@ -386,15 +314,12 @@ static double edge_phi(const profile *pr, int i, int j)
     return pr->phi[i] + f * (pr->phi[j] - pr->phi[i]);
 }
 
-/* The two fragments' edges across the cleft [i0, i1]: their offset d' in
- * the slice, along the mean surface tangent (gap) and normal (step), the
- * definitions of docs/phantom.md. -1 when a side has no surface. */
-static int edge_offsets(const plane_ctx *c, const profile *pr, int i0, int i1, int ws, int k,
-                        double *gap, double *step)
+/* The two fragments' edges across the cleft [i0, i1] on their circles: the
+ * offset of the after-side's edge from the before-side's, along the section
+ * tangent at `at` (gap) and its outward normal (step, signed). */
+static void edge_offsets(const profile *pr, const circle2 *cb, const circle2 *ca, int i0, int i1,
+                         double at, double *gap, double *step)
 {
-    line2 lb, la;
-    if (side_line(pr, i0 - ws - k, i0 - ws - 1, &lb) || side_line(pr, i1 + ws + 1, i1 + ws + k, &la))
-        return -1;
     int jb = i0, ja = i1;
     while (jb < i1 && pr->g[jb] < 0.5)
         jb++;
@@ -402,35 +327,39 @@ static int edge_offsets(const plane_ctx *c, const profile *pr, int i0, int i1, i
         ja--;
     double pb = jb > 0 ? edge_phi(pr, jb - 1, jb) : pr->phi[jb];
     double pa = ja + 1 < pr->n ? edge_phi(pr, ja + 1, ja) : pr->phi[ja];
-    double bx, by, ax, ay;
-    line_at(&lb, pb, &bx, &by);
-    line_at(&la, pa, &ax, &ay);
-    double tx = lb.dx + la.dx, ty = lb.dy + la.dy, tn = hypot(tx, ty);
-    if (!(tn > 0))
-        return -1;
-    tx /= tn, ty /= tn;
-    (void)c;
-    *gap = (ax - bx) * tx + (ay - by) * ty;
-    *step = fabs(-(ax - bx) * ty + (ay - by) * tx);
-    return 0;
+    double tb = circle_at(cb, pb), ta = circle_at(ca, pa);
+    double dx = ta * cos(pa) - tb * cos(pb), dy = ta * sin(pa) - tb * sin(pb);
+    double tx = -sin(at), ty = cos(at); /* increasing angle */
+    *gap = dx * tx + dy * ty;
+    *step = dx * ty - dy * tx; /* outward normal (ty, -tx) */
 }
 
-/* One cleft: deficit above the detection level from i0 to i1. */
-static void event(plane_ctx *c, const profile *pr, int i0, int i1)
+/* One cleft from i0 to i1: its width along the surface (gap) and the offset
+ * of the side after it against the side before, outward positive (step).
+ * -1 when it is no cleft (noise, a streak across the cortex). */
+static int cleft_measure(const plane_ctx *c, const profile *pr, int i0, int i1, double *gap,
+                         double *step)
 {
     double peak = 0;
     for (int i = i0; i <= i1; i++)
         peak = fmax(peak, pr->g[i]);
     if (peak < 0.5)
-        return; /* noise or a streak across the cortex, not a cleft */
+        return -1;
     double darc = pr->dphi * (pr->rho + c->o->depth_mm);
     int w = (int)ceil(c->voxel_mm / darc), k = (int)lround(c->o->fit_mm / darc);
     int ws = (int)ceil(1.5 * c->voxel_mm / darc); /* the surface beside a cleft is blurred */
     int a = i0 - w, b = i1 + w;
-    double sa = NAN, sb = NAN, step = 0, eg, es;
-    if (side_surface(pr, i0 - ws - k, i0 - ws - 1, i0, &sa) == 0 &&
-        side_surface(pr, i1 + ws + 1, i1 + ws + k, i1, &sb) == 0)
-        step = fabs(sa - sb);
+    double sa = NAN, sb = NAN, eg, es, mid = 0.5 * (pr->phi[i0] + pr->phi[i1]);
+    circle2 cb, ca;
+    int kc = (int)lround(1.5 * c->o->fit_mm / darc);
+    int circles = side_circle(pr, i0 - ws - kc, i0 - ws - 1, c->dome->radius_mm, &cb) == 0 &&
+                  side_circle(pr, i1 + ws + 1, i1 + ws + kc, c->dome->radius_mm, &ca) == 0;
+    *step = 0;
+    if (circles) {
+        /* each side's surface read at the cleft's middle, on its own circle */
+        sa = circle_at(&cb, mid), sb = circle_at(&ca, mid);
+        *step = sb - sa;
+    }
     double base = median_f(pr, a - k, a - 1, b + 1, b + k), sum = 0;
     for (int i = a < 0 ? 0 : a; i <= b && i < pr->n; i++) {
         /* across the cleft the path runs from one side's surface to the
@@ -445,74 +374,33 @@ static void event(plane_ctx *c, const profile *pr, int i0, int i1)
         }
         sum += fmax(0, f - base) * (r + c->o->depth_mm) * pr->dphi;
     }
-    /* a wide cleft: the two edges' offset in the slice (the fragments may
-     * have moved along the surface and apart); a narrow one: the deficit
-     * summed across it, finer than the voxel through partial volume, and
-     * the radial offset of the two surfaces */
-    if (sum > 2.5 * c->voxel_mm && edge_offsets(c, pr, i0, i1, ws, k, &eg, &es) == 0)
-        sum = eg, step = es;
-    /* visibility: the line's direction at either edge of the cleft */
-    int ea = i0 > 0 ? i0 - 1 : i0, eb = i1 + 1 < pr->n ? i1 + 1 : i1;
-    fx_vec3 xa = fx_v3_add(pr->ch, fx_v3_scale(pr_dir(pr, pr->phi[ea]), pr->rho));
-    fx_vec3 xb = fx_v3_add(pr->ch, fx_v3_scale(pr_dir(pr, pr->phi[eb]), pr->rho));
-    int ha = line_hidden(c->cap, xa, 5.0, c->e), hb = line_hidden(c->cap, xb, 5.0, c->e);
-    if (ha && hb) {
-        c->hidden++;
-        return;
+    /* a wide cleft: the two edges' offset (the fragments may have moved
+     * along the surface and apart); a narrow one: the deficit summed across
+     * it, finer than the voxel through partial volume, and the radial offset
+     * of the two surfaces */
+    if (sum > 2.5 * c->voxel_mm && circles) {
+        edge_offsets(pr, &cb, &ca, i0, i1, mid, &eg, &es);
+        sum = eg, *step = es;
     }
-    c->seen++;
-    int sl = c->slice;
-    c->sgap[sl] = isnan(c->sgap[sl]) ? sum : fmax(c->sgap[sl], sum);
-    c->sstep[sl] = isnan(c->sstep[sl]) ? step : fmax(c->sstep[sl], step);
+    *gap = sum;
+    return 0;
 }
 
-/* Clefts: runs of rays whose articular cortex is missing (g >= 0.3: a line
- * crossing the articular surface; a cleft that only runs above the roof's
- * cortex leaves it whole), bounded by samples on both sides. */
-static void profile_events(plane_ctx *c, const profile *pr)
+/* The last sample (dir 1) or first (dir -1) of the run of missing cortex
+ * (g >= 0.3) from i on. An island of cortex within a voxel is a fragment's
+ * face seen under the articular surface by a ray oblique to the cleft. */
+static int run_end(const plane_ctx *c, const profile *pr, int i, int dir)
 {
-    for (int i = 0; i < pr->n;) {
-        if (pr->g[i] < 0.3) {
-            i++;
-            continue;
-        }
-        int j = i;
-        /* an island of cortex within a voxel is the fragment's face seen
-         * under the articular surface by a ray oblique to the cleft */
-        int island = (int)ceil(c->voxel_mm / (pr->dphi * pr->rho));
-        for (;;) {
-            while (j + 1 < pr->n && pr->g[j + 1] >= 0.3)
-                j++;
-            int q = j + 1;
-            while (q < pr->n && q - j <= island && pr->g[q] < 0.3)
-                q++;
-            if (q >= pr->n || q - j > island)
-                break;
-            j = q;
-        }
-        if (i > 0 && j + 1 < pr->n)
-            event(c, pr, i, j);
-        i = j + 1;
-    }
-}
-
-/* Rotate a closed (axial) trace so that it starts on articular cortex. */
-static void profile_close(profile *pr)
-{
-    int s = 0;
-    while (s < pr->n && pr->cls[s] != RAY_CORTEX)
-        s++;
-    if (s == 0 || s == pr->n)
-        return;
-    for (int r = 0; r < s; r++) { /* rotate left by one, s times */
-        double f0 = pr->s[0], p0 = pr->phi[0] + 2 * M_PI, g0 = pr->g[0];
-        int c0 = pr->cls[0];
-        memmove(pr->g, pr->g + 1, (size_t)(pr->n - 1) * sizeof(*pr->g));
-        pr->g[pr->n - 1] = g0;
-        memmove(pr->s, pr->s + 1, (size_t)(pr->n - 1) * sizeof(*pr->s));
-        memmove(pr->phi, pr->phi + 1, (size_t)(pr->n - 1) * sizeof(*pr->phi));
-        memmove(pr->cls, pr->cls + 1, (size_t)(pr->n - 1) * sizeof(*pr->cls));
-        pr->s[pr->n - 1] = f0, pr->phi[pr->n - 1] = p0, pr->cls[pr->n - 1] = c0;
+    int island = (int)ceil(c->voxel_mm / (pr->dphi * pr->rho)), j = i;
+    for (;;) {
+        while (j + dir >= 0 && j + dir < pr->n && pr->g[j + dir] >= 0.3)
+            j += dir;
+        int q = j + dir;
+        while (q >= 0 && q < pr->n && abs(q - j) <= island && pr->g[q] < 0.3)
+            q += dir;
+        if (q < 0 || q >= pr->n || abs(q - j) > island)
+            return j;
+        j = q;
     }
 }
 
@@ -543,40 +431,117 @@ static int profile_path(const plane_ctx *c, profile *pr)
     return 1;
 }
 
-/* Is the trace sample at angle phi in the dome (and inside the cup)? */
-static int trace_ok(const fx_dome *d, const profile *pr, double phi, double zc)
+/* ---- per fracture line: the cross-section normal to the line ------------- */
+
+static fx_vec3 cell_point(const capmap *m, const fx_dome *d, size_t i)
 {
-    fx_vec3 x = fx_v3_add(pr->ch, fx_v3_scale(pr_dir(pr, phi), pr->rho));
-    return fx_v3_dot(fx_v3_sub(x, d->centre_mm), d->axis[2]) >= zc - 1e-9 && in_cup(d, x);
+    return fx_v3_add(d->centre_mm, fx_v3_scale(m->dir[i], d->radius_mm));
 }
 
-/* One slice at height h along the plane's normal. */
-static void slice_run(plane_ctx *c, profile *pr, double h, int closed_plane)
+/* The fracture line's direction at x (unit, tangent to the sphere at x): the
+ * principal axis of the cleft cells within max(6 mm, 3 x the distance from x
+ * to intact cortex), wide enough to see a wide cleft's length. */
+static int line_direction(const capmap *m, const fx_dome *d, fx_vec3 x, fx_vec3 n, fx_vec3 *l)
+{
+    double near = INFINITY;
+    for (size_t i = 0; i < m->n; i++)
+        if (m->g[i] < 0.5)
+            near = fmin(near, fx_v3_dist(x, cell_point(m, d, i)));
+    double r = fmax(6.0, 3.0 * near), c[9] = {0};
+    fx_vec3 mean = fx_v3(0, 0, 0);
+    size_t k = 0;
+    for (size_t i = 0; i < m->n; i++)
+        if (m->g[i] >= 0.5 && fx_v3_dist(cell_point(m, d, i), x) <= r)
+            mean = fx_v3_add(mean, cell_point(m, d, i)), k++;
+    if (k < 6)
+        return -1;
+    mean = fx_v3_scale(mean, 1.0 / k);
+    for (size_t i = 0; i < m->n; i++) {
+        fx_vec3 q = cell_point(m, d, i);
+        if (m->g[i] < 0.5 || fx_v3_dist(q, x) > r)
+            continue;
+        fx_vec3 v = fx_v3_sub(q, mean);
+        double a[3] = {v.x, v.y, v.z};
+        for (int u = 0; u < 3; u++)
+            for (int w = 0; w < 3; w++)
+                c[3 * u + w] += a[u] * a[w];
+    }
+    double v[3] = {1, 0.7, 0.4}; /* power iteration for the principal axis */
+    for (int it = 0; it < 100; it++) {
+        double y[3];
+        for (int a = 0; a < 3; a++)
+            y[a] = c[3 * a] * v[0] + c[3 * a + 1] * v[1] + c[3 * a + 2] * v[2];
+        double nn = sqrt(y[0] * y[0] + y[1] * y[1] + y[2] * y[2]);
+        if (!(nn > 0))
+            return -1;
+        for (int a = 0; a < 3; a++)
+            v[a] = y[a] / nn;
+    }
+    fx_vec3 t = fx_v3(v[0], v[1], v[2]);
+    t = fx_v3_sub(t, fx_v3_scale(n, fx_v3_dot(t, n)));
+    if (!(fx_v3_norm(t) > 1e-6))
+        return -1;
+    *l = fx_v3_unit(t);
+    return 0;
+}
+
+/* One line sample: its place and per plane (axial, coronal, sagittal) the
+ * gap and step-off, NAN where the line is hidden in that plane. */
+typedef struct lsample {
+    fx_vec3 x;
+    double gap[3], step[3];
+} lsample;
+
+/* docs/phantom.md's per-plane values from the 3-D offset d = gap u + step n
+ * of the fragments' edges at a line point with tangent l. */
+static void plane_values(const fx_dome *d, fx_vec3 n, fx_vec3 u, fx_vec3 l, double gap,
+                         double step, lsample *ls)
+{
+    const fx_vec3 axes[3] = {d->axis[2], d->axis[1], d->axis[0]};
+    fx_vec3 dv = fx_v3_add(fx_v3_scale(u, gap), fx_v3_scale(n, step));
+    for (int k = 0; k < 3; k++) {
+        fx_vec3 e = axes[k];
+        ls->gap[k] = ls->step[k] = NAN;
+        if (fabs(fx_v3_dot(l, e)) < 0.5)
+            continue; /* the line runs within 30 degrees of this plane */
+        double sstar = -fx_v3_dot(dv, e) / fx_v3_dot(l, e);
+        fx_vec3 dp = fx_v3_add(dv, fx_v3_scale(l, sstar));
+        fx_vec3 ne = fx_v3_unit(fx_v3_sub(n, fx_v3_scale(e, fx_v3_dot(n, e))));
+        fx_vec3 te = fx_v3_unit(fx_v3_cross(e, ne));
+        if (fx_v3_dot(te, u) < 0)
+            te = fx_v3_scale(te, -1);
+        ls->gap[k] = fmax(0, fx_v3_dot(dp, te));
+        ls->step[k] = fabs(fx_v3_dot(dp, ne));
+    }
+}
+
+/* The cross-section through x normal to the line: the great circle of the
+ * joint sphere in the plane of n and u, sampled within 0.9 rad of x and
+ * inside the cup; the cleft at x measured on it. */
+static int cross_section(plane_ctx *c, profile *pr, fx_vec3 n, fx_vec3 u, double *gap,
+                         double *step)
 {
     const fx_dome *d = c->dome;
-    const fx_domeest_opts *o = c->o;
-    double R = d->radius_mm, zc = R - d->height_mm, rm = 0.5 * (R + head_radius(d));
-    pr->rho = sqrt(fmax(0, R * R - h * h));
-    pr->ch = fx_v3_add(d->centre_mm, fx_v3_scale(c->e, h));
-    double r0 = sqrt(fmax(0, rm * rm - h * h));
-    int n = (int)ceil(2 * M_PI * pr->rho / o->trace_step_mm);
-    if (n < 8)
-        return;
-    pr->n = 0;
-    pr->dphi = 2 * M_PI / n;
-    /* a closed (axial) trace cut by the cup's rim starts after the rim */
-    int start = 0, closed = closed_plane;
-    for (int i = 0; i < n && closed_plane; i++)
-        if (!trace_ok(d, pr, pr->dphi * i, zc) && trace_ok(d, pr, pr->dphi * (i + 1), zc)) {
-            start = i + 1, closed = 0;
+    double R = d->radius_mm, rm = 0.5 * (R + head_radius(d));
+    pr->ch = d->centre_mm, pr->rho = R;
+    pr->a = fx_v3_scale(u, -1), pr->b = n; /* increasing angle runs along +u */
+    pr->dphi = c->o->trace_step_mm / R;
+    int half = (int)floor(0.9 / pr->dphi), lo = -half, hi = half;
+    for (int i = -1; i >= -half; i--)
+        if (!in_cup(d, fx_v3_add(pr->ch, fx_v3_scale(pr_dir(pr, M_PI / 2 + i * pr->dphi), R)))) {
+            lo = i + 1;
             break;
         }
-    for (int t = start; t < start + n; t++) {
-        double phi = pr->dphi * t;
-        if (!trace_ok(d, pr, phi, zc))
-            continue;
-        ray_hit hit = ray_cast(c->ct, pr->ch, pr_dir(pr, phi), r0, pr->rho + o->search_mm,
-                               o->soft_hu);
+    for (int i = 1; i <= half; i++)
+        if (!in_cup(d, fx_v3_add(pr->ch, fx_v3_scale(pr_dir(pr, M_PI / 2 + i * pr->dphi), R)))) {
+            hi = i - 1;
+            break;
+        }
+    pr->n = 0;
+    for (int i = lo; i <= hi; i++) {
+        double phi = M_PI / 2 + i * pr->dphi;
+        ray_hit hit = ray_cast(c->ct, pr->ch, pr_dir(pr, phi), rm, R + c->o->search_mm,
+                               c->o->soft_hu);
         pr->phi[pr->n] = phi;
         pr->s[pr->n] = hit.s_mm;
         pr->g[pr->n] = !hit.found ? 1.0
@@ -584,27 +549,28 @@ static void slice_run(plane_ctx *c, profile *pr, double h, int closed_plane)
                                                         (c->lv->peak - c->lv->soft)));
         pr->cls[pr->n++] = ray_class(&hit, c->lv->cortex_thr);
     }
-    if (closed && pr->n > 2)
-        profile_close(pr);
-    if (pr->n > 2 && profile_path(c, pr))
-        profile_events(c, pr);
+    int ic = -lo;
+    if (pr->n < 8 || ic < 0 || ic >= pr->n || pr->g[ic] < 0.3 || !profile_path(c, pr))
+        return -1;
+    int i0 = run_end(c, pr, ic, -1), i1 = run_end(c, pr, ic, 1);
+    if (i0 == 0 || i1 == pr->n - 1)
+        return -1; /* not bounded by cortex on both sides */
+    return cleft_measure(c, pr, i0, i1, gap, step);
 }
 
-/* The plane's value: the largest over slices of the median of the slices
- * within +-2 (1 mm at the default step) that saw a cleft. A line runs
- * smoothly from slice to slice; one slice's outlier (noise, a streak) does
- * not make the maximum. */
-static double slice_max(const double *v, int n)
+/* The plane's value: the largest over the line samples of the median of the
+ * visible samples within 2 mm (a line's values change smoothly along it; a
+ * single sample's noise does not make the maximum). */
+static double line_max(const lsample *s, size_t n, int k, int want_step)
 {
-    double best = NAN;
-    for (int i = 0; i < n; i++) {
-        if (isnan(v[i]))
+    double best = NAN, w[512];
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(s[i].gap[k]))
             continue;
-        double w[5];
         int m = 0;
-        for (int j = i - 2; j <= i + 2; j++)
-            if (j >= 0 && j < n && !isnan(v[j]))
-                w[m++] = v[j];
+        for (size_t j = 0; j < n && m < 512; j++)
+            if (!isnan(s[j].gap[k]) && fx_v3_dist(s[i].x, s[j].x) <= LINE_SMOOTH_MM)
+                w[m++] = want_step ? s[j].step[k] : s[j].gap[k];
         qsort(w, (size_t)m, sizeof(*w), cmp_double);
         double med = m % 2 ? w[m / 2] : 0.5 * (w[m / 2 - 1] + w[m / 2]);
         best = isnan(best) ? med : fmax(best, med);
@@ -612,44 +578,45 @@ static double slice_max(const double *v, int n)
     return best;
 }
 
-/* Plane 0 axial (normal S; trace in L, P), 1 coronal (P; L, S), 2 sagittal
- * (L; P, S): every slice through the dome. */
-static int plane_run(plane_ctx *c, int plane)
+/* Every cleft cell of the cap on a 1.5 mm grid is a line sample. */
+static int line_run(plane_ctx *c, const capmap *m, fx_dome_estimate *e)
 {
     const fx_dome *d = c->dome;
-    const fx_vec3 *A = d->axis;
-    double R = d->radius_mm, zc = R - d->height_mm, rmax = sqrt(R * R - zc * zc);
-    size_t cap = (size_t)ceil(2 * M_PI * R / c->o->trace_step_mm) + 2;
+    size_t cap = (size_t)ceil(1.8 / (c->o->trace_step_mm / d->radius_mm)) + 4;
     profile pr = {0};
-    pr.a = plane == 2 ? A[1] : A[0];
-    pr.b = plane == 0 ? A[1] : A[2];
     pr.phi = malloc(cap * sizeof(double)), pr.s = malloc(cap * sizeof(double));
     pr.p = malloc(cap * sizeof(double)), pr.f = malloc(cap * sizeof(double));
     pr.cls = malloc(cap * sizeof(int)), pr.g = malloc(cap * sizeof(double));
-    double h0 = plane == 0 ? zc : -rmax, h1 = plane == 0 ? R - c->o->slice_step_mm : rmax;
-    c->nslices = (int)floor((h1 - h0) / c->o->slice_step_mm + 1e-9) + 1;
-    c->sgap = malloc((size_t)c->nslices * sizeof(double));
-    c->sstep = malloc((size_t)c->nslices * sizeof(double));
-    int rc = 0;
-    if (!pr.phi || !pr.s || !pr.p || !pr.f || !pr.cls || !pr.g || !c->sgap || !c->sstep) {
+    lsample *ls = malloc((m->n + 1) * sizeof(*ls));
+    size_t ns = 0;
+    int rc = 0, n = m->gn, cleft = 0;
+    if (!pr.phi || !pr.s || !pr.p || !pr.f || !pr.cls || !pr.g || !ls)
         rc = -1;
-    } else {
-        c->e = plane == 0 ? A[2] : plane == 1 ? A[1] : A[0];
-        for (int k = 0; k < c->nslices; k++)
-            c->sgap[k] = c->sstep[k] = NAN;
-        /* a slice beyond 0.866 R meets the joint surface within 30 degrees of
-         * its own plane, where any line on it runs within 30 degrees of the
-         * plane too: not visible there, and the trace grazes the surface */
-        for (c->slice = 0; c->slice < c->nslices; c->slice++) {
-            double h = h0 + c->slice * c->o->slice_step_mm;
-            if (fabs(h) <= 0.866 * R)
-                slice_run(c, &pr, h, plane == 0);
+    for (int j = 0; j < n && !rc; j += 3)
+        for (int i = 0; i < n; i += 3) {
+            int q = m->idx[j * n + i];
+            if (q < 0 || m->g[q] < 0.5)
+                continue;
+            cleft = 1;
+            fx_vec3 nn = m->dir[q], x = cell_point(m, d, (size_t)q), l;
+            double gap, step;
+            if (line_direction(m, d, x, nn, &l))
+                continue;
+            fx_vec3 u = fx_v3_unit(fx_v3_cross(nn, l));
+            if (cross_section(c, &pr, nn, u, &gap, &step))
+                continue;
+            ls[ns].x = x;
+            plane_values(d, nn, u, l, gap, step, &ls[ns++]);
         }
-        c->gap = slice_max(c->sgap, c->nslices);
-        c->step = slice_max(c->sstep, c->nslices);
+    for (int k = 0; k < 3 && !rc; k++) {
+        int visible = 0, hidden = 0;
+        for (size_t i = 0; i < ns; i++)
+            isnan(ls[i].gap[k]) ? hidden++ : visible++;
+        e->lines_seen[k] = visible, e->lines_hidden[k] = hidden;
+        e->gap_mm[k] = visible ? line_max(ls, ns, k, 0) : cleft ? NAN : 0;
+        e->step_mm[k] = visible ? line_max(ls, ns, k, 1) : cleft ? NAN : 0;
     }
-    free(c->sgap), free(c->sstep);
-    free(pr.phi), free(pr.s), free(pr.p), free(pr.f), free(pr.cls), free(pr.g);
+    free(pr.phi), free(pr.s), free(pr.p), free(pr.f), free(pr.cls), free(pr.g), free(ls);
     return rc;
 }
 
@@ -680,18 +647,10 @@ int fx_dome_estimate_run(const fx_volume *ct, const fx_dome *d, const fx_domeest
                        "HU under the surface): is the acetabulum where it was given?",
                        e->cortex_peak_hu, lv.bone);
     }
-    cap_area(d, &m, &lv, e);
+    cap_area(&m, &lv, e);
     double vox = (ct->spacing[0] + ct->spacing[1] + ct->spacing[2]) / 3;
-    for (int p = 0; p < 3 && rc == 0; p++) {
-        plane_ctx c = {ct, d, o, &lv, &m, fx_v3(0, 0, 0), vox, 0, 0, 0, 0, 0, 0, NULL, NULL};
-        rc = plane_run(&c, p);
-        e->lines_seen[p] = c.seen;
-        e->lines_hidden[p] = c.hidden;
-        /* a cleft in the dome that no slice of this plane crosses: not visible */
-        int unseen = c.seen == 0 && (c.hidden > 0 || m.n_pts >= 6);
-        e->gap_mm[p] = unseen ? NAN : isnan(c.gap) ? 0 : c.gap;
-        e->step_mm[p] = unseen ? NAN : isnan(c.step) ? 0 : c.step;
-    }
+    plane_ctx c = {ct, d, o, &lv, vox};
+    rc = line_run(&c, &m, e);
     cap_free(&m);
     return rc ? fx_fail(err, FX_ENOMEM, "dome estimate: out of memory") : 0;
 }
