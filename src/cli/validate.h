@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "fxaudit/error.h"
+#include "fxaudit/plan.h"
 
 /* The reduction stage: the automatic gap and step-off estimate at the dome
  * (fx_dome_estimate_run) against truth.json, pre-op and post-op; summary
@@ -20,6 +21,15 @@ int validate_reduction(const char *cohort_dir, json_t *patients, json_t *summary
  * summary max_reduction_rms_mm, max_symmetry_plane_deg and more
  * (docs/planning.md). */
 int validate_plan(const char *cohort_dir, json_t *patients, json_t *summary, fx_error *err);
+
+/* Overlaps of the plan's reduced parts (plan->overlaps) beside the same
+ * pairs at the truth's planned poses (models read from dir): one object per
+ * pair; the maxima grow. NULL on error. */
+struct overlap_maxima {
+    double before_mm, after_mm, truth_mm, before_mm3, after_mm3, truth_mm3;
+};
+json_t *validate_plan_overlaps(json_t *truth, const fx_plan *plan, const char *dir,
+                               double step_mm, struct overlap_maxima *mx, fx_error *err);
 
 /* The audit stage: each patient's post-op audit against the true deviations;
  * summary: the contract's max_registration_*, max_screw_*_err_*, screws_missed,
