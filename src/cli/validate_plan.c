@@ -132,11 +132,12 @@ struct maxima {
     double rms, rot, plane_deg, plane_mm, corridor;
     int fragments, screws;
     struct overlap_maxima ov;
+    struct parts_maxima parts;
 };
 
 /* The patient's plan, made from its pre-op series and true label map. */
 static int plan_patient(const char *pdir, const char *out, json_t *truth, fx_plan **plan,
-                        double *bridge, fx_error *err)
+                        double *bridge, struct maxima *mx, json_t **auto_parts, fx_error *err)
 {
     char path[4200];
     fx_volume *vol = NULL, *labels = NULL;
@@ -169,6 +170,8 @@ static int plan_patient(const char *pdir, const char *out, json_t *truth, fx_pla
         rc = fx_plan_build(vol, &o, plan, err);
         *bridge = fmax(o.screws.bridge_mm,
                        2 * fmax(vol->spacing[0], fmax(vol->spacing[1], vol->spacing[2])));
+        if (!rc && !(*auto_parts = validate_plan_auto_parts(vol, labels, truth, &mx->parts, err)))
+            rc = err ? err->code : FX_EINVAL;
     }
     fx_volume_free(vol);
     fx_volume_free(labels);
@@ -180,7 +183,7 @@ static int validate_patient(const char *pdir, const char *work, const fx_phantom
 {
     char path[4200], out[4200];
     json_error_t je;
-    json_t *truth, *frags = NULL, *screws = NULL, *overlaps = NULL;
+    json_t *truth, *frags = NULL, *screws = NULL, *overlaps = NULL, *parts = NULL;
     fx_plan *plan = NULL;
     fx_phantom *ph = NULL;
     double bridge = 3, rms = 0, rot = 0, corr = 0, off;
@@ -198,7 +201,7 @@ static int validate_patient(const char *pdir, const char *work, const fx_phantom
         json_decref(truth);
         return rc;
     }
-    if (!(rc = plan_patient(pdir, out, truth, &plan, &bridge, err)) &&
+    if (!(rc = plan_patient(pdir, out, truth, &plan, &bridge, mx, &parts, err)) &&
         !(rc = fx_phantom_make(po, index - 1, &ph, err)) &&
         (frags = compare_fragments(truth, plan, out, &rms, &rot, err)) &&
         (screws = compare_screws(ph, plan, bridge, &corr, err)) &&
@@ -220,13 +223,15 @@ static int validate_patient(const char *pdir, const char *work, const fx_phantom
                                       "corridor_err_mm", corr, "fragments", frags, "screws",
                                       screws));
         json_object_set_new(json_object_get(entry, "plan"), "overlaps", overlaps);
-        frags = screws = overlaps = NULL;
+        json_object_set_new(json_object_get(entry, "plan"), "auto_parts", parts);
+        frags = screws = overlaps = parts = NULL;
     } else if (!rc) {
         rc = err ? err->code : FX_EINVAL;
     }
     json_decref(frags);
     json_decref(screws);
     json_decref(overlaps);
+    json_decref(parts);
     fx_plan_free(plan);
     fx_phantom_free(ph);
     json_decref(truth);
@@ -285,6 +290,11 @@ int validate_plan(const char *cohort, json_t *patients, json_t *summary, fx_erro
     json_object_set_new(summary, "max_fragment_overlap_before_mm3", json_real(mx.ov.before_mm3));
     json_object_set_new(summary, "max_true_fragment_overlap_mm", json_real(mx.ov.truth_mm));
     json_object_set_new(summary, "max_true_fragment_overlap_mm3", json_real(mx.ov.truth_mm3));
+    json_object_set_new(summary, "auto_parts", json_integer(mx.parts.parts));
+    json_object_set_new(summary, "auto_parts_right", json_integer(mx.parts.right_split));
+    json_object_set_new(summary, "auto_parts_right_components",
+                        json_integer(mx.parts.right_components));
+    json_object_set_new(summary, "min_auto_part_dice", json_real(mx.parts.min_split));
     json_object_set_new(summary, "fragments", json_integer(mx.fragments));
     json_object_set_new(summary, "screws", json_integer(mx.screws));
     return FX_OK;

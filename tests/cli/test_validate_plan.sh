@@ -26,6 +26,12 @@ is "no pair overlaps 0.25 mm deeper than at its true poses" "$(echo "$out" | jq 
     '[.patients[].plan.overlaps[] | select(.depth_mm > .true_depth_mm + 0.25)] | length')" 0
 is "every pair reports before and after" "$(echo "$out" | jq '[.patients[].plan.overlaps[] |
     select(.depth_before_mm == null or .volume_mm3 == null)] | length')" 0
+# Automatic parts (no label map) against the true label map: the split of
+# touching parts must find at least what connected components find.
+ok_if "the automatic split gets more parts right than components ($(s auto_parts_right) vs $(s auto_parts_right_components) of $(s auto_parts))" \
+    test "$(s auto_parts_right)" -gt "$(s auto_parts_right_components)"
+is "both femurs are separated from the pelvis (Dice >= 0.9)" "$(echo "$out" | jq \
+    '[.patients[].plan.auto_parts[] | select((.name | test("femur")) and .dice < 0.9)] | length')" 0
 is "both patients were planned" "$(echo "$out" | jq '.patients | length')" 2
 is "every moving fragment was compared" "$(s fragments)" \
     "$(jq -s '[.[].fragments[] | select(.kind == "fragment")] | length' "$TMP"/cohort/P0*/truth.json)"
