@@ -25,8 +25,8 @@ typedef struct fx_parts_opts {
     int connectivity;     /* 6, 18 or 26: 6, so that fragments a voxel apart separate */
     /* Automatic separation of touching parts (without seeds or labels): a
      * watershed on the distance map from cores eroded by split_erode_mm (NAN:
-     * the largest voxel spacing), regions merged again where no neck divides
-     * them (split_neck_ratio, 0.7; src/image/splitmerge.c). split 0: plain
+     * 4 mm, at least two voxels), regions merged again where no neck divides
+     * them (split_neck_ratio, 0.3; src/image/splitmerge.c). split 0: plain
      * connected components. */
     int split;
     double split_erode_mm, split_neck_ratio;

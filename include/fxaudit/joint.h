@@ -16,7 +16,8 @@
  * The tolerance is an allowance, not a target of zero: models made from
  * voxels carry partial-volume errors on both faces of a fracture line, and
  * on 2 mm phantom models the true planned poses themselves interpenetrate by
- * up to 1.4 voxels (docs/planning.md). Lengths in mm.
+ * up to 1.85 voxels (docs/planning.md); the plan allows two voxels. Lengths
+ * in mm.
  */
 #ifndef FXAUDIT_JOINT_H
 #define FXAUDIT_JOINT_H

@@ -151,7 +151,7 @@ static const char create_help[] =
     "the CT's grid) as the parts, with --roles \"1:reference,2:fragment,...\"\n"
     "(label 1 must be the reference).\n\n"
     "After each fragment's own registration, a joint refinement keeps the reduced\n"
-    "parts from running into each other deeper than --overlap-tol MM (at least 1.5\n"
+    "parts from running into each other deeper than --overlap-tol MM (at least two\n"
     "voxels, the overlap of voxel models at their true places; default 0.5);\n"
     "--no-joint skips it. plan.json lists each pair's overlap before and after.\n\n"
     "With --study, the patient's newest pre-op series is planned into\n"

@@ -23,7 +23,7 @@ void fx_parts_opts_default(fx_parts_opts *o)
     o->connectivity = 6;
     o->split = 1;
     o->split_erode_mm = NAN;
-    o->split_neck_ratio = 0.7;
+    o->split_neck_ratio = 0.3;
     o->iso_hu = NAN;
     o->seeds = NULL;
     o->nseeds = 0;
@@ -245,8 +245,8 @@ static int auto_parts(const fx_volume *mask, const fx_parts_opts *o, fx_volume *
     double erode = o->split_erode_mm;
     if (!o->split)
         return fx_segment_components(mask, o->connectivity, o->min_mm3, labels, sp, n, err);
-    if (!isfinite(erode))
-        erode = fmax(mask->spacing[0], fmax(mask->spacing[1], mask->spacing[2]));
+    if (!isfinite(erode)) /* 4 mm, at least two voxels (docs/planning.md) */
+        erode = fmax(4, 2 * fmax(mask->spacing[0], fmax(mask->spacing[1], mask->spacing[2])));
     return fx_segment_split_merge(mask, erode, o->split_neck_ratio, o->min_mm3, labels, sp, n,
                                   err);
 }

@@ -71,3 +71,9 @@ TESTS += tests/unit/test_overlap
 tests_unit_test_overlap_SOURCES = tests/unit/test_overlap.c
 tests_unit_test_overlap_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_overlap_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/unit/test_splitmerge
+TESTS += tests/unit/test_splitmerge
+tests_unit_test_splitmerge_SOURCES = tests/unit/test_splitmerge.c
+tests_unit_test_splitmerge_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_splitmerge_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)

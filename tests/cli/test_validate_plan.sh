@@ -20,8 +20,8 @@ ok_if "every corridor within 0.5 mm ($(s max_corridor_err_mm) mm)" \
     awk -v x="$(s max_corridor_err_mm)" 'BEGIN { exit !(x < 0.5) }'
 # Overlap of the reduced parts, against the same models at the truth's planned
 # poses (which tile the bone: what overlap there is comes from the models).
-ok_if "no reduced pair overlaps more than 1.5 voxels ($(s max_fragment_overlap_mm) mm)" \
-    awk -v x="$(s max_fragment_overlap_mm)" 'BEGIN { exit !(x <= 3.0) }'
+ok_if "no reduced pair overlaps more than 2 voxels ($(s max_fragment_overlap_mm) mm)" \
+    awk -v x="$(s max_fragment_overlap_mm)" 'BEGIN { exit !(x <= 4.0) }'
 is "no pair overlaps 0.25 mm deeper than at its true poses" "$(echo "$out" | jq \
     '[.patients[].plan.overlaps[] | select(.depth_mm > .true_depth_mm + 0.25)] | length')" 0
 is "every pair reports before and after" "$(echo "$out" | jq '[.patients[].plan.overlaps[] |
