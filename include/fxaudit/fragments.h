@@ -26,8 +26,8 @@ typedef struct fx_parts_opts {
     /* Automatic separation of touching parts (without seeds or labels): a
      * watershed on the distance map from cores eroded by split_erode_mm (NAN:
      * 4 mm, at least two voxels), regions merged again where no neck divides
-     * them (split_neck_ratio, 0.3; src/image/splitmerge.c). split 0: plain
-     * connected components. */
+     * them (split_neck_ratio, 0.3; src/image/splitmerge.c). split 0 (the
+     * default here; the plan's default is 1): plain connected components. */
     int split;
     double split_erode_mm, split_neck_ratio;
     double iso_hu;        /* surface value; NAN: half-way between cortex and soft tissue */

@@ -137,7 +137,7 @@ static const char create_help[] =
     "usage: fxaudit plan create VOLUME --out DIR [--patient CODE] [--side left|right]\n"
     "       fxaudit plan create --study DIR --patient CODE [--side left|right]\n"
     "                           [--seeds FILE | --labels FILE --roles SPEC]\n"
-    "                           [--screws FILE] [--plates FILE] [--no-joint]\n"
+    "                           [--screws FILE] [--plates FILE] [--no-split] [--no-joint]\n"
     "                           [--overlap-tol MM] [--json]\n\n"
     "Make a plan from a pre-op CT (NRRD, NIfTI or a DICOM folder): bone parts by the\n"
     "226-3071 HU preset, the symmetry plane, the healthy side mirrored as the template,\n"
@@ -149,7 +149,10 @@ static const char create_help[] =
     "each part grows from its seed over the bone, so touching parts divide along\n"
     "their neck. --labels FILE takes a label map made elsewhere (e.g. 3D Slicer, on\n"
     "the CT's grid) as the parts, with --roles \"1:reference,2:fragment,...\"\n"
-    "(label 1 must be the reference).\n\n"
+    "(label 1 must be the reference). Without either, touching parts are divided\n"
+    "automatically where a neck allows (a watershed on the distance map, regions\n"
+    "merged again where no neck divides them); --no-split keeps the plain\n"
+    "connected components.\n\n"
     "After each fragment's own registration, a joint refinement keeps the reduced\n"
     "parts from running into each other deeper than --overlap-tol MM (at least two\n"
     "voxels, the overlap of voxel models at their true places; default 0.5);\n"
@@ -215,7 +218,7 @@ static int plan_create(int argc, char **argv)
         {"seeds", required_argument, NULL, 'D'},  {"labels", required_argument, NULL, 'L'},
         {"study", required_argument, NULL, 'Y'},
         {"roles", required_argument, NULL, 'R'},
-        {"no-joint", no_argument, NULL, 'N'},     {"overlap-tol", required_argument, NULL, 'T'},
+        {"no-joint", no_argument, NULL, 'N'},     {"no-split", no_argument, NULL, 'C'},     {"overlap-tol", required_argument, NULL, 'T'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     const char *cmd = "fxaudit plan create", *seeds_path = NULL, *labels_path = NULL;
     const char *study = NULL, *input;
@@ -250,6 +253,7 @@ static int plan_create(int argc, char **argv)
                 return rc;
             break;
         case 'N': o.no_joint = 1; break;
+        case 'C': o.parts.split = 0; break;
         case 'T': {
             char *end;
             o.joint.tolerance_mm = strtod(optarg, &end);

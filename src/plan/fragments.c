@@ -21,7 +21,7 @@ void fx_parts_opts_default(fx_parts_opts *o)
     o->hi_hu = FX_BONE_HU_MAX;
     o->min_mm3 = 500;
     o->connectivity = 6;
-    o->split = 1;
+    o->split = 0; /* plan create turns it on (fx_plan_build_opts_default) */
     o->split_erode_mm = NAN;
     o->split_neck_ratio = 0.3;
     o->iso_hu = NAN;

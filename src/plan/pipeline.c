@@ -30,6 +30,7 @@ void fx_plan_build_opts_default(fx_plan_build_opts *o)
 {
     memset(o, 0, sizeof(*o));
     fx_parts_opts_default(&o->parts);
+    o->parts.split = 1; /* touching parts divided where a neck allows */
     fx_screw_check_opts_default(&o->screws);
     fx_joint_opts_default(&o->joint);
 }
