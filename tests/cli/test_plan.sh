@@ -55,6 +55,8 @@ ok_if "pose sets a fragment's pose from a matrix" $FXAUDIT plan pose "$TMP/plan.
 out=$($FXAUDIT plan inspect "$TMP/plan.json" --json)
 near "the new pose moves it 2 mm" "$(echo "$out" | json_get '.fragments[0].translation_mm')" 2 1e-12
 is "and its residual is unknown until checked again" "$(echo "$out" | json_get '.fragments[0].residual_rms_mm')" null
+is "so is its overlap as planned; the one before stays" \
+    "$(echo "$out" | jq -c '.overlaps[0] | [.depth_mm, .depth_before_mm]')" '[null,2.5]'
 is "a pose that is not rigid is a usage error" "$(status_of $FXAUDIT plan pose "$TMP/plan.json" \
     --fragment posterior-column --matrix "2 0 0 0 0 2 0 0 0 0 2 0 0 0 0 1")" 2
 is "an unknown fragment fails (exit 1)" "$(status_of $FXAUDIT plan pose "$TMP/plan.json" \
