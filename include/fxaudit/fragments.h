@@ -16,12 +16,20 @@
 #include "fxaudit/error.h"
 #include "fxaudit/mesh.h"
 #include "fxaudit/progress.h"
+#include "fxaudit/segment.h"
 #include "fxaudit/volume.h"
 
 typedef struct fx_parts_opts {
     double lo_hu, hi_hu;  /* bone threshold: 226..3071 ("Bone (CT)" preset) */
     double min_mm3;       /* smaller parts are dropped: 500 */
     int connectivity;     /* 6, 18 or 26: 6, so that fragments a voxel apart separate */
+    /* Automatic separation of touching parts (without seeds or labels): a
+     * watershed on the distance map from cores eroded by split_erode_mm (NAN:
+     * 4 mm, at least two voxels), regions merged again where no neck divides
+     * them (split_neck_ratio, 0.3; src/image/splitmerge.c). split 0 (the
+     * default here; the plan's default is 1): plain connected components. */
+    int split;
+    double split_erode_mm, split_neck_ratio;
     double iso_hu;        /* surface value; NAN: half-way between cortex and soft tissue */
     /* User corrections: one point per part (LPS mm). When given, parts are grown
      * from them over the bone mask (a watershed on the distance map, so touching
@@ -55,6 +63,12 @@ void fx_parts_opts_default(fx_parts_opts *o);
 int fx_bone_parts_extract(const fx_volume *hu, const fx_parts_opts *o, const fx_progress *pg,
                           fx_bone_parts **out, fx_error *err);
 void fx_bone_parts_free(fx_bone_parts *bp); /* NULL is a no-op */
+
+/* The automatic parts alone (threshold, holes filled, split or components as
+ * o says; seeds and labels ignored), as a U16 label map *labels (1 the
+ * largest) with *sp records; the caller frees both. */
+int fx_parts_auto_labels(const fx_volume *hu, const fx_parts_opts *o, fx_volume **labels,
+                         fx_segment_part **sp, size_t *n, fx_error *err);
 
 /* The half-way value: cortex = 90th percentile of voxels >= lo_hu, soft
  * tissue = median of voxels in [-200, 200] HU. */

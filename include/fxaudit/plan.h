@@ -67,6 +67,16 @@ typedef struct fx_plan_guide {
     char mesh_sha256[FX_SHA256_HEX];
 } fx_plan_guide;
 
+/* How far two bone parts of the reduced model run into each other
+ * (src/plan/overlap.c): after each fragment's own registration, and in the
+ * plan (after the joint refinement). NAN when not computed. */
+typedef struct fx_plan_overlap {
+    char a[FX_PLAN_NAME], b[FX_PLAN_NAME]; /* fragment names */
+    double depth_before_mm;   /* deepest vertex of either inside the other */
+    double volume_before_mm3; /* volume inside both */
+    double depth_mm, volume_mm3;
+} fx_plan_overlap;
+
 typedef struct fx_plan_input {
     char role[FX_PLAN_NAME];  /* "preop-volume", "labels", ... */
     char path[FX_PLAN_PATH];
@@ -89,6 +99,8 @@ typedef struct fx_plan {
     size_t nguides;
     fx_plan_input *inputs;
     size_t ninputs;
+    fx_plan_overlap *overlaps;  /* pairs of parts that meet (boxes overlap) */
+    size_t noverlaps;
     char created_utc[32];       /* ISO 8601 */
     char software[64];          /* "fxaudit 0.1.0" */
 } fx_plan;
@@ -102,6 +114,7 @@ int fx_plan_add_fragment(fx_plan *p, const fx_plan_fragment *f, fx_error *err);
 int fx_plan_add_screw(fx_plan *p, const fx_plan_screw *s, fx_error *err);
 int fx_plan_add_plate(fx_plan *p, const fx_plan_plate *pl, fx_error *err);
 int fx_plan_add_guide(fx_plan *p, const fx_plan_guide *g, fx_error *err);
+int fx_plan_add_overlap(fx_plan *p, const fx_plan_overlap *o, fx_error *err);
 int fx_plan_add_input(fx_plan *p, const char *role, const char *path, const char *sha256,
                       fx_error *err);
 

@@ -16,6 +16,7 @@
 #define FXAUDIT_PLANBUILD_H
 
 #include "fxaudit/fragments.h"
+#include "fxaudit/joint.h"
 #include "fxaudit/mirror.h"
 #include "fxaudit/plan.h"
 #include "fxaudit/progress.h"
@@ -51,6 +52,10 @@ typedef struct fx_plan_build_opts {
     const fx_part_role *roles;
     size_t nroles;
     fx_screw_check_opts screws;
+    /* After each fragment's own registration, the joint refinement that keeps
+     * them from overlapping (docs/planning.md); no_joint skips it. */
+    fx_joint_opts joint;
+    int no_joint;
     fx_progress progress;
 } fx_plan_build_opts;
 

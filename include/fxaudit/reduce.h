@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "fxaudit/bvh.h"
 #include "fxaudit/error.h"
 #include "fxaudit/mesh.h"
 
@@ -42,5 +43,10 @@ void fx_reduce_opts_default(fx_reduce_opts *o);
 /* Reduce `fragment` onto `tmpl` from the start pose `start` (NULL: identity). */
 int fx_reduce_fragment(const fx_mesh *fragment, const fx_mesh *tmpl, const fx_rigid *start,
                        const fx_reduce_opts *o, fx_reduce_result *out, fx_error *err);
+
+/* The residual figures of r (rms_mm, max_mm, surface_fraction) for the
+ * fragment at pose T: its vertices within `inlier_mm` of the template `tb`. */
+int fx_reduce_residuals(const fx_mesh *fragment, const fx_bvh *tb, const fx_rigid *T,
+                        double inlier_mm, fx_reduce_result *r);
 
 #endif

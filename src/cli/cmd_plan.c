@@ -52,9 +52,19 @@ static json_t *inspect_json(const fx_plan *p)
                                                 p->plates[i].width_mm, "thickness_mm",
                                                 p->plates[i].thickness_mm, "path_points",
                                                 (int)p->plates[i].npath));
-    return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:i}", "patient", p->patient, "side",
+    json_t *ov = json_array();
+    for (size_t i = 0; i < p->noverlaps; i++) {
+        const fx_plan_overlap *o = &p->overlaps[i];
+        json_t *e = json_pack("{s:s, s:s}", "a", o->a, "b", o->b);
+        json_object_set_new(e, "depth_before_mm", maybe(o->depth_before_mm));
+        json_object_set_new(e, "volume_before_mm3", maybe(o->volume_before_mm3));
+        json_object_set_new(e, "depth_mm", maybe(o->depth_mm));
+        json_object_set_new(e, "volume_mm3", maybe(o->volume_mm3));
+        json_array_append_new(ov, e);
+    }
+    return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:i, s:o}", "patient", p->patient, "side",
                      p->side, "software", p->software, "fragments", frags, "screws", screws,
-                     "plates", plates, "guides", (int)p->nguides);
+                     "plates", plates, "guides", (int)p->nguides, "overlaps", ov);
 }
 
 static void inspect_text(const fx_plan *p)
@@ -70,6 +80,12 @@ static void inspect_text(const fx_plan *p)
         if (isfinite(f->residual_rms_mm))
             printf(", residual to template %.2f mm RMS", f->residual_rms_mm);
         printf("\n");
+    }
+    for (size_t i = 0; i < p->noverlaps; i++) {
+        const fx_plan_overlap *o = &p->overlaps[i];
+        printf("  overlap %s / %s: %.2f mm deep, %.1f mm3 (each fragment on its own: %.2f mm, "
+               "%.1f mm3)\n", o->a, o->b, o->depth_mm, o->volume_mm3, o->depth_before_mm,
+               o->volume_before_mm3);
     }
     printf("screws: %zu\n", p->nscrews);
     for (size_t i = 0; i < p->nscrews; i++) {
@@ -121,7 +137,8 @@ static const char create_help[] =
     "usage: fxaudit plan create VOLUME --out DIR [--patient CODE] [--side left|right]\n"
     "       fxaudit plan create --study DIR --patient CODE [--side left|right]\n"
     "                           [--seeds FILE | --labels FILE --roles SPEC]\n"
-    "                           [--screws FILE] [--plates FILE] [--json]\n\n"
+    "                           [--screws FILE] [--plates FILE] [--no-split] [--no-joint]\n"
+    "                           [--overlap-tol MM] [--json]\n\n"
     "Make a plan from a pre-op CT (NRRD, NIfTI or a DICOM folder): bone parts by the\n"
     "226-3071 HU preset, the symmetry plane, the healthy side mirrored as the template,\n"
     "each fragment reduced onto it, the planned screws (JSON list or Slicer markups)\n"
@@ -132,7 +149,14 @@ static const char create_help[] =
     "each part grows from its seed over the bone, so touching parts divide along\n"
     "their neck. --labels FILE takes a label map made elsewhere (e.g. 3D Slicer, on\n"
     "the CT's grid) as the parts, with --roles \"1:reference,2:fragment,...\"\n"
-    "(label 1 must be the reference).\n\n"
+    "(label 1 must be the reference). Without either, touching parts are divided\n"
+    "automatically where a neck allows (a watershed on the distance map, regions\n"
+    "merged again where no neck divides them); --no-split keeps the plain\n"
+    "connected components.\n\n"
+    "After each fragment's own registration, a joint refinement keeps the reduced\n"
+    "parts from running into each other deeper than --overlap-tol MM (at least two\n"
+    "voxels, the overlap of voxel models at their true places; default 0.5);\n"
+    "--no-joint skips it. plan.json lists each pair's overlap before and after.\n\n"
     "With --study, the patient's newest pre-op series is planned into\n"
     "DIR/plans/CODE/ and the plan, its fragments' poses and its screws are recorded\n"
     "in the study (the audit compares against it).\n";
@@ -194,6 +218,7 @@ static int plan_create(int argc, char **argv)
         {"seeds", required_argument, NULL, 'D'},  {"labels", required_argument, NULL, 'L'},
         {"study", required_argument, NULL, 'Y'},
         {"roles", required_argument, NULL, 'R'},
+        {"no-joint", no_argument, NULL, 'N'},     {"no-split", no_argument, NULL, 'C'},     {"overlap-tol", required_argument, NULL, 'T'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     const char *cmd = "fxaudit plan create", *seeds_path = NULL, *labels_path = NULL;
     const char *study = NULL, *input;
@@ -227,6 +252,15 @@ static int plan_create(int argc, char **argv)
             if ((rc = parse_roles(cmd, optarg, &roles, &o.nroles)))
                 return rc;
             break;
+        case 'N': o.no_joint = 1; break;
+        case 'C': o.parts.split = 0; break;
+        case 'T': {
+            char *end;
+            o.joint.tolerance_mm = strtod(optarg, &end);
+            if (*end || !(o.joint.tolerance_mm >= 0))
+                return cli_usage(cmd, "--overlap-tol needs a length in mm, not '%s'", optarg);
+            break;
+        }
         case 'j': json = 1; break;
         case 'h': return cli_help(create_help);
         default: return cli_usage(cmd, "unknown option");

@@ -92,7 +92,8 @@ static const char pose_help[] =
     "                         (--matrix \"16 numbers\" | --tfm FILE.tfm | --identity)\n\n"
     "Set a fragment's planned pose by hand (pre-op to planned position, 4x4 row-major,\n"
     "mm; an ITK .tfm as 3D Slicer saves it). The fragment's residual to the template\n"
-    "is then unknown (null) until the plan is checked again. The plan is rewritten\n"
+    "and its overlaps with other parts are then unknown (null) until the plan is\n"
+    "checked again. The plan is rewritten\n"
     "atomically.\n";
 
 static int parse_matrix(const char *cmd, const char *s, fx_rigid *T)
@@ -148,6 +149,9 @@ int plan_pose(int argc, char **argv)
         if (!strcmp(p->frags[i].name, name)) {
             p->frags[i].pose = T;
             p->frags[i].residual_rms_mm = p->frags[i].residual_max_mm = NAN;
+            for (size_t k = 0; k < p->noverlaps; k++) /* the pair's overlap, as planned */
+                if (!strcmp(p->overlaps[k].a, name) || !strcmp(p->overlaps[k].b, name))
+                    p->overlaps[k].depth_mm = p->overlaps[k].volume_mm3 = NAN;
             rc = fx_plan_write(p, argv[optind], &err) ? cli_error(&err) : EXIT_OK;
         }
     if (rc == EXIT_FAIL && !err.msg[0])

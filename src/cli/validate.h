@@ -9,6 +9,8 @@
 #include <jansson.h>
 
 #include "fxaudit/error.h"
+#include "fxaudit/plan.h"
+#include "fxaudit/volume.h"
 
 /* The reduction stage: the automatic gap and step-off estimate at the dome
  * (fx_dome_estimate_run) against truth.json, pre-op and post-op; summary
@@ -20,6 +22,26 @@ int validate_reduction(const char *cohort_dir, json_t *patients, json_t *summary
  * summary max_reduction_rms_mm, max_symmetry_plane_deg and more
  * (docs/planning.md). */
 int validate_plan(const char *cohort_dir, json_t *patients, json_t *summary, fx_error *err);
+
+/* Overlaps of the plan's reduced parts (plan->overlaps) beside the same
+ * pairs at the truth's planned poses (models read from dir): one object per
+ * pair; the maxima grow. NULL on error. */
+struct overlap_maxima {
+    double before_mm, after_mm, truth_mm, before_mm3, after_mm3, truth_mm3;
+};
+json_t *validate_plan_overlaps(json_t *truth, const fx_plan *plan, const char *dir,
+                               double step_mm, struct overlap_maxima *mx, fx_error *err);
+
+/* Dice of each true part of the phantom with the automatic parts of its
+ * pre-op CT (no seeds or labels): by connected components ("dice_components")
+ * and by the automatic split ("dice", the default of plan create). A part is
+ * right at Dice >= 0.8. One object per true part; the counts grow. */
+struct parts_maxima {
+    int parts, right_components, right_split;
+    double min_split;
+};
+json_t *validate_plan_auto_parts(const fx_volume *hu, const fx_volume *truth_labels,
+                                 json_t *truth, struct parts_maxima *mx, fx_error *err);
 
 /* The audit stage: each patient's post-op audit against the true deviations;
  * summary: the contract's max_registration_*, max_screw_*_err_*, screws_missed,

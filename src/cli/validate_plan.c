@@ -131,11 +131,13 @@ static int make_dir(const char *path, fx_error *err)
 struct maxima {
     double rms, rot, plane_deg, plane_mm, corridor;
     int fragments, screws;
+    struct overlap_maxima ov;
+    struct parts_maxima parts;
 };
 
 /* The patient's plan, made from its pre-op series and true label map. */
 static int plan_patient(const char *pdir, const char *out, json_t *truth, fx_plan **plan,
-                        double *bridge, fx_error *err)
+                        double *bridge, struct maxima *mx, json_t **auto_parts, fx_error *err)
 {
     char path[4200];
     fx_volume *vol = NULL, *labels = NULL;
@@ -168,6 +170,8 @@ static int plan_patient(const char *pdir, const char *out, json_t *truth, fx_pla
         rc = fx_plan_build(vol, &o, plan, err);
         *bridge = fmax(o.screws.bridge_mm,
                        2 * fmax(vol->spacing[0], fmax(vol->spacing[1], vol->spacing[2])));
+        if (!rc && !(*auto_parts = validate_plan_auto_parts(vol, labels, truth, &mx->parts, err)))
+            rc = err ? err->code : FX_EINVAL;
     }
     fx_volume_free(vol);
     fx_volume_free(labels);
@@ -179,7 +183,7 @@ static int validate_patient(const char *pdir, const char *work, const fx_phantom
 {
     char path[4200], out[4200];
     json_error_t je;
-    json_t *truth, *frags = NULL, *screws = NULL;
+    json_t *truth, *frags = NULL, *screws = NULL, *overlaps = NULL, *parts = NULL;
     fx_plan *plan = NULL;
     fx_phantom *ph = NULL;
     double bridge = 3, rms = 0, rot = 0, corr = 0, off;
@@ -197,10 +201,11 @@ static int validate_patient(const char *pdir, const char *work, const fx_phantom
         json_decref(truth);
         return rc;
     }
-    if (!(rc = plan_patient(pdir, out, truth, &plan, &bridge, err)) &&
+    if (!(rc = plan_patient(pdir, out, truth, &plan, &bridge, mx, &parts, err)) &&
         !(rc = fx_phantom_make(po, index - 1, &ph, err)) &&
         (frags = compare_fragments(truth, plan, out, &rms, &rot, err)) &&
-        (screws = compare_screws(ph, plan, bridge, &corr, err))) {
+        (screws = compare_screws(ph, plan, bridge, &corr, err)) &&
+        (overlaps = validate_plan_overlaps(truth, plan, out, 0.5, &mx->ov, err))) {
         double ang = plane_angle_deg(truth, plan, &off);
         mx->rms = fmax(mx->rms, rms), mx->rot = fmax(mx->rot, rot);
         mx->plane_deg = fmax(mx->plane_deg, ang), mx->plane_mm = fmax(mx->plane_mm, off);
@@ -217,12 +222,16 @@ static int validate_patient(const char *pdir, const char *work, const fx_phantom
                                       "reduction_rms_mm", rms, "reduction_rot_deg", rot,
                                       "corridor_err_mm", corr, "fragments", frags, "screws",
                                       screws));
-        frags = screws = NULL;
+        json_object_set_new(json_object_get(entry, "plan"), "overlaps", overlaps);
+        json_object_set_new(json_object_get(entry, "plan"), "auto_parts", parts);
+        frags = screws = overlaps = parts = NULL;
     } else if (!rc) {
         rc = err ? err->code : FX_EINVAL;
     }
     json_decref(frags);
     json_decref(screws);
+    json_decref(overlaps);
+    json_decref(parts);
     fx_plan_free(plan);
     fx_phantom_free(ph);
     json_decref(truth);
@@ -275,6 +284,17 @@ int validate_plan(const char *cohort, json_t *patients, json_t *summary, fx_erro
     json_object_set_new(summary, "max_symmetry_plane_deg", json_real(mx.plane_deg));
     json_object_set_new(summary, "max_symmetry_plane_offset_mm", json_real(mx.plane_mm));
     json_object_set_new(summary, "max_corridor_err_mm", json_real(mx.corridor));
+    json_object_set_new(summary, "max_fragment_overlap_mm", json_real(mx.ov.after_mm));
+    json_object_set_new(summary, "max_fragment_overlap_mm3", json_real(mx.ov.after_mm3));
+    json_object_set_new(summary, "max_fragment_overlap_before_mm", json_real(mx.ov.before_mm));
+    json_object_set_new(summary, "max_fragment_overlap_before_mm3", json_real(mx.ov.before_mm3));
+    json_object_set_new(summary, "max_true_fragment_overlap_mm", json_real(mx.ov.truth_mm));
+    json_object_set_new(summary, "max_true_fragment_overlap_mm3", json_real(mx.ov.truth_mm3));
+    json_object_set_new(summary, "auto_parts", json_integer(mx.parts.parts));
+    json_object_set_new(summary, "auto_parts_right", json_integer(mx.parts.right_split));
+    json_object_set_new(summary, "auto_parts_right_components",
+                        json_integer(mx.parts.right_components));
+    json_object_set_new(summary, "min_auto_part_dice", json_real(mx.parts.min_split));
     json_object_set_new(summary, "fragments", json_integer(mx.fragments));
     json_object_set_new(summary, "screws", json_integer(mx.screws));
     return FX_OK;

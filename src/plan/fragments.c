@@ -11,6 +11,7 @@
 #include "fxaudit/fragments.h"
 #include "fxaudit/isosurface.h"
 #include "fxaudit/segment.h"
+#include "fxaudit/splitmerge.h"
 
 #define MARGIN 2 /* voxels around a part's box, for its partial-volume ramp */
 
@@ -20,6 +21,9 @@ void fx_parts_opts_default(fx_parts_opts *o)
     o->hi_hu = FX_BONE_HU_MAX;
     o->min_mm3 = 500;
     o->connectivity = 6;
+    o->split = 0; /* plan create turns it on (fx_plan_build_opts_default) */
+    o->split_erode_mm = NAN;
+    o->split_neck_ratio = 0.3;
     o->iso_hu = NAN;
     o->seeds = NULL;
     o->nseeds = 0;
@@ -233,6 +237,35 @@ static int mesh_parts(const fx_volume *hu, fx_bone_parts *bp, const fx_segment_p
     return rc;
 }
 
+/* Parts without user corrections: split where touching parts meet at a
+ * neck, or connected components. */
+static int auto_parts(const fx_volume *mask, const fx_parts_opts *o, fx_volume **labels,
+                      fx_segment_part **sp, size_t *n, fx_error *err)
+{
+    double erode = o->split_erode_mm;
+    if (!o->split)
+        return fx_segment_components(mask, o->connectivity, o->min_mm3, labels, sp, n, err);
+    if (!isfinite(erode)) /* 4 mm, at least two voxels (docs/planning.md) */
+        erode = fmax(4, 2 * fmax(mask->spacing[0], fmax(mask->spacing[1], mask->spacing[2])));
+    return fx_segment_split_merge(mask, erode, o->split_neck_ratio, o->min_mm3, labels, sp, n,
+                                  err);
+}
+
+int fx_parts_auto_labels(const fx_volume *hu, const fx_parts_opts *o, fx_volume **labels,
+                         fx_segment_part **sp, size_t *n, fx_error *err)
+{
+    fx_volume *mask = NULL;
+    int rc;
+    *labels = NULL, *sp = NULL, *n = 0;
+    if (hu->type != FX_VOX_I16)
+        return fx_fail(err, FX_EINVAL, "bone parts need a CT volume in HU (int16)");
+    if (!(rc = fx_segment_threshold(hu, o->lo_hu, o->hi_hu, &mask, err)) &&
+        !(rc = fx_segment_fill_holes(mask, 0, err)))
+        rc = auto_parts(mask, o, labels, sp, n, err);
+    fx_volume_free(mask);
+    return rc;
+}
+
 int fx_bone_parts_extract(const fx_volume *hu, const fx_parts_opts *opts, const fx_progress *pg,
                           fx_bone_parts **out, fx_error *err)
 {
@@ -261,8 +294,7 @@ int fx_bone_parts_extract(const fx_volume *hu, const fx_parts_opts *opts, const 
         goto fail;
     else if ((rc = opts->nseeds ? fx_segment_grow(mask, opts->seeds, opts->nseeds, &bp->labels,
                                                   &sp, &bp->n, err)
-                                : fx_segment_components(mask, opts->connectivity, opts->min_mm3,
-                                                        &bp->labels, &sp, &bp->n, err)))
+                                : auto_parts(mask, opts, &bp->labels, &sp, &bp->n, err)))
         goto fail;
     if (opts->nseeds && bp->n != opts->nseeds) {
         rc = fx_fail(err, FX_EINVAL, "%zu seeds gave %zu bone parts: two seeds lie in the same "

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "fxaudit/hash.h"
+#include "fxaudit/joint.h"
 #include "fxaudit/meshio.h"
 #include "fxaudit/plate.h"
 #include "fxaudit/planbuild.h"
@@ -29,7 +30,9 @@ void fx_plan_build_opts_default(fx_plan_build_opts *o)
 {
     memset(o, 0, sizeof(*o));
     fx_parts_opts_default(&o->parts);
+    o->parts.split = 1; /* touching parts divided where a neck allows */
     fx_screw_check_opts_default(&o->screws);
+    fx_joint_opts_default(&o->joint);
 }
 
 struct build {
@@ -83,31 +86,185 @@ static int add_fragment(struct build *b, size_t k, const fx_rigid *pose, double 
     return fx_plan_add_fragment(b->plan, &f, b->err);
 }
 
-/* Reduce the fragments, largest first, and collect the reduced model. */
-static int reduce_all(struct build *b)
+/* The parts that take part in the reduced model's overlap checks: the
+ * reference and the fragments (femurs are not reduced). */
+static int in_model(const struct build *b, size_t k)
+{
+    return b->roles[k] == FX_ROLE_REFERENCE || b->roles[k] == FX_ROLE_FRAGMENT;
+}
+
+static int boxes_meet(const fx_posed *a, const fx_posed *b)
+{
+    return a->lo.x <= b->hi.x && b->lo.x <= a->hi.x && a->lo.y <= b->hi.y &&
+           b->lo.y <= a->hi.y && a->lo.z <= b->hi.z && b->lo.z <= a->hi.z;
+}
+
+/* Overlap of every pair of model parts that meet, with a fragment among
+ * them: into ov[] (pairs a < b in index order) when `before`, else into the
+ * plan's list beside the figures measured before. */
+static int measure_overlaps(struct build *b, const fx_posed *pp, fx_plan_overlap *ov,
+                            int before)
+{
+    size_t n = b->bp->n, m = 0;
+    double step = fmin(0.5, b->voxel_mm / 2);
+    int rc = FX_OK;
+    for (size_t i = 0; !rc && i < n; i++)
+        for (size_t j = i + 1; !rc && j < n; j++) {
+            fx_overlap o = {0, 0, 0};
+            fx_plan_overlap *e = &ov[m++];
+            if (!in_model(b, i) || !in_model(b, j) ||
+                (b->roles[i] != FX_ROLE_FRAGMENT && b->roles[j] != FX_ROLE_FRAGMENT))
+                continue;
+            if (boxes_meet(&pp[i], &pp[j]) &&
+                (rc = fx_overlap_measure(&pp[i], &pp[j], step, &o, b->err)))
+                break;
+            if (before) {
+                e->depth_before_mm = o.depth_mm, e->volume_before_mm3 = o.volume_mm3;
+                continue;
+            }
+            e->depth_mm = o.depth_mm, e->volume_mm3 = o.volume_mm3;
+            snprintf(e->a, sizeof(e->a), "%s", b->plan->frags[i].name);
+            snprintf(e->b, sizeof(e->b), "%s", b->plan->frags[j].name);
+            if (e->depth_before_mm > 0 || e->volume_before_mm3 > 0 ||
+                boxes_meet(&pp[i], &pp[j]))
+                rc = fx_plan_add_overlap(b->plan, e, b->err);
+        }
+    return rc;
+}
+
+/* Each fragment onto the template, largest first; its residual figures in
+ * fit[k]. */
+static int reduce_each(struct build *b, fx_rigid *pose, fx_reduce_result *fit)
 {
     fx_reduce_opts ro;
-    fx_rigid I = fx_rigid_identity();
-    int rc = fx_mesh_clone(b->bp->parts[0].mesh, &b->reduced, b->err);
+    int rc = FX_OK;
 
     fx_reduce_opts_default(&ro);
     for (size_t k = 0; !rc && k < b->bp->n; k++) {
         fx_reduce_result r;
+        pose[k] = fx_rigid_identity();
+        if (b->roles[k] != FX_ROLE_FRAGMENT)
+            continue;
+        fx_progress_report(&b->o->progress, "reducing fragments", (double)k / (double)b->bp->n);
+        if (!(rc = fx_reduce_fragment(b->bp->parts[k].mesh, b->tmpl, NULL, &ro, &r, b->err)))
+            pose[k] = r.pose, fit[k] = r;
+    }
+    return rc;
+}
+
+/* The fragments, with residuals at their final poses, into the plan; the
+ * reduced model collected. */
+static int add_reduced(struct build *b, const fx_posed *pp, const fx_bvh *tb)
+{
+    int rc = FX_OK;
+    for (size_t k = 0; !rc && k < b->bp->n; k++) {
+        fx_reduce_result r = {.rms_mm = NAN, .max_mm = NAN};
+        fx_mesh *moved;
         if (b->roles[k] != FX_ROLE_FRAGMENT) {
-            rc = add_fragment(b, k, &I, NAN, NAN);
+            rc = add_fragment(b, k, &pp[k].pose, NAN, NAN);
             continue;
         }
-        fx_progress_report(&b->o->progress, "reducing fragments", (double)k / (double)b->bp->n);
-        if ((rc = fx_reduce_fragment(b->bp->parts[k].mesh, b->tmpl, NULL, &ro, &r, b->err)) ||
-            (rc = add_fragment(b, k, &r.pose, r.rms_mm, r.max_mm)))
+        if ((rc = fx_reduce_residuals(b->bp->parts[k].mesh, tb, &pp[k].pose, 2, &r)) ||
+            (rc = add_fragment(b, k, &pp[k].pose, r.rms_mm, r.max_mm)) ||
+            (rc = fx_mesh_clone(b->bp->parts[k].mesh, &moved, b->err)))
             break;
-        fx_mesh *moved;
-        if ((rc = fx_mesh_clone(b->bp->parts[k].mesh, &moved, b->err)))
-            break;
-        fx_mesh_transform(moved, &r.pose);
+        fx_mesh_transform(moved, &pp[k].pose);
         rc = fx_mesh_append(b->reduced, moved, b->err);
         fx_mesh_free(moved);
     }
+    return rc;
+}
+
+/* A fragment the joint refinement pulled off the template (its on-template
+ * RMS up by a fifth and 0.1 mm, or a tenth of its surface off) overlaps in
+ * its model, not in its pose (e.g. a part labelled into a neighbour): it
+ * keeps its own registration. */
+static int keep_fit(struct build *b, fx_posed *pp, const fx_reduce_result *fit,
+                    const fx_bvh *tb)
+{
+    int rc = FX_OK;
+    for (size_t k = 0; !rc && k < b->bp->n; k++) {
+        fx_reduce_result r;
+        if (b->roles[k] != FX_ROLE_FRAGMENT ||
+            (rc = fx_reduce_residuals(pp[k].mesh, tb, &pp[k].pose, 2, &r)))
+            continue;
+        if (r.rms_mm > 1.2 * fit[k].rms_mm + 0.1 ||
+            r.surface_fraction < fit[k].surface_fraction - 0.1)
+            fx_posed_update(&pp[k], &fit[k].pose);
+    }
+    return rc;
+}
+
+/* The joint refinement over the model's parts (reference and fragments). */
+static int joint_refine(struct build *b, fx_posed *pp, const int *movable,
+                        const fx_reduce_result *fit)
+{
+    size_t n = b->bp->n, m = 0, *idx = calloc(n, sizeof(*idx));
+    fx_posed *sub = calloc(n, sizeof(*sub));
+    int *mv = calloc(n, sizeof(*mv)), rc = FX_OK;
+    fx_bvh *tb = NULL;
+    fx_joint_report rep;
+    fx_joint_opts jo = b->o->joint;
+
+    /* Each face of a fracture line in a voxel model may lie up to a voxel
+     * outside the true line (partial volume at the cortical rim): two facing
+     * faces, two voxels. On 2 mm phantoms the true poses overlap by up to
+     * 1.85 voxels (docs/planning.md). */
+    jo.tolerance_mm = fmax(jo.tolerance_mm, 2 * b->voxel_mm);
+
+    if (!idx || !sub || !mv)
+        rc = fx_fail(b->err, FX_ENOMEM, "cannot allocate the joint refinement");
+    for (size_t k = 0; !rc && k < n; k++)
+        if (in_model(b, k))
+            idx[m] = k, sub[m] = pp[k], mv[m++] = movable[k];
+    if (!rc && !(rc = fx_bvh_build(b->tmpl, &tb, b->err)) &&
+        !(rc = fx_joint_refine(sub, mv, m, b->tmpl, tb, &jo, &rep, b->err)))
+        for (size_t i = 0; i < m; i++)
+            pp[idx[i]] = sub[i];
+    if (!rc)
+        rc = keep_fit(b, pp, fit, tb);
+    fx_bvh_free(tb);
+    free(idx), free(sub), free(mv);
+    return rc;
+}
+
+/* Reduce the fragments one by one, then jointly so that they do not
+ * overlap; overlaps measured before and after. */
+static int reduce_all(struct build *b)
+{
+    size_t n = b->bp->n;
+    fx_rigid *pose = calloc(n, sizeof(*pose));
+    fx_posed *pp = calloc(n, sizeof(*pp));
+    fx_bvh **bv = calloc(n, sizeof(*bv)), *tb = NULL;
+    int *movable = calloc(n, sizeof(*movable));
+    fx_plan_overlap *ov = calloc(n * n + 1, sizeof(*ov));
+    fx_reduce_result *fit = calloc(n, sizeof(*fit));
+    int rc = FX_OK;
+
+    if (!pose || !pp || !bv || !movable || !ov || !fit)
+        rc = fx_fail(b->err, FX_ENOMEM, "cannot allocate the reduction");
+    if (!rc && !(rc = fx_mesh_clone(b->bp->parts[0].mesh, &b->reduced, b->err)) &&
+        !(rc = fx_bvh_build(b->tmpl, &tb, b->err)))
+        rc = reduce_each(b, pose, fit);
+    for (size_t k = 0; !rc && k < n; k++) {
+        pp[k].mesh = b->bp->parts[k].mesh;
+        movable[k] = b->roles[k] == FX_ROLE_FRAGMENT;
+        if (in_model(b, k) && !(rc = fx_bvh_build(pp[k].mesh, &bv[k], b->err)))
+            pp[k].bvh = bv[k];
+        fx_posed_update(&pp[k], &pose[k]);
+    }
+    if (!rc)
+        rc = measure_overlaps(b, pp, ov, 1);
+    if (!rc && !b->o->no_joint) {
+        fx_progress_report(&b->o->progress, "joint refinement", 0.9);
+        rc = joint_refine(b, pp, movable, fit);
+    }
+    if (!rc && !(rc = add_reduced(b, pp, tb)))
+        rc = measure_overlaps(b, pp, ov, 0);
+    for (size_t k = 0; bv && k < n; k++)
+        fx_bvh_free(bv[k]);
+    fx_bvh_free(tb);
+    free(pose), free(pp), free(bv), free(movable), free(ov), free(fit);
     return rc;
 }
 

@@ -32,6 +32,7 @@ void fx_plan_free(fx_plan *p)
     free(p->plates);
     free(p->guides);
     free(p->inputs);
+    free(p->overlaps);
     free(p);
 }
 
@@ -50,6 +51,11 @@ static int push(void **arr, size_t *n, size_t size, const void *elem, fx_error *
 int fx_plan_add_fragment(fx_plan *p, const fx_plan_fragment *f, fx_error *err)
 {
     return push((void **)&p->frags, &p->nfrags, sizeof(*f), f, err);
+}
+
+int fx_plan_add_overlap(fx_plan *p, const fx_plan_overlap *o, fx_error *err)
+{
+    return push((void **)&p->overlaps, &p->noverlaps, sizeof(*o), o, err);
 }
 
 int fx_plan_add_screw(fx_plan *p, const fx_plan_screw *s, fx_error *err)

@@ -100,6 +100,15 @@ static json_t *plan_json(const fx_plan *p)
         json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "role", p->inputs[i].role,
                                            "path", p->inputs[i].path, "sha256",
                                            p->inputs[i].sha256));
+    json_object_set_new(root, "overlaps", a = json_array());
+    for (size_t i = 0; i < p->noverlaps; i++) {
+        const fx_plan_overlap *o = &p->overlaps[i];
+        json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "a", o->a, "b",
+                                           o->b, "depth_before_mm", num(o->depth_before_mm),
+                                           "volume_before_mm3", num(o->volume_before_mm3),
+                                           "depth_mm", num(o->depth_mm), "volume_mm3",
+                                           num(o->volume_mm3)));
+    }
     return root;
 }
 

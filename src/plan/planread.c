@@ -218,6 +218,31 @@ static int read_header(struct rd *r, json_t *root, fx_plan *p)
     return FX_OK;
 }
 
+/* Overlaps between reduced parts (optional: plans made before they were
+ * measured have none). */
+static int read_overlaps(struct rd *r, json_t *root, fx_plan *p)
+{
+    char at[64];
+    size_t i;
+    json_t *o;
+    int rc = FX_OK;
+
+    json_array_foreach(json_object_get(root, "overlaps"), i, o) {
+        fx_plan_overlap ov;
+        memset(&ov, 0, sizeof(ov));
+        snprintf(at, sizeof(at), "$.overlaps[%zu]", i);
+        if ((rc = get_str(r, o, "a", at, ov.a, sizeof(ov.a))) ||
+            (rc = get_str(r, o, "b", at, ov.b, sizeof(ov.b))) ||
+            (rc = get_num(r, o, "depth_before_mm", at, 1, &ov.depth_before_mm)) ||
+            (rc = get_num(r, o, "volume_before_mm3", at, 1, &ov.volume_before_mm3)) ||
+            (rc = get_num(r, o, "depth_mm", at, 1, &ov.depth_mm)) ||
+            (rc = get_num(r, o, "volume_mm3", at, 1, &ov.volume_mm3)) ||
+            (rc = fx_plan_add_overlap(p, &ov, r->err)))
+            return rc;
+    }
+    return rc;
+}
+
 static int read_lists(struct rd *r, json_t *root, fx_plan *p)
 {
     char at[64];
@@ -284,7 +309,8 @@ int fx_plan_read(const char *path, fx_plan **out, fx_error *err)
                                      je.line)
                            : fx_fail(err, FX_EIO, "plan '%s': %s", path, je.text);
     if ((rc = check_header(&r, root)) || (rc = fx_plan_new(&p, err)) ||
-        (rc = read_header(&r, root, p)) || (rc = read_lists(&r, root, p))) {
+        (rc = read_header(&r, root, p)) || (rc = read_lists(&r, root, p)) ||
+        (rc = read_overlaps(&r, root, p))) {
         fx_plan_free(p);
         json_decref(root);
         return rc;

@@ -64,9 +64,8 @@ static void icp_opts(const fx_reduce_opts *o, const fx_rigid *start, int coarse,
     }
 }
 
-/* Distances of every fragment vertex, moved by T, to the template. */
-static int residuals(const fx_mesh *frag, const fx_bvh *tb, const fx_rigid *T, double inlier,
-                     fx_reduce_result *r)
+int fx_reduce_residuals(const fx_mesh *frag, const fx_bvh *tb, const fx_rigid *T, double inlier,
+                        fx_reduce_result *r)
 {
     double ss = 0, mx = 0;
     size_t k = 0;
@@ -114,7 +113,7 @@ int fx_reduce_fragment(const fx_mesh *fragment, const fx_mesh *tmpl, const fx_ri
     out->icp_inlier_fraction = ir.inlier_fraction;
     out->icp_warnings = ir.warnings;
     out->starts = n;
-    rc = residuals(fragment, tb, &ir.T, opts->inlier_mm, out);
+    rc = fx_reduce_residuals(fragment, tb, &ir.T, opts->inlier_mm, out);
     fx_bvh_free(tb);
     return rc;
 }

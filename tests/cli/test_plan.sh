@@ -11,7 +11,9 @@ cat > "$TMP/plan.json" <<'JSON'
    "residual_rms_mm": 0.5, "residual_max_mm": null}],
  "screws": [{"name": "S1", "entry": [0, 0, 0], "direction": [0, 0, 1], "diameter_mm": 3.5,
    "length_mm": 44, "plate": "anterior"}],
- "plates": [], "guides": [], "inputs": []}
+ "plates": [], "guides": [], "inputs": [],
+ "overlaps": [{"a": "reference-0", "b": "posterior-column", "depth_before_mm": 2.5,
+   "volume_before_mm3": 120, "depth_mm": 0.4, "volume_mm3": null}]}
 JSON
 
 out=$($FXAUDIT plan inspect "$TMP/plan.json" --json)
@@ -20,6 +22,17 @@ is "inspect reports the patient code" "$(echo "$out" | json_get .patient)" "P07"
 near "inspect reports the fragment's rotation" "$(echo "$out" | json_get '.fragments[0].rotation_deg')" 90 1e-9
 near "inspect reports the fragment's translation" "$(echo "$out" | json_get '.fragments[0].translation_mm')" 5 1e-12
 near "inspect reports the planned screw length" "$(echo "$out" | json_get '.screws[0].length_mm')" 44 0
+is "inspect reports a pair's overlap before the joint refinement" \
+    "$(echo "$out" | jq -c '.overlaps[0] | [.a, .b, .depth_before_mm, .volume_before_mm3]')" \
+    '["reference-0","posterior-column",2.5,120]'
+is "and after it, an unknown volume as null" \
+    "$(echo "$out" | jq -c '.overlaps[0] | [.depth_mm, .volume_mm3]')" '[0.4,null]'
+ok_if "the text summary names the pair" sh -c "$FXAUDIT plan inspect '$TMP/plan.json' |
+    grep -q 'overlap reference-0 / posterior-column: 0.40 mm deep'"
+is "a plan whose overlap lacks its pair is refused (exit 1)" "$(jq '.overlaps[0].a = 3' \
+    "$TMP/plan.json" > "$TMP/bad-ov.json"; status_of $FXAUDIT plan inspect "$TMP/bad-ov.json")" 1
+is "plan create --overlap-tol needs a length (exit 2)" \
+    "$(status_of $FXAUDIT plan create "$TMP/none.nrrd" --out "$TMP/p" --overlap-tol abc)" 2
 ok_if "export writes Slicer markups" $FXAUDIT plan export "$TMP/plan.json" --markups "$TMP/s.mrk.json"
 near "the markup's tip is entry + 44 mm along z" \
     "$(jq '.markups[0].controlPoints[1].position[2]' "$TMP/s.mrk.json")" 44 1e-12
@@ -42,6 +55,8 @@ ok_if "pose sets a fragment's pose from a matrix" $FXAUDIT plan pose "$TMP/plan.
 out=$($FXAUDIT plan inspect "$TMP/plan.json" --json)
 near "the new pose moves it 2 mm" "$(echo "$out" | json_get '.fragments[0].translation_mm')" 2 1e-12
 is "and its residual is unknown until checked again" "$(echo "$out" | json_get '.fragments[0].residual_rms_mm')" null
+is "so is its overlap as planned; the one before stays" \
+    "$(echo "$out" | jq -c '.overlaps[0] | [.depth_mm, .depth_before_mm]')" '[null,2.5]'
 is "a pose that is not rigid is a usage error" "$(status_of $FXAUDIT plan pose "$TMP/plan.json" \
     --fragment posterior-column --matrix "2 0 0 0 0 2 0 0 0 0 2 0 0 0 0 1")" 2
 is "an unknown fragment fails (exit 1)" "$(status_of $FXAUDIT plan pose "$TMP/plan.json" \

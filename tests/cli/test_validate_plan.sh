@@ -2,7 +2,8 @@
 # test_validate_plan.sh - issue 5's accuracy on a fresh two-patient phantom
 # cohort: each fragment within 1 mm RMS and 1 degree of its true planned pose,
 # the symmetry plane within 1 degree, every corridor within 0.5 mm of the
-# model's (fxaudit validate --stage plan).
+# model's, reduced fragments overlapping no more than at their true poses
+# (fxaudit validate --stage plan).
 . "$FX_SRCDIR/tests/cli/tap.sh"
 
 $FXAUDIT phantom --out "$TMP/cohort" --patients 2 --seed 3 --size small >/dev/null
@@ -17,6 +18,20 @@ ok_if "the symmetry plane within 1 degree ($(s max_symmetry_plane_deg) deg)" \
     awk -v x="$(s max_symmetry_plane_deg)" 'BEGIN { exit !(x < 1.0) }'
 ok_if "every corridor within 0.5 mm ($(s max_corridor_err_mm) mm)" \
     awk -v x="$(s max_corridor_err_mm)" 'BEGIN { exit !(x < 0.5) }'
+# Overlap of the reduced parts, against the same models at the truth's planned
+# poses (which tile the bone: what overlap there is comes from the models).
+ok_if "no reduced pair overlaps more than 2 voxels ($(s max_fragment_overlap_mm) mm)" \
+    awk -v x="$(s max_fragment_overlap_mm)" 'BEGIN { exit !(x <= 4.0) }'
+is "no pair overlaps 0.25 mm deeper than at its true poses" "$(echo "$out" | jq \
+    '[.patients[].plan.overlaps[] | select(.depth_mm > .true_depth_mm + 0.25)] | length')" 0
+is "every pair reports before and after" "$(echo "$out" | jq '[.patients[].plan.overlaps[] |
+    select(.depth_before_mm == null or .volume_mm3 == null)] | length')" 0
+# Automatic parts (no label map) against the true label map: the split of
+# touching parts must find at least what connected components find.
+ok_if "the automatic split gets more parts right than components ($(s auto_parts_right) vs $(s auto_parts_right_components) of $(s auto_parts))" \
+    test "$(s auto_parts_right)" -gt "$(s auto_parts_right_components)"
+is "both femurs are separated from the pelvis (Dice >= 0.9)" "$(echo "$out" | jq \
+    '[.patients[].plan.auto_parts[] | select((.name | test("femur")) and .dice < 0.9)] | length')" 0
 is "both patients were planned" "$(echo "$out" | jq '.patients | length')" 2
 is "every moving fragment was compared" "$(s fragments)" \
     "$(jq -s '[.[].fragments[] | select(.kind == "fragment")] | length' "$TMP"/cohort/P0*/truth.json)"
