@@ -96,4 +96,11 @@ void fx_audit_pose_figures(fx_audit_pose *p);
 int fx_audit_fragment_poses(const fx_mesh *bone, const fx_plan *plan, fx_mesh *const *models,
                             fx_audit_pose **out, fx_error *err);
 
+/* fx_audit_fragment_poses for the fragments of `plan` (read from
+ * `plan_path`, whose folder their model files are relative to), after
+ * fx_audit_run: fills r->poses->frags. Nothing when the audit did not
+ * register (r->poses is NULL). */
+int fx_audit_fragments_from_plan(fx_audit_result *r, const fx_plan *plan, const char *plan_path,
+                                 fx_error *err);
+
 #endif

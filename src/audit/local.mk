@@ -22,8 +22,9 @@ EXTRA_DIST += tests/cli/test_audit.sh docs/audit.md
 
 # registration residuals, fragment and plate poses (issue 6)
 libfxaudit_a_SOURCES += src/audit/residuals.c src/audit/poses.c \
-	src/audit/posestore.c
-noinst_HEADERS += include/fxaudit/auditposes.h include/fxaudit/posestore.h
+	src/audit/posestore.c src/audit/fragposes.c src/audit/fragval.c
+noinst_HEADERS += include/fxaudit/auditposes.h include/fxaudit/posestore.h \
+	include/fxaudit/fragval.h
 fxaudit_SOURCES += src/cli/audit_poses.c
 noinst_HEADERS += src/cli/audit_poses.h
 check_PROGRAMS += tests/unit/test_auditposes

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "fxaudit/audit.h"
+#include "fxaudit/auditposes.h"
 #include "fxaudit/auditstore.h"
 #include "fxaudit/meshio.h"
 #include "fxaudit/volio.h"
@@ -171,6 +172,8 @@ static int audit_files(const char *plan_path, const char *postop, const struct a
         rc = fx_volume_read(postop, &v, err);
     if (!rc)
         rc = fx_audit_run(v, *plan, ref, ref ? reference_of(*plan)->name : NULL, &o, res, err);
+    if (!rc)
+        rc = fx_audit_fragments_from_plan(*res, *plan, plan_path, err);
     cli_progress_done();
     fx_volume_free(v);
     fx_mesh_free(ref);
