@@ -23,7 +23,6 @@
 #include "fxaudit/auditposes.h"
 #include "fxaudit/bvh.h"
 #include "fxaudit/icp.h"
-#include "fxaudit/meshio.h"
 
 #define FACE_MM 2.0
 #define NEAR1_MM 10.0
@@ -100,12 +99,30 @@ static int fit_near(const fx_mesh *bone, const fx_mesh *model, const uint8_t *mv
     return fx_icp_align(model, bone, &io, res, err);
 }
 
+int fx_audit_fit_part(const fx_mesh *fixed, const fx_mesh *model, const uint8_t *moving_mask,
+                      double near1_mm, double near2_mm, fx_icp_result *out, fx_error *err)
+{
+    uint8_t *fixed_mask = malloc(fixed->nv ? fixed->nv : 1);
+    fx_icp_result r1;
+    fx_rigid id = fx_rigid_identity();
+    int rc = fixed_mask ? fit_near(fixed, model, moving_mask, &id, near1_mm, fixed_mask, &r1, err)
+                        : fx_fail(err, FX_ENOMEM, "cannot allocate a mask of %zu points",
+                                  fixed->nv);
+    memset(out, 0, sizeof(*out));
+    out->T = id;
+    out->rms_mm = NAN;
+    if (!rc && isfinite(r1.rms_mm))
+        rc = fit_near(fixed, model, moving_mask, &r1.T, near2_mm, fixed_mask, out, err);
+    free(fixed_mask);
+    return rc;
+}
+
 static int fit_one(const fx_mesh *bone, fx_mesh *const *models, size_t n, size_t i,
-                   uint8_t *fixed_mask, fx_audit_pose *out, fx_error *err)
+                   fx_audit_pose *out, fx_error *err)
 {
     const fx_mesh *m = models[i];
     fx_bvh *others = NULL;
-    fx_icp_result r1, r2 = {.rms_mm = NAN};
+    fx_icp_result r2;
     uint8_t *mv = malloc(m->nv ? m->nv : 1);
     int rc = mv ? others_tree(models, n, i, &others, err)
                 : fx_fail(err, FX_ENOMEM, "cannot allocate a fragment mask");
@@ -116,16 +133,10 @@ static int fit_one(const fx_mesh *bone, fx_mesh *const *models, size_t n, size_t
     size_t kept = mark(m, NULL, others, FACE_MM, 0, mv);
     fx_bvh_free(others);
     out->centroid = fx_mesh_centroid(m);
-    if (kept < 3) {
-        free(mv);
-        return FX_OK;
-    }
-    fx_rigid id = fx_rigid_identity();
-    rc = fit_near(bone, m, mv, &id, NEAR1_MM, fixed_mask, &r1, err);
-    if (!rc && isfinite(r1.rms_mm))
-        rc = fit_near(bone, m, mv, &r1.T, NEAR2_MM, fixed_mask, &r2, err);
+    if (kept >= 3)
+        rc = fx_audit_fit_part(bone, m, mv, NEAR1_MM, NEAR2_MM, &r2, err);
     free(mv);
-    if (rc || !isfinite(r1.rms_mm) || !isfinite(r2.rms_mm))
+    if (rc || kept < 3 || !isfinite(r2.rms_mm))
         return rc;
     out->pose = r2.T;
     out->rms_mm = r2.rms_mm;
@@ -143,9 +154,7 @@ int fx_audit_fragment_poses(const fx_mesh *bone, const fx_plan *plan, fx_mesh *c
 {
     size_t n = plan->nfrags;
     fx_audit_pose *p = calloc(n ? n : 1, sizeof(*p));
-    uint8_t *fixed_mask = malloc(bone->nv ? bone->nv : 1);
-    int rc = (p && fixed_mask) ? FX_OK
-                               : fx_fail(err, FX_ENOMEM, "cannot allocate %zu fragment poses", n);
+    int rc = p ? FX_OK : fx_fail(err, FX_ENOMEM, "cannot allocate %zu fragment poses", n);
     for (size_t i = 0; !rc && i < n; i++) {
         snprintf(p[i].name, sizeof(p[i].name), "%s", plan->frags[i].name);
         p[i].reference = plan->frags[i].fixed && !strncmp(plan->frags[i].name, "reference", 9);
@@ -153,11 +162,10 @@ int fx_audit_fragment_poses(const fx_mesh *bone, const fx_plan *plan, fx_mesh *c
         p[i].rms_mm = p[i].inlier_fraction = NAN;
         p[i].translation_mm = p[i].rotation_deg = NAN;
         if (models[i] && models[i]->nt && bone->nt)
-            rc = fit_one(bone, models, n, i, fixed_mask, &p[i], err);
+            rc = fit_one(bone, models, n, i, &p[i], err);
         if (rc)
             fx_error_prefix(err, "fragment '%s'", plan->frags[i].name);
     }
-    free(fixed_mask);
     if (rc) {
         free(p);
         return rc;
@@ -166,50 +174,3 @@ int fx_audit_fragment_poses(const fx_mesh *bone, const fx_plan *plan, fx_mesh *c
     return FX_OK;
 }
 
-/* Plan fragment i's model in its planned position: its file (relative to the
- * plan's folder) moved by its pose; NULL when it has no file. */
-static int planned_model(const fx_plan_fragment *f, const char *plan_path, fx_mesh **out,
-                         fx_error *err)
-{
-    char path[4096];
-    const char *slash = strrchr(plan_path, '/');
-    int dl = slash ? (int)(slash - plan_path + 1) : 0;
-    *out = NULL;
-    if (!f->mesh[0])
-        return FX_OK;
-    if (f->mesh[0] == '/')
-        snprintf(path, sizeof(path), "%s", f->mesh);
-    else
-        snprintf(path, sizeof(path), "%.*s%s", dl, plan_path, f->mesh);
-    int rc = fx_mesh_read(path, NULL, out, err);
-    if (!rc)
-        fx_mesh_transform(*out, &f->pose);
-    return rc;
-}
-
-int fx_audit_fragments_from_plan(fx_audit_result *r, const fx_plan *plan, const char *plan_path,
-                                 fx_error *err)
-{
-    fx_audit_poses *ps = r->poses;
-    size_t n = plan->nfrags;
-    fx_mesh **models;
-    int rc = FX_OK;
-    if (!ps || !ps->bone || !n)
-        return FX_OK;
-    if (!(models = calloc(n, sizeof(*models))))
-        return fx_fail(err, FX_ENOMEM, "cannot allocate %zu fragment models", n);
-    for (size_t i = 0; !rc && i < n; i++)
-        rc = planned_model(&plan->frags[i], plan_path, &models[i], err);
-    if (!rc) {
-        free(ps->frags);
-        ps->frags = NULL;
-        ps->nfrags = 0;
-        rc = fx_audit_fragment_poses(ps->bone, plan, models, &ps->frags, err);
-        if (!rc)
-            ps->nfrags = n;
-    }
-    for (size_t i = 0; i < n; i++)
-        fx_mesh_free(models[i]);
-    free(models);
-    return rc;
-}

@@ -9,8 +9,10 @@
  * (P_pre D_pre). The true deviation of fragment f in plan coordinates,
  * after a perfect registration on the intact pelvis, is A D_post A^-1 with
  * D_post = P_post^-1 (P_post D_post) from its post-op pose (docs/phantom.md).
- * Errors: |d - d_true| at the planned centroid and the angle between the
- * recovered and the true rotation.
+ * A plate's true deviation is truth.json's plates[].postop.deviation (plan
+ * coordinates), the identity where the phantom placed it as planned. Errors:
+ * |d - d_true| at the planned centroid and the angle between the recovered
+ * and the true rotation.
  */
 #include "config.h"
 
@@ -28,6 +30,9 @@ struct fx_audit_fragval {
     fx_mesh **models;   /* planned position, pre-op series mm */
     fx_rigid *truth;    /* true deviation pose per fragment */
     size_t n;
+    fx_rigid *plate_truth; /* per plate of truth.json: identity for phantoms that
+                              place the plates as planned (no "deviation") */
+    size_t nplates;
 };
 
 static int matrix_of(json_t *pose, fx_rigid *T)
@@ -49,6 +54,7 @@ void fx_audit_fragval_free(fx_audit_fragval *fv)
         fx_mesh_free(fv->models[i]);
     free(fv->models);
     free(fv->truth);
+    free(fv->plate_truth);
     fx_plan_free(fv->plan);
     free(fv);
 }
@@ -122,6 +128,17 @@ int fx_audit_fragval_models(const char *dir, const fx_volume *pre, json_t *truth
         if (kind && (!strcmp(kind, "intact") || !strcmp(kind, "fragment")))
             rc = add_fragment(fv, f, json_object_get(truth, "series"), bp, err);
     }
+    json_t *plates = json_object_get(truth, "plates");
+    fv->nplates = json_array_size(plates);
+    if (!rc && !(fv->plate_truth = calloc(fv->nplates + 1, sizeof(fx_rigid))))
+        rc = fx_fail(err, FX_ENOMEM, "cannot allocate %zu plates", fv->nplates);
+    for (size_t k = 0; !rc && k < fv->nplates; k++) {
+        json_t *dev = json_object_get(json_object_get(json_array_get(plates, k), "postop"),
+                                      "deviation");
+        fv->plate_truth[k] = fx_rigid_identity();
+        if (dev && matrix_of(dev, &fv->plate_truth[k]))
+            rc = fx_fail(err, FX_EFORMAT, "plate %zu: the deviation is not a rigid matrix", k);
+    }
     fx_bone_parts_free(bp);
     fx_volume_free(lab);
     if (rc) {
@@ -138,36 +155,62 @@ static void upd(double *mx, double v)
         *mx = v;
 }
 
-static json_t *row_json(const fx_audit_pose *p, const fx_rigid *truth, fx_audit_val *sum)
+/* One fragment's or plate's recovered pose against its true one; mx[0..1]
+ * the running maxima, *missed counts fits not trusted. */
+static json_t *row_json(const fx_audit_pose *p, const fx_rigid *truth, double *mx, long *missed)
 {
     fx_vec3 dt = fx_v3_sub(fx_rigid_apply(truth, p->centroid), p->centroid);
     double rt = fx_rigid_rotation_angle(truth) * 180 / M_PI;
     json_t *j = json_pack("{s:s,s:b,s:f,s:f,s:[f,f,f]}", "name", p->name, "found", p->found,
                           "true_translation_mm", fx_v3_norm(dt), "true_rotation_deg", rt,
                           "true_d_mm", dt.x, dt.y, dt.z);
+    json_object_set_new(j, "rms_mm", isfinite(p->rms_mm) ? json_real(p->rms_mm) : json_null());
+    json_object_set_new(j, "inlier_fraction",
+                        isfinite(p->inlier_fraction) ? json_real(p->inlier_fraction) : json_null());
     if (!p->found) {
-        sum->frags_missed++;
+        (*missed)++;
         return j;
     }
     double te = fx_v3_dist(p->d, dt), re = fx_rigid_rotation_distance(&p->pose, truth) * 180 / M_PI;
     json_object_set_new(j, "translation_mm", json_real(p->translation_mm));
     json_object_set_new(j, "rotation_deg", json_real(p->rotation_deg));
-    json_object_set_new(j, "rms_mm", json_real(p->rms_mm));
-    json_object_set_new(j, "inlier_fraction", json_real(p->inlier_fraction));
+    json_object_set_new(j, "d_mm", json_pack("[f,f,f]", p->d.x, p->d.y, p->d.z));
     json_object_set_new(j, "trans_err_mm", json_real(te));
     json_object_set_new(j, "rot_err_deg", json_real(re));
-    upd(&sum->frag_max[0], te);
-    upd(&sum->frag_max[1], re);
+    upd(&mx[0], te);
+    upd(&mx[1], re);
     return j;
 }
 
-int fx_audit_fragval_compare(const fx_audit_fragval *fv, fx_audit_result *r, fx_audit_val *sum,
-                             json_t **out, fx_error *err)
+/* The plates of `plan` (truth.json's, in its order), built on the planned
+ * fragments and fitted onto the post-op metal. */
+static int plates_fit(const fx_audit_fragval *fv, const fx_volume *post, const fx_plan *plan,
+                      const fx_audit_opts *o, fx_audit_result *r, fx_error *err)
+{
+    fx_mesh *reduced = NULL, **models = NULL;
+    int rc = fx_mesh_new(&reduced, err);
+    for (size_t i = 0; !rc && i < fv->n; i++)
+        if (fv->models[i])
+            rc = fx_mesh_append(reduced, fv->models[i], err);
+    if (!rc)
+        rc = fx_audit_plate_models(plan, NULL, reduced, &models, err);
+    if (!rc)
+        rc = fx_audit_plate_poses(post, plan, models, o, r, err);
+    for (size_t i = 0; models && i < plan->nplates; i++)
+        fx_mesh_free(models[i]);
+    free(models);
+    fx_mesh_free(reduced);
+    return rc;
+}
+
+int fx_audit_fragval_compare(const fx_audit_fragval *fv, const fx_volume *post,
+                             const fx_plan *plan, const fx_audit_opts *o, fx_audit_result *r,
+                             fx_audit_val *sum, json_t **out, fx_error *err)
 {
     fx_audit_poses *ps = r->poses;
-    json_t *list = json_array();
+    json_t *fl = json_array(), *pl = json_array();
     int rc = FX_OK;
-    *out = list;
+    *out = json_pack("{s:o,s:o}", "fragments", fl, "plates", pl);
     if (!ps || !ps->bone)
         return FX_OK;
     free(ps->frags);
@@ -177,15 +220,22 @@ int fx_audit_fragval_compare(const fx_audit_fragval *fv, fx_audit_result *r, fx_
         return rc;
     ps->nfrags = fv->n;
     for (size_t i = 0; i < fv->n; i++)
-        json_array_append_new(list, row_json(&ps->frags[i], &fv->truth[i], sum));
+        json_array_append_new(fl, row_json(&ps->frags[i], &fv->truth[i], &sum->frag_max[0],
+                                           &sum->frags_missed));
+    if ((rc = plates_fit(fv, post, plan, o, r, err)))
+        return rc;
+    for (size_t i = 0; i < ps->nplates && i < fv->nplates; i++)
+        json_array_append_new(pl, row_json(&ps->plates[i], &fv->plate_truth[i],
+                                           &sum->frag_max[2], &sum->plates_missed));
     return FX_OK;
 }
 
 void fx_audit_fragval_merge(fx_audit_val *sum, const fx_audit_val *v)
 {
-    upd(&sum->frag_max[0], v->frag_max[0]);
-    upd(&sum->frag_max[1], v->frag_max[1]);
+    for (int q = 0; q < 4; q++)
+        upd(&sum->frag_max[q], v->frag_max[q]);
     sum->frags_missed += v->frags_missed;
+    sum->plates_missed += v->plates_missed;
 }
 
 void fx_audit_fragval_summary(const fx_audit_val *s, json_t *j)
@@ -193,4 +243,7 @@ void fx_audit_fragval_summary(const fx_audit_val *s, json_t *j)
     json_object_set_new(j, "max_fragment_trans_err_mm", json_real(s->frag_max[0]));
     json_object_set_new(j, "max_fragment_rot_err_deg", json_real(s->frag_max[1]));
     json_object_set_new(j, "fragments_missed", json_integer(s->frags_missed));
+    json_object_set_new(j, "max_plate_trans_err_mm", json_real(s->frag_max[2]));
+    json_object_set_new(j, "max_plate_rot_err_deg", json_real(s->frag_max[3]));
+    json_object_set_new(j, "plates_missed", json_integer(s->plates_missed));
 }

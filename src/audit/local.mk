@@ -22,7 +22,8 @@ EXTRA_DIST += tests/cli/test_audit.sh docs/audit.md
 
 # registration residuals, fragment and plate poses (issue 6)
 libfxaudit_a_SOURCES += src/audit/residuals.c src/audit/poses.c \
-	src/audit/posestore.c src/audit/fragposes.c src/audit/fragval.c
+	src/audit/posestore.c src/audit/fragposes.c src/audit/fragval.c \
+	src/audit/plateposes.c
 noinst_HEADERS += include/fxaudit/auditposes.h include/fxaudit/posestore.h \
 	include/fxaudit/fragval.h
 fxaudit_SOURCES += src/cli/audit_poses.c

@@ -239,7 +239,7 @@ int fx_audit_validate_patient(const char *dir, const fx_audit_opts *o, json_t **
     pre = NULL;
     if ((rc = load_series(dir, truth, "postop", &post, err)) ||
         (rc = fx_audit_run(post, plan, bp->parts[0].mesh, "reference-0", o, &r, err)) ||
-        (rc = fx_audit_fragval_compare(fv, r, sum, &frag_rows, err)))
+        (rc = fx_audit_fragval_compare(fv, post, plan, o, r, sum, &frag_rows, err)))
         goto out;
     json_t *j = json_object();
     json_object_set_new(j, "code",
@@ -247,7 +247,7 @@ int fx_audit_validate_patient(const char *dir, const fx_audit_opts *o, json_t **
     json_object_set_new(j, "registration",
                         registration_errors(truth, r, fx_mesh_centroid(bp->parts[0].mesh), sum));
     json_object_set_new(j, "screws", screw_errors(truth, r, sum));
-    json_object_set_new(j, "fragments", frag_rows);
+    json_object_update_new(j, frag_rows); /* fragments, plates */
     frag_rows = NULL;
     json_object_set_new(j, "unplanned_metal", json_integer((json_int_t)r->nunplanned));
     json_object_set_new(j, "seconds",

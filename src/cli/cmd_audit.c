@@ -173,7 +173,7 @@ static int audit_files(const char *plan_path, const char *postop, const struct a
     if (!rc)
         rc = fx_audit_run(v, *plan, ref, ref ? reference_of(*plan)->name : NULL, &o, res, err);
     if (!rc)
-        rc = fx_audit_fragments_from_plan(*res, *plan, plan_path, err);
+        rc = fx_audit_parts_from_plan(*res, v, *plan, plan_path, &o, err);
     cli_progress_done();
     fx_volume_free(v);
     fx_mesh_free(ref);
