@@ -34,3 +34,5 @@ tests_unit_test_auditposes_SOURCES = tests/unit/test_auditposes.c
 tests_unit_test_auditposes_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_auditposes_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 EXTRA_DIST += docs/audit-poses.md
+TESTS += tests/cli/test_audit_poses.sh
+EXTRA_DIST += tests/cli/test_audit_poses.sh
