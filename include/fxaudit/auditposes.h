@@ -57,9 +57,11 @@ typedef struct fx_audit_poses {
     size_t nfrags;
     fx_audit_pose *plates;  /* owned, nplates */
     size_t nplates;
+    double seconds[2];      /* wall: fragment fits, plate fits */
 } fx_audit_poses;
 
 void fx_audit_poses_free(fx_audit_poses *p); /* NULL is a no-op */
+double fx_audit_poses_now_s(void);           /* monotonic wall clock, s */
 
 /* The histogram of `moving` (its vertices mapped by T) against the surface
  * `fixed`. The trimming cut is chosen as the ICP chooses it (the FRMSD

@@ -213,17 +213,23 @@ int fx_audit_fragval_compare(const fx_audit_fragval *fv, const fx_volume *post,
     *out = json_pack("{s:o,s:o}", "fragments", fl, "plates", pl);
     if (!ps || !ps->bone)
         return FX_OK;
+    double t0 = fx_audit_poses_now_s();
     free(ps->frags);
     ps->frags = NULL;
     ps->nfrags = 0;
     if ((rc = fx_audit_fragment_poses(ps->bone, fv->plan, fv->models, &ps->frags, err)))
         return rc;
     ps->nfrags = fv->n;
+    ps->seconds[0] = fx_audit_poses_now_s() - t0;
     for (size_t i = 0; i < fv->n; i++)
         json_array_append_new(fl, row_json(&ps->frags[i], &fv->truth[i], &sum->frag_max[0],
                                            &sum->frags_missed));
+    t0 = fx_audit_poses_now_s();
     if ((rc = plates_fit(fv, post, plan, o, r, err)))
         return rc;
+    ps->seconds[1] = fx_audit_poses_now_s() - t0;
+    json_object_set_new(*out, "pose_seconds", json_pack("{s:f,s:f}", "fragments", ps->seconds[0],
+                                                   "plates", ps->seconds[1]));
     for (size_t i = 0; i < ps->nplates && i < fv->nplates; i++)
         json_array_append_new(pl, row_json(&ps->plates[i], &fv->plate_truth[i],
                                            &sum->frag_max[2], &sum->plates_missed));

@@ -12,6 +12,7 @@
 
 #include "fxaudit/auditposes.h"
 #include "fxaudit/meshio.h"
+#include <time.h>
 
 enum { HIST_MIN_OVERLAP_PCT = 30 }; /* as the ICP's default min_overlap */
 #define HIST_BIN_MM 0.1
@@ -26,6 +27,13 @@ void fx_audit_poses_free(fx_audit_poses *p)
     free(p->frags);
     free(p->plates);
     free(p);
+}
+
+double fx_audit_poses_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* All parts in one mesh, mapped by T. */
@@ -144,6 +152,7 @@ int fx_audit_parts_from_plan(fx_audit_result *r, const fx_volume *postop, const 
     size_t n = plan->nfrags;
     fx_mesh **frags = NULL, **plates = NULL, *reduced = NULL;
     int rc = FX_OK;
+    double t0 = fx_audit_poses_now_s();
     if (!ps || !ps->bone)
         return FX_OK;
     if (!(frags = calloc(n + 1, sizeof(*frags))))
@@ -159,12 +168,15 @@ int fx_audit_parts_from_plan(fx_audit_result *r, const fx_volume *postop, const 
         if (!(rc = fx_audit_fragment_poses(ps->bone, plan, frags, &ps->frags, err)))
             ps->nfrags = n;
     }
+    ps->seconds[0] = fx_audit_poses_now_s() - t0;
+    t0 = fx_audit_poses_now_s();
     if (!rc)
         rc = reduced_bone(frags, n, &reduced, err);
     if (!rc)
         rc = fx_audit_plate_models(plan, plan_path, reduced, &plates, err);
     if (!rc)
         rc = fx_audit_plate_poses(postop, plan, plates, o, r, err);
+    ps->seconds[1] = fx_audit_poses_now_s() - t0;
     free_models(frags, n);
     free_models(plates, plan->nplates);
     fx_mesh_free(reduced);

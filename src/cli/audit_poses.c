@@ -62,6 +62,11 @@ void audit_poses_json_add(json_t *j, const fx_audit_result *r)
                                       h->cut_mm, "points", (json_int_t)h->n, "mean_mm",
                                       h->mean_mm, "rms_mm", h->rms_mm, "max_mm", h->max_mm, "range_mm", h->range_mm));
     }
+    json_t *sec = json_object_get(j, "seconds");
+    if (ps && json_is_object(sec)) {
+        json_object_set_new(sec, "fragments", json_real(ps->seconds[0]));
+        json_object_set_new(sec, "plates", json_real(ps->seconds[1]));
+    }
     json_object_set_new(j, "fragments", ps ? poses_json(ps->frags, ps->nfrags) : json_array());
     json_object_set_new(j, "plates", ps ? poses_json(ps->plates, ps->nplates) : json_array());
 }
