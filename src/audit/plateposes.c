@@ -3,12 +3,12 @@
  * fitted onto the post-op metal by trimmed ICP, started at its planned place.
  *
  * The metal is taken from the post-op CT in a box around the planned plate
- * (mapped into the scan), with every screw found cut out first (a cylinder
- * of the head's radius, plus half a voxel and 0.5 mm of blur, from above its
- * head to past its tip), so that the screw shafts, which leave the plate at
- * large angles, and the heads on top of it do not pull the plate model; what
- * remains is surfaced at the metal threshold and mapped into plan
- * coordinates. The plate model is the plan's plate mesh, or one built along
+ * (mapped into the scan), surfaced half-way between the metal threshold and
+ * the cortex and mapped into plan coordinates; its points on every screw
+ * found (a cylinder of the head's radius, plus half a voxel and 0.5 mm of
+ * blur, from above its head to past its tip) are left out, so that the screw
+ * shafts, which leave the plate at large angles, and the heads on top of it
+ * do not pull the plate model. The plate model is the plan's plate mesh, or one built along
  * the planned path on the planned (reduced) bone.
  */
 #include "config.h"
@@ -73,10 +73,11 @@ static int crop_box(const fx_volume *hu, const fx_mesh *model, const fx_rigid *t
     return 1;
 }
 
-/* The metal near the plate, screws cut out, as a surface in plan mm. */
+/* The metal near the plate as a surface in plan mm; *keep (new, one byte a
+ * vertex) is 0 on the screws found. */
 static int metal_near(const fx_volume *hu, const fx_mesh *model, const fx_rigid *to_plan,
                       const fx_audit_result *r, const fx_audit_opts *o, fx_mesh **out,
-                      fx_error *err)
+                      uint8_t **keep, fx_error *err)
 {
     fx_rigid to_post = fx_rigid_inverse(to_plan);
     fx_volume *sub = NULL;
@@ -84,6 +85,7 @@ static int metal_near(const fx_volume *hu, const fx_mesh *model, const fx_rigid 
     double vox = fmax(hu->spacing[0], fmax(hu->spacing[1], hu->spacing[2]));
     double cut_r = HEAD_R_MM + 0.5 * vox + 0.5;
     *out = NULL;
+    *keep = NULL;
     if (!crop_box(hu, model, &to_post, lo, dims))
         return FX_OK; /* the plate lies outside the scan */
     if ((rc = fx_volume_new(dims, FX_VOX_F32, &sub, err)))
@@ -95,14 +97,9 @@ static int metal_near(const fx_volume *hu, const fx_mesh *model, const fx_rigid 
     float *d = sub->data;
     for (int k = 0; k < dims[2]; k++)
         for (int j = 0; j < dims[1]; j++)
-            for (int i = 0; i < dims[0]; i++) {
-                fx_vec3 w = fx_volume_index_to_world(sub, fx_v3(i, j, k));
-                double v = fx_volume_get(hu, i + lo[0], j + lo[1], k + lo[2]);
-                for (size_t s = 0; s < r->nscrews && v >= 1000; s++)
-                    if (in_screw(w, &r->screws[s], cut_r))
-                        v = 0;
-                d[i + (size_t)dims[0] * (j + (size_t)dims[1] * k)] = (float)v;
-            }
+            for (int i = 0; i < dims[0]; i++)
+                d[i + (size_t)dims[0] * (j + (size_t)dims[1] * k)] =
+                    (float)fx_volume_get(hu, i + lo[0], j + lo[1], k + lo[2]);
     /* half-way between metal and cortex: a plate thinner than a voxel never
      * reaches the metal threshold, and the cortex it lies on stays below */
     double cortex, soft;
@@ -112,22 +109,36 @@ static int metal_near(const fx_volume *hu, const fx_mesh *model, const fx_rigid 
                       .threads = 0};
     rc = fx_isosurface_extract(sub, &io, out, err);
     fx_volume_free(sub);
-    if (!rc)
-        fx_mesh_transform(*out, to_plan);
-    return rc;
+    if (!rc && !(*keep = malloc((*out)->nv ? (*out)->nv : 1)))
+        rc = fx_fail(err, FX_ENOMEM, "cannot allocate a mask of %zu points", (*out)->nv);
+    if (rc) {
+        fx_mesh_free(*out);
+        *out = NULL;
+        return rc;
+    }
+    /* the screws' surface points are left out, not their voxels: cutting
+     * voxels would make walls where the cut meets the plate */
+    for (size_t v = 0; v < (*out)->nv; v++) {
+        (*keep)[v] = 1;
+        for (size_t s = 0; s < r->nscrews && (*keep)[v]; s++)
+            (*keep)[v] = !in_screw((*out)->v[v], &r->screws[s], cut_r);
+    }
+    fx_mesh_transform(*out, to_plan);
+    return FX_OK;
 }
 
 /* One ICP of the metal points within r_mm of the model (the metal mapped by
  * `start`, metal -> planned) onto the plate model. */
-static int fit_metal(const fx_mesh *metal, const fx_mesh *model, const fx_bvh *tree,
-                     const fx_rigid *start, double r_mm, uint8_t *mask, fx_icp_result *res,
-                     fx_error *err)
+static int fit_metal(const fx_mesh *metal, const uint8_t *keep, const fx_mesh *model,
+                     const fx_bvh *tree, const fx_rigid *start, double r_mm, uint8_t *mask,
+                     fx_icp_result *res, fx_error *err)
 {
     size_t kept = 0;
     fx_icp_opts io;
     for (size_t i = 0; i < metal->nv; i++) {
         fx_closest c;
-        mask[i] = fx_bvh_closest(tree, fx_rigid_apply(start, metal->v[i]), r_mm * r_mm, &c);
+        mask[i] = keep[i] &&
+                  fx_bvh_closest(tree, fx_rigid_apply(start, metal->v[i]), r_mm * r_mm, &c);
         kept += mask[i];
     }
     res->rms_mm = NAN;
@@ -148,22 +159,23 @@ static int fit_plate(const fx_volume *hu, const fx_mesh *model, const fx_audit_r
 {
     fx_mesh *metal = NULL;
     fx_bvh *tree = NULL;
-    uint8_t *mask = NULL;
+    uint8_t *mask = NULL, *keep = NULL;
     fx_icp_result r1, r2;
     fx_rigid id = fx_rigid_identity();
     const fx_rigid *to_plan = r->registered ? &r->reg.T : &id;
-    int rc = metal_near(hu, model, to_plan, r, o, &metal, err);
+    int rc = metal_near(hu, model, to_plan, r, o, &metal, &keep, err);
     p->centroid = fx_mesh_centroid(model);
     r2.rms_mm = NAN;
     if (!rc && metal && metal->nv >= 3 && !(rc = fx_bvh_build(model, &tree, err))) {
         if (!(mask = malloc(metal->nv)))
             rc = fx_fail(err, FX_ENOMEM, "cannot allocate a mask of %zu points", metal->nv);
         if (!rc)
-            rc = fit_metal(metal, model, tree, &id, NEAR1_MM, mask, &r1, err);
+            rc = fit_metal(metal, keep, model, tree, &id, NEAR1_MM, mask, &r1, err);
         if (!rc && isfinite(r1.rms_mm))
-            rc = fit_metal(metal, model, tree, &r1.T, NEAR2_MM, mask, &r2, err);
+            rc = fit_metal(metal, keep, model, tree, &r1.T, NEAR2_MM, mask, &r2, err);
     }
     free(mask);
+    free(keep);
     fx_bvh_free(tree);
     fx_mesh_free(metal);
     if (rc || !isfinite(r2.rms_mm))
