@@ -34,6 +34,11 @@ typedef struct fx_audit_opts {
     double match_entry_mm;   /* ... or this from a planned one cannot match it: 10 */
     double min_metal_mm3;    /* smaller metal components are ignored: 30 */
     int register_postop;     /* 0: take the post-op scan as in plan coordinates */
+    /* the acetabular joint surface as a sphere in plan mm (joint_radius_mm 0:
+     * not known, no joint check); a screw whose surface comes closer to it
+     * than joint_margin_mm (2, as the plan's screw check) penetrates */
+    fx_vec3 joint_centre;
+    double joint_radius_mm, joint_margin_mm;
     fx_progress progress;
 } fx_audit_opts;
 
@@ -50,7 +55,10 @@ typedef struct fx_audit_screw {
     int from_plan;     /* bit 1: the head was not told from the plate along the
                           axis, the entry is the planned one's depth on it;
                           bit 2: metal runs on past the tip (another implant
-                          on the line), the planned length is kept */
+                          on the line), the planned length is kept;
+                          bit 3: the tip ends inside another screw's metal
+                          (shaft, head or plate hole): the end of the metal
+                          is reported, an upper bound */
 } fx_audit_screw;
 
 /* Per planned screw, in plan coordinates. actual = -1: not placed (NANs). */
@@ -60,6 +68,9 @@ typedef struct fx_audit_dev {
     double angle_deg;   /* acos(|u.v|) */
     double entry_mm, tip_mm;
     double length_mm; /* actual - planned */
+    double joint_mm;  /* smallest distance from the screw's surface out to the joint
+                         surface (negative: into the joint space); NAN: no joint */
+    int joint_penetration; /* 1: joint_mm < joint_margin_mm; 0: not; -1: unknown */
 } fx_audit_dev;
 
 /* A metal component that no planned screw or plate explains. */
@@ -91,6 +102,28 @@ typedef struct fx_audit_result {
 int fx_audit_find_screw(const fx_volume *hu, fx_vec3 entry, fx_vec3 dir, double length_mm,
                         double diameter_mm, double plate_mm, const fx_audit_opts *o,
                         fx_audit_screw *out, int *found, fx_error *err);
+
+/* Refit the axis of a found screw over its shaft in bone (4 mm past the entry
+ * to 3 mm before the tip), keeping the entry's and the tip's depths. */
+int fx_audit_refit_axis(const fx_volume *hu, fx_audit_screw *s, double diameter_mm,
+                        const fx_audit_opts *o, fx_error *err);
+
+/* Refit the tips of screws[0..n) that end beside another screw's metal (a
+ * tip next to a crossing or converging screw): the profile near the tip is
+ * modelled with the others' metal (capped cylinders of diameter_mm[k]) known.
+ * Updates tip, length_mm and, where a tip moved, the axis; docs/audit.md. */
+int fx_audit_resolve_tips(const fx_volume *hu, fx_audit_screw *screws, size_t n,
+                          const double *diameter_mm, const fx_audit_opts *o, fx_error *err);
+
+/* Smallest distance (mm) from the surface of the screw entry..tip of radius
+ * radius_mm out to the sphere (centre, joint_radius_mm); negative where the
+ * screw reaches into the sphere. src/audit/joint.c. */
+double fx_audit_joint_clearance(fx_vec3 entry, fx_vec3 tip, double radius_mm, fx_vec3 centre,
+                                double joint_radius_mm);
+
+/* Fills d->joint_mm and d->joint_penetration of a placed screw of diameter
+ * diameter_mm from o's joint sphere (unknown without one). */
+void fx_audit_joint_check(fx_audit_dev *d, double diameter_mm, const fx_audit_opts *o);
 
 /* Optimal assignment of n rows to m columns minimising the summed cost; a
  * cost >= `forbid` is never used. assign[i] = column of row i, or -1. At most

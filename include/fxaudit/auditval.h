@@ -18,6 +18,7 @@ typedef struct fx_audit_val {
     long missed, invented;
     double frag_max[4];  /* fragment translation (mm) and rotation (deg) errors, then plate */
     long frags_missed, plates_missed; /* fits that were not trusted */
+    long joint_true, joint_wrong; /* screws that truly penetrate the joint; flags wrong */
 } fx_audit_val;
 
 void fx_audit_val_init(fx_audit_val *s);

@@ -23,14 +23,21 @@ typedef struct fx_dome {
     fx_vec3 opening;   /* unit axis of the acetabular opening, or zero: the dome
                         * is the part of the cap inside the cup, on the far
                         * side of the plane through the centre normal to it */
+    double head_radius_mm; /* femoral head radius (0: radius - 3); the search for
+                            * the articular surface starts in the joint space,
+                            * halfway between head and socket */
 } fx_dome;
 
 typedef struct fx_domeest_opts {
     double trace_step_mm; /* spacing of samples along a slice's joint trace (0.25) */
     double slice_step_mm; /* spacing of slices through the dome (0.5) */
-    double jump_mm;       /* a surface jump between neighbours counted as a step (0.6) */
+    double jump_mm;       /* a surface jump without a cleft counted as a step (1.0) */
     double fit_mm;        /* length of surface fitted on each side of a line (3) */
     double soft_hu;       /* soft tissue in the cleft, HU (40) */
+    double depth_mm;      /* the cleft is read this far below the articular surface,
+                           * inside the roof's subchondral cortex (1.5) */
+    double search_mm;     /* the articular surface searched this far beyond the
+                           * joint sphere (20: pre-op step-offs reach 15 mm) */
 } fx_domeest_opts;
 
 void fx_domeest_opts_default(fx_domeest_opts *o);
@@ -42,7 +49,8 @@ typedef struct fx_dome_estimate {
     int lines_hidden[3]; /* events rejected: line within 30 deg of the plane */
     double gap_area_mm2; /* dome area without articular surface (the cleft) */
     double cap_area_mm2; /* area of the dome sampled */
-    double bone_hu;      /* bone level on the joint sphere (median HU) */
+    double bone_hu;      /* bone level depth_mm under the articular surface (median HU) */
+    double cortex_peak_hu; /* articular cortex level (upper quartile of ray peaks) */
 } fx_dome_estimate;
 
 /* Estimate on `ct` (HU). Fails when the dome lies outside the volume. */

@@ -16,9 +16,19 @@
 #include "fxaudit/mesh.h"
 #include "fxaudit/volume.h"
 
+/* How a loop of four or more crossings in one cube is cut into triangles
+ * (the crossings and which of them are joined do not change). */
+typedef enum fx_iso_cut {
+    FX_ISO_CUT_INTERPOLANT = 0, /* per cube, chords closest to the trilinear
+                                 * iso-surface: closest to the truth on thin walls */
+    FX_ISO_CUT_VTK = 1          /* fixed fans that reproduce VTK's flying edges
+                                 * (hexagons still along the interpolant) */
+} fx_iso_cut;
+
 typedef struct fx_iso_opts {
     double iso; /* in the volume's units (HU for CT, 0.5 for masks) */
     int threads; /* OpenMP threads; 0 means the OpenMP default */
+    fx_iso_cut cut; /* default (0): FX_ISO_CUT_INTERPOLANT */
 } fx_iso_opts;
 
 /* The value the border padding takes: the volume minimum when it is below

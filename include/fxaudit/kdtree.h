@@ -36,9 +36,21 @@ size_t fx_kdtree_nearest_within(const fx_kdtree *t, fx_vec3 q, double max_d2, do
  * their bounding box), so consecutive searches touch the same nodes and
  * points, and each search starts bounded by the distance to the previous
  * answer: faster than single queries in random order (docs/spatial-search.md).
+ * Runs of 2,048 consecutive queries are shared among the OpenMP threads (the
+ * current team size; one thread up to 2,048 queries); the answers do not
+ * depend on the number of threads, except which of tied points is returned.
  * Returns FX_OK, or FX_ENOMEM (with `err` filled) when no work space. */
 int fx_kdtree_nearest_many(const fx_kdtree *t, const fx_vec3 *q, size_t n, size_t *idx,
                            double *d2, fx_error *err);
+
+/* As fx_kdtree_nearest_many, but only points closer than sqrt(max_d2), as
+ * fx_kdtree_nearest_within: idx[i] is (size_t)-1 (and d2[i] max_d2) when
+ * there is none. hint, when not NULL, gives per query a point index likely
+ * to be near it (e.g. last iteration's answer), or (size_t)-1: the search
+ * starts bounded by its distance, which only saves work. */
+int fx_kdtree_nearest_many_within(const fx_kdtree *t, const fx_vec3 *q, size_t n,
+                                  double max_d2, const size_t *hint, size_t *idx, double *d2,
+                                  fx_error *err);
 
 /* The k points nearest to q, nearest first: their indices in idx[] and
  * squared distances in d2[] (d2 may be NULL). Returns how many were found:

@@ -27,6 +27,7 @@ void fx_audit_opts_default(fx_audit_opts *o)
     o->match_entry_mm = 10;
     o->min_metal_mm3 = 30;
     o->register_postop = 1;
+    o->joint_margin_mm = 2;
 }
 
 void fx_audit_result_free(fx_audit_result *r)
@@ -113,7 +114,24 @@ static void drop_shared(const fx_volume *hu, const fx_audit_opts *o, fx_audit_re
         }
 }
 
-/* Candidates: one search per planned screw; then drop_shared. */
+/* Tips that end beside another screw's metal, refitted (src/audit/tips.c). */
+static int resolve_tips(const fx_volume *hu, const fx_plan *plan, const fx_audit_opts *o,
+                        fx_audit_result *r, fx_error *err)
+{
+    double *diam = malloc((r->nscrews + 1) * sizeof(double));
+    if (!diam)
+        return fx_fail(err, FX_ENOMEM, "cannot allocate %zu screw diameters", r->nscrews);
+    for (size_t k = 0; k < r->nscrews; k++) {
+        double d = plan->screws[r->screws[k].planned].diameter_mm;
+        diam[k] = d > 0 ? d : 3.5;
+    }
+    int rc = fx_audit_resolve_tips(hu, r->screws, r->nscrews, diam, o, err);
+    free(diam);
+    return rc;
+}
+
+/* Candidates: one search per planned screw; then drop_shared and the tips
+ * next to other screws. */
 static int find_all(const fx_volume *hu, const fx_plan *plan, const fx_rigid *plan_to_post,
                     const fx_audit_opts *o, fx_audit_result *r, fx_error *err)
 {
@@ -138,13 +156,15 @@ static int find_all(const fx_volume *hu, const fx_plan *plan, const fx_rigid *pl
         r->screws[r->nscrews++] = a;
     }
     drop_shared(hu, o, r);
-    return FX_OK;
+    return resolve_tips(hu, plan, o, r, err);
 }
 
 static fx_audit_dev deviation(const fx_plan_screw *p, const fx_audit_screw *a, const fx_rigid *T)
 {
     fx_audit_dev d;
     fx_vec3 ptip = fx_plan_screw_tip(p);
+    d.joint_mm = NAN;
+    d.joint_penetration = -1;
     d.entry = fx_rigid_apply(T, a->entry);
     d.tip = fx_rigid_apply(T, a->tip);
     d.angle_deg = fx_v3_axis_angle(p->dir, fx_v3_sub(d.tip, d.entry)) * 180 / M_PI;
@@ -180,11 +200,14 @@ static int match_all(const fx_plan *plan, const fx_rigid *T, const fx_audit_opts
     r->unmatched = m;
     for (size_t i = 0; i < n; i++) {
         if (as[i] < 0) {
-            r->dev[i] = (fx_audit_dev){-1, {NAN, NAN, NAN}, {NAN, NAN, NAN}, NAN, NAN, NAN, NAN};
+            r->dev[i] = (fx_audit_dev){-1, {NAN, NAN, NAN}, {NAN, NAN, NAN}, NAN, NAN, NAN, NAN,
+                                       NAN, -1};
             continue;
         }
         r->dev[i] = deviation(&plan->screws[i], &r->screws[as[i]], T);
         r->dev[i].actual = as[i];
+        fx_audit_joint_check(&r->dev[i],
+                             plan->screws[i].diameter_mm > 0 ? plan->screws[i].diameter_mm : 3.5, o);
         r->unmatched--;
     }
 out:

@@ -164,8 +164,11 @@ static int deviation_rows(fx_store *s, const fx_audit_result *r, const int64_t *
                               fx_sf_real("angle_deg", d->angle_deg),
                               fx_sf_real("entry_mm", d->entry_mm),
                               fx_sf_real("tip_mm", d->tip_mm),
-                              fx_sf_real("length_diff_mm", d->length_mm)};
-        rc = fx_store_insert(s, "screw_deviations", f, 7, "screw deviation measured", NULL, err);
+                              fx_sf_real("length_diff_mm", d->length_mm),
+                              d->joint_penetration >= 0
+                                  ? fx_sf_int("joint_penetration", d->joint_penetration)
+                                  : fx_sf_null("joint_penetration")};
+        rc = fx_store_insert(s, "screw_deviations", f, 8, "screw deviation measured", NULL, err);
     }
     return rc;
 }

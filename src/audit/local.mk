@@ -9,6 +9,7 @@ noinst_HEADERS += include/fxaudit/auditval.h
 fxaudit_SOURCES += src/cli/validate_audit.c
 fxaudit_SOURCES += src/cli/cmd_audit.c
 libfxaudit_a_SOURCES += src/audit/auditstore.c
+libfxaudit_a_SOURCES += src/audit/tips.c src/audit/joint.c
 noinst_HEADERS += include/fxaudit/auditstore.h
 
 check_PROGRAMS += tests/unit/test_audit
@@ -36,3 +37,8 @@ tests_unit_test_auditposes_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 EXTRA_DIST += docs/audit-poses.md
 TESTS += tests/cli/test_audit_poses.sh
 EXTRA_DIST += tests/cli/test_audit_poses.sh
+check_PROGRAMS += tests/unit/test_audit_tips
+TESTS += tests/unit/test_audit_tips
+tests_unit_test_audit_tips_SOURCES = tests/unit/test_audit_tips.c
+tests_unit_test_audit_tips_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_audit_tips_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)

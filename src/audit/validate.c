@@ -132,6 +132,7 @@ static json_t *screw_errors(json_t *truth, const fx_audit_result *r, fx_audit_va
             double e3[3] = {fs->entry.x, fs->entry.y, fs->entry.z}, t3[3] = {fs->tip.x, fs->tip.y, fs->tip.z};
             json_object_set_new(row, "postop_entry", json_pack("[f,f,f]", e3[0], e3[1], e3[2]));
             json_object_set_new(row, "postop_tip", json_pack("[f,f,f]", t3[0], t3[1], t3[2]));
+            json_object_set_new(row, "tip_in_other_metal", json_boolean((fs->from_plan & 4) != 0));
         }
         sum->missed += placed && !got;
         sum->invented += !placed && got;
@@ -169,6 +170,66 @@ static json_t *screw_errors(json_t *truth, const fx_audit_result *r, fx_audit_va
     }
     sum->invented += r->unmatched;
     return list;
+}
+
+/* The joint sphere in plan (pre-op series) coordinates: the hip centre of
+ * the injured side (the injured femur's interior point, anatomical mm) under
+ * the pre-op anatomical_to_series pose, radius model.joint_radius_mm. */
+static int joint_from_truth(json_t *truth, fx_audit_opts *o)
+{
+    fx_rigid Ppre;
+    fx_vec3 c;
+    json_t *f;
+    size_t i;
+    if (read_pose(truth, "preop", &Ppre))
+        return 0;
+    json_array_foreach(json_object_get(truth, "fragments"), i, f)
+    {
+        const char *name = json_string_value(json_object_get(f, "name"));
+        if (name && !strcmp(name, "femur (injured side)") &&
+            read_vec(json_object_get(f, "interior_point_local"), &c)) {
+            o->joint_centre = fx_rigid_apply(&Ppre, c);
+            o->joint_radius_mm =
+                json_number_value(json_object_get(json_object_get(truth, "model"), "joint_radius_mm"));
+            return o->joint_radius_mm > 0;
+        }
+    }
+    return 0;
+}
+
+/* The joint flag of each placed screw against the true screw's (mapped into
+ * plan coordinates by the true transform P_pre P_post^-1): keys joint_mm,
+ * joint_penetration, true_joint_mm, true_joint_penetration per screw row. */
+static void joint_errors(json_t *truth, const fx_audit_result *r, const fx_audit_opts *o,
+                         json_t *rows, fx_audit_val *sum)
+{
+    fx_rigid Ppre, Ppost;
+    json_t *a;
+    size_t i;
+    if (!(o->joint_radius_mm > 0) || read_pose(truth, "preop", &Ppre) ||
+        read_pose(truth, "postop", &Ppost))
+        return;
+    fx_rigid inv = fx_rigid_inverse(&Ppost), T = fx_rigid_compose(&Ppre, &inv);
+    json_array_foreach(json_object_get(json_object_get(truth, "actual_screws"), "screws"), i, a)
+    {
+        fx_vec3 e, t;
+        json_t *row = json_array_get(rows, i);
+        if (!json_is_true(json_object_get(a, "placed")) || !read_vec(json_object_get(a, "entry"), &e) ||
+            !read_vec(json_object_get(a, "tip"), &t) || !row)
+            continue;
+        double dj = fx_audit_joint_clearance(fx_rigid_apply(&T, e), fx_rigid_apply(&T, t),
+                                             0.5 * json_number_value(json_object_get(a, "diameter_mm")),
+                                             o->joint_centre, o->joint_radius_mm);
+        int truly = dj < o->joint_margin_mm;
+        json_object_set_new(row, "true_joint_mm", json_real(dj));
+        json_object_set_new(row, "true_joint_penetration", json_boolean(truly));
+        sum->joint_true += truly;
+        if (i < r->ndev && r->dev[i].actual >= 0) {
+            json_object_set_new(row, "joint_mm", json_real(r->dev[i].joint_mm));
+            json_object_set_new(row, "joint_penetration", json_boolean(r->dev[i].joint_penetration == 1));
+            sum->joint_wrong += (r->dev[i].joint_penetration == 1) != truly;
+        }
+    }
 }
 
 /* Registration error: rotation angle of est^-1 * true, and how far the two
@@ -218,6 +279,7 @@ int fx_audit_validate_patient(const char *dir, const fx_audit_opts *o, json_t **
     fx_audit_fragval *fv = NULL;
     json_t *frag_rows = NULL;
     fx_parts_opts po;
+    fx_audit_opts oj = *o;
     int rc;
 
     snprintf(path, sizeof(path), "%s/truth.json", dir);
@@ -225,6 +287,7 @@ int fx_audit_validate_patient(const char *dir, const fx_audit_opts *o, json_t **
     if (!truth)
         return fx_fail(err, FX_EFORMAT, "cannot read '%s': %s", path, je.text);
     fx_parts_opts_default(&po);
+    joint_from_truth(truth, &oj);
     if ((rc = plan_from_truth(truth, &plan, err)) ||
         (rc = load_series(dir, truth, "preop", &pre, err)) ||
         (rc = fx_bone_parts_extract(pre, &po, NULL, &bp, err)))
@@ -238,7 +301,7 @@ int fx_audit_validate_patient(const char *dir, const fx_audit_opts *o, json_t **
     fx_volume_free(pre);
     pre = NULL;
     if ((rc = load_series(dir, truth, "postop", &post, err)) ||
-        (rc = fx_audit_run(post, plan, bp->parts[0].mesh, "reference-0", o, &r, err)) ||
+        (rc = fx_audit_run(post, plan, bp->parts[0].mesh, "reference-0", &oj, &r, err)) ||
         (rc = fx_audit_fragval_compare(fv, post, plan, o, r, sum, &frag_rows, err)))
         goto out;
     json_t *j = json_object();
@@ -246,7 +309,9 @@ int fx_audit_validate_patient(const char *dir, const fx_audit_opts *o, json_t **
                         json_copy(json_object_get(json_object_get(truth, "patient"), "code")));
     json_object_set_new(j, "registration",
                         registration_errors(truth, r, fx_mesh_centroid(bp->parts[0].mesh), sum));
-    json_object_set_new(j, "screws", screw_errors(truth, r, sum));
+    json_t *rows = screw_errors(truth, r, sum);
+    joint_errors(truth, r, &oj, rows, sum);
+    json_object_set_new(j, "screws", rows);
     json_object_update_new(j, frag_rows); /* fragments, plates */
     frag_rows = NULL;
     json_object_set_new(j, "unplanned_metal", json_integer((json_int_t)r->nunplanned));
@@ -284,5 +349,7 @@ json_t *fx_audit_val_summary(const fx_audit_val *s)
     json_object_set_new(j, "screws_missed", json_integer(s->missed));
     json_object_set_new(j, "screws_invented", json_integer(s->invented));
     fx_audit_fragval_summary(s, j);
+    json_object_set_new(j, "joint_penetrations", json_integer(s->joint_true));
+    json_object_set_new(j, "joint_flags_wrong", json_integer(s->joint_wrong));
     return j;
 }

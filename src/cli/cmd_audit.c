@@ -21,8 +21,9 @@
 #include "fxaudit/volio.h"
 
 static const char *help =
-    "usage: fxaudit audit --plan PLAN.json --postop VOLUME|DICOMDIR [--no-register] [--json]\n"
-    "       fxaudit audit --study DIR --patient CODE [--no-register] [--json]\n\n"
+    "usage: fxaudit audit --plan PLAN.json --postop VOLUME|DICOMDIR [options] [--json]\n"
+    "       fxaudit audit --study DIR --patient CODE [options] [--json]\n"
+    "options: --no-register, --joint X,Y,Z,R, --joint-margin MM, --timings\n\n"
     "Audit how the plan was carried out. The post-op bone (metal cut out) is registered\n"
     "onto the plan's reference region (its first fixed fragment, e.g. reference-0) by\n"
     "trimmed ICP; each planned screw, mapped into the post-op scan, leads the search for\n"
@@ -33,14 +34,19 @@ static const char *help =
     "that no plan explains (e.g. a hip implant) are reported. Study mode takes the\n"
     "patient's latest post-op CT and plans/CODE/plan.json and stores the registration,\n"
     "the actual screws and the deviations in the study. --no-register takes the post-op\n"
-    "scan as already in plan coordinates. Method: docs/audit.md.\n"
+    "scan as already in plan coordinates. --joint X,Y,Z,R gives the acetabular joint\n"
+    "surface as a sphere (plan mm): a screw whose surface comes within --joint-margin MM\n"
+    "(2) of it, or into it, is flagged joint_penetration. --timings prints the time of\n"
+    "each stage to stderr. Method: docs/audit.md.\n"
     "After the registration, each planned fragment and plate is located in the post-op\n"
     "bone and metal (translation of its centroid, rotation; docs/audit-poses.md) and the\n"
     "registration's residuals are binned (JSON registration.residual_histogram).\n";
 
 struct audit_args {
     const char *plan, *postop, *study, *patient;
-    int json, no_register;
+    int json, no_register, timings;
+    int joint_set;
+    double joint[4], joint_margin_mm; /* centre (plan mm) and radius; margin (NAN: default) */
 };
 
 /* The plan's reference region: the first fixed fragment named reference*,
@@ -102,6 +108,8 @@ static json_t *result_json(const fx_plan *plan, const fx_audit_result *r)
                                           "fit_rms_mm", a->fit_rms_mm, "entry_from_plan",
                                           a->from_plan & 1, "tip_from_plan",
                                           (a->from_plan & 2) != 0));
+            json_object_set_new(json_object_get(j, "postop"), "tip_in_other_metal",
+                                json_boolean((a->from_plan & 4) != 0));
             json_object_set_new(
                 j, "plan",
                 json_pack("{s:o,s:o}", "entry", vec_json(d->entry), "tip", vec_json(d->tip)));
@@ -110,6 +118,10 @@ static json_t *result_json(const fx_plan *plan, const fx_audit_result *r)
         json_object_set_new(j, "entry_mm", num(d->entry_mm));
         json_object_set_new(j, "tip_mm", num(d->tip_mm));
         json_object_set_new(j, "length_mm", num(d->length_mm));
+        json_object_set_new(j, "joint_mm", num(d->joint_mm));
+        json_object_set_new(j, "joint_penetration",
+                            d->joint_penetration < 0 ? json_null()
+                                                     : json_boolean(d->joint_penetration));
         json_array_append_new(screws, j);
     }
     for (size_t k = 0; k < r->nunplanned; k++) {
@@ -118,11 +130,12 @@ static json_t *result_json(const fx_plan *plan, const fx_audit_result *r)
                                                "centroid", vec_json(m->centroid), "lo",
                                                vec_json(m->lo), "hi", vec_json(m->hi)));
     }
-    json_t *j = json_pack("{s:o,s:o,s:i,s:i,s:i,s:o,s:f,s:{s:f,s:f,s:f}}", "registration",
+    json_t *j = json_pack("{s:o,s:o,s:i,s:i,s:i,s:o,s:f,s:{s:f,s:f,s:f,s:f}}", "registration",
                      registration_json(r), "screws", screws, "planned", (int)r->ndev, "placed",
                      (int)placed, "unmatched_candidates", (int)r->unmatched, "unplanned_metal",
-                     metal, "metal_mm3", r->metal_mm3, "seconds", "registration", r->seconds[1],
-                     "screws", r->seconds[2], "matching", r->seconds[3]);
+                     metal, "metal_mm3", r->metal_mm3, "seconds", "load", r->seconds[0],
+                     "registration", r->seconds[1], "screws", r->seconds[2], "matching",
+                     r->seconds[3]);
     audit_poses_json_add(j, r);
     return j;
 }
@@ -150,6 +163,26 @@ static void print_text(const fx_plan *plan, const fx_audit_result *r)
     audit_poses_print(r);
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* "X,Y,Z,R": the joint sphere's centre (plan mm) and radius (> 0). */
+static int parse_joint(const char *s, double out[4])
+{
+    char *end;
+    for (int k = 0; k < 4; k++) {
+        out[k] = strtod(s, &end);
+        if (end == s || !isfinite(out[k]) || (k < 3 && *end != ',') || (k == 3 && *end))
+            return 0;
+        s = end + 1;
+    }
+    return out[3] > 0;
+}
+
 /* Plan, its reference mesh and the post-op volume; then the audit. */
 static int audit_files(const char *plan_path, const char *postop, const struct audit_args *a,
                        fx_plan **plan, fx_audit_result **res, fx_error *err)
@@ -158,10 +191,17 @@ static int audit_files(const char *plan_path, const char *postop, const struct a
     fx_mesh *ref = NULL;
     fx_audit_opts o;
     const fx_plan_fragment *f;
+    double t0 = now_s(), t_plan, t_vol;
     int rc = fx_plan_read(plan_path, plan, err);
     fx_audit_opts_default(&o);
     o.register_postop = !a->no_register;
     o.progress = cli_progress();
+    if (a->joint_set) {
+        o.joint_centre = fx_v3(a->joint[0], a->joint[1], a->joint[2]);
+        o.joint_radius_mm = a->joint[3];
+    }
+    if (isfinite(a->joint_margin_mm))
+        o.joint_margin_mm = a->joint_margin_mm;
     if (!rc && (f = reference_of(*plan)) && o.register_postop) {
         char mp[4096];
         const char *slash = strrchr(plan_path, '/');
@@ -172,13 +212,24 @@ static int audit_files(const char *plan_path, const char *postop, const struct a
             snprintf(mp, sizeof(mp), "%.*s%s", dl, plan_path, f->mesh);
         rc = fx_mesh_read(mp, NULL, &ref, err);
     }
+    t_plan = now_s();
     if (!rc)
         rc = fx_volume_read(postop, &v, err);
+    t_vol = now_s();
     if (!rc)
         rc = fx_audit_run(v, *plan, ref, ref ? reference_of(*plan)->name : NULL, &o, res, err);
     if (!rc)
         rc = fx_audit_parts_from_plan(*res, v, *plan, plan_path, &o, err);
     cli_progress_done();
+    if (!rc && a->timings)
+        fprintf(stderr,
+                "timings (s, wall): plan and reference read %.2f, post-op volume loaded %.2f, "
+                "post-op bone model and registration %.2f, screws %.2f, matching and unplanned "
+                "metal %.2f, total %.2f\n",
+                t_plan - t0, t_vol - t_plan, (*res)->seconds[1], (*res)->seconds[2],
+                (*res)->seconds[3], now_s() - t0);
+    if (!rc)
+        (*res)->seconds[0] = t_vol - t0;
     fx_volume_free(v);
     fx_mesh_free(ref);
     return rc;
@@ -250,12 +301,15 @@ int cmd_audit(int argc, char **argv)
         {"plan", required_argument, NULL, 'p'},  {"postop", required_argument, NULL, 'o'},
         {"study", required_argument, NULL, 's'}, {"patient", required_argument, NULL, 'P'},
         {"no-register", no_argument, NULL, 'n'}, {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+        {"joint", required_argument, NULL, 'J'}, {"joint-margin", required_argument, NULL, 'M'},
+        {"timings", no_argument, NULL, 't'},     {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     struct audit_args a;
     int ch;
     memset(&a, 0, sizeof(a));
+    a.joint_margin_mm = NAN;
     cli_getopt_reset();
-    while ((ch = getopt_long(argc, argv, "p:o:s:P:njh", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "p:o:s:P:njJ:M:th", opts, NULL)) != -1) {
         switch (ch) {
         case 'p':
             a.plan = optarg;
@@ -271,6 +325,20 @@ int cmd_audit(int argc, char **argv)
             break;
         case 'n':
             a.no_register = 1;
+            break;
+        case 'J':
+            if (!parse_joint(optarg, a.joint))
+                return cli_usage("audit", "--joint wants X,Y,Z,R (mm, R > 0), not '%s'", optarg);
+            a.joint_set = 1;
+            break;
+        case 'M':
+            if (cli_parse_double("audit", "--joint-margin", optarg, &a.joint_margin_mm))
+                return EXIT_USAGE;
+            if (a.joint_margin_mm < 0)
+                return cli_usage("audit", "--joint-margin wants a distance >= 0 mm");
+            break;
+        case 't':
+            a.timings = 1;
             break;
         case 'j':
             a.json = 1;

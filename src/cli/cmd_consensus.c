@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "fxaudit/file.h"
 #include "fxaudit/consensus.h"
+#include "fxaudit/domestore.h"
 #include "fxaudit/store.h"
 
 static const char status_help[] =
@@ -27,7 +28,8 @@ static const char status_help[] =
 static const char show_help[] =
     "usage: fxaudit consensus show --study DIR --patient CODE --timepoint preop|postop [--json]\n\n"
     "The observers' values side by side per plane, with their mean and maximum,\n"
-    "once every observer has recorded all three planes; refused before.\n";
+    "once every observer has recorded all three planes; refused before. The\n"
+    "software's automatic estimate (consensus estimate), when stored, beside them.\n";
 
 static const char record_help[] =
     "usage: fxaudit consensus record --study DIR --patient CODE --timepoint preop|postop\n"
@@ -37,6 +39,17 @@ static const char record_help[] =
     "values or as agreed in a consensus meeting (all three planes, mm). The\n"
     "patient's gap and step-off are the largest over the planes; they are graded\n"
     "by the matta and ct schemes and stored with the consensus.\n";
+
+static const char estimate_help[] =
+    "usage: fxaudit consensus estimate --study DIR --patient CODE [--timepoint preop|postop]\n"
+    "         [--json]\n\n"
+    "Compute the software's automatic estimate of the gap and step-off at the dome\n"
+    "(per plane and the largest) and the cleft area on the patient's stored CT of\n"
+    "each time point (both when --timepoint is not given), and store it. The dome is\n"
+    "found in the CT (the healthy socket mirrored; the injured side from the patient\n"
+    "record); docs/reduction-estimate.md. The values are printed only for a case\n"
+    "already unblinded for consensus; before, they are stored and kept from view.\n"
+    "consensus show prints them beside the observers' values.\n";
 
 static const char export_help[] =
     "usage: fxaudit consensus export --study DIR -o FILE.csv\n\n"
@@ -189,6 +202,18 @@ static void print_plane_text(const char *plane, json_t *p)
     }
 }
 
+static void print_estimate_plane(json_t *v)
+{
+    if (!json_is_object(v))
+        return;
+    json_t *g = json_object_get(v, "gap_mm"), *st = json_object_get(v, "step_mm");
+    if (json_is_number(g))
+        printf("  %-12s gap %6.2f  step %6.2f\n", "(estimate)", json_number_value(g),
+               json_number_value(st));
+    else
+        printf("  %-12s not visible in this plane\n", "(estimate)");
+}
+
 static int cmd_consensus_show(int argc, char **argv)
 {
     const char *cmd = "fxaudit consensus show";
@@ -199,21 +224,101 @@ static int cmd_consensus_show(int argc, char **argv)
     int rc = parse(argc, argv, cmd, show_help, &a);
     if (rc || (rc = need_case(cmd, &a)))
         return rc < 0 ? EXIT_OK : rc;
+    json_t *est = NULL;
     rc = fx_store_open(a.study, &s, &err);
     if (!rc)
         rc = fx_consensus_show(s, a.patient, a.timepoint, &j, &err);
+    /* only after the library has found the case unblinded */
+    if (!rc)
+        rc = fx_dome_estimate_load(s, a.patient, a.timepoint, &est, &err);
     fx_store_close(s);
-    if (rc)
+    if (rc) {
+        json_decref(j);
         return cli_error(&err);
+    }
+    json_object_set_new(j, "estimate", est);
     if (a.json)
         return cli_print_json(j);
     printf("patient %s, %s CT\n", a.patient, a.timepoint);
     json_t *planes = json_object_get(j, "planes");
-    for (void *it = json_object_iter(planes); it; it = json_object_iter_next(planes, it))
+    for (void *it = json_object_iter(planes); it; it = json_object_iter_next(planes, it)) {
         print_plane_text(json_object_iter_key(it), json_object_iter_value(it));
+        print_estimate_plane(json_object_get(json_object_get(est, "planes"),
+                                             json_object_iter_key(it)));
+    }
+    if (json_is_object(est))
+        print_estimate_plane(json_object_get(est, "max")), printf("    (the estimate's largest over the planes; software, not an observer)\n");
     printf("consensus: %s\n",
            json_is_null(json_object_get(j, "consensus")) ? "not recorded yet" : "recorded");
     json_decref(j);
+    return EXIT_OK;
+}
+
+/* Compute and store the estimate; print it only for an unblinded case. */
+static int estimate_one(fx_store *s, const char *patient, const char *tp, json_t *list,
+                        fx_error *err)
+{
+    json_t *e = NULL, *shown = NULL;
+    int rc = fx_dome_estimate_store(s, patient, tp, &e, err);
+    if (rc)
+        return rc;
+    fx_error blind = {0};
+    int open_case = fx_consensus_show(s, patient, tp, &shown, &blind) == 0;
+    json_decref(shown);
+    if (!open_case) {
+        json_decref(e);
+        e = json_pack("{s:s,s:s,s:b,s:s}", "patient", patient, "timepoint", tp, "stored", 1,
+                      "values", "withheld until every observer has recorded the case");
+    }
+    json_array_append_new(list, e);
+    return FX_OK;
+}
+
+static int cmd_consensus_estimate(int argc, char **argv)
+{
+    const char *cmd = "fxaudit consensus estimate";
+    static const char *const tps[2] = {"preop", "postop"};
+    struct args a;
+    fx_store *s = NULL;
+    fx_error err = {0};
+    int rc = parse(argc, argv, cmd, estimate_help, &a);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if (!a.patient)
+        return cli_usage(cmd, "--patient CODE is required");
+    if (a.timepoint && strcmp(a.timepoint, "preop") && strcmp(a.timepoint, "postop"))
+        return cli_usage(cmd, "--timepoint must be preop or postop, not '%s'", a.timepoint);
+    json_t *list = json_array();
+    rc = fx_store_open(a.study, &s, &err);
+    for (int k = 0; k < 2 && !rc; k++)
+        if (!a.timepoint || strcmp(a.timepoint, tps[k]) == 0)
+            rc = estimate_one(s, a.patient, tps[k], list, &err);
+    fx_store_close(s);
+    if (rc) {
+        json_decref(list);
+        return cli_error(&err);
+    }
+    if (a.json)
+        return cli_print_json(json_pack("{s:o}", "estimates", list));
+    size_t i;
+    json_t *e;
+    json_array_foreach(list, i, e)
+    {
+        const char *tp = json_string_value(json_object_get(e, "timepoint"));
+        if (json_object_get(e, "values")) {
+            printf("patient %s, %s CT: estimate stored; withheld until every observer has "
+                   "recorded the case\n",
+                   a.patient, tp);
+            continue;
+        }
+        printf("patient %s, %s CT: automatic estimate stored\n", a.patient, tp);
+        json_t *pl = json_object_get(e, "planes");
+        for (void *it = json_object_iter(pl); it; it = json_object_iter_next(pl, it)) {
+            printf("  %-10s", json_object_iter_key(it));
+            print_estimate_plane(json_object_iter_value(it));
+        }
+    }
+    json_decref(list);
     return EXIT_OK;
 }
 
@@ -417,6 +522,7 @@ int cmd_consensus(int argc, char **argv)
         {"show", cmd_consensus_show, "the observers' values side by side (after all recorded)"},
         {"record", cmd_consensus_record, "record the consensus (agreed values, mean or max)"},
         {"export", cmd_consensus_export, "finished readings as CSV for agreement statistics"},
+        {"estimate", cmd_consensus_estimate, "compute and store the automatic dome estimate"},
         {"agreement", cmd_consensus_agreement, "inter- and intra-observer ICC and Bland-Altman"},
         {NULL, NULL, NULL},
     };

@@ -31,6 +31,9 @@ static const char help[] =
     "  --smooth N          N iterations of Taubin smoothing (lambda 0.5, mu -0.53)\n"
     "  --decimate F        keep about the fraction F of the triangles (0 < F <= 1)\n"
     "  --largest           keep only the largest connected part\n"
+    "  --cut RULE          how loops of 4+ crossings are cut into triangles:\n"
+    "                      'interpolant' (default, truest on thin walls) or 'vtk'\n"
+    "                      (fixed fans, the same volume as VTK's flying edges)\n"
     "  --threads N         threads to use (default: all)\n"
     "  -o, --output FILE   mesh to write (.ply, .stl, .off, .obj)\n"
     "  --json              print the result as JSON\n"
@@ -41,6 +44,7 @@ typedef struct mesh_args {
     double lo, hi, sigma, keep;
     int has_hi, has_threshold, smooth, largest, json, threads;
     long label;
+    fx_iso_cut cut;
 } mesh_args;
 
 /* "LO" or "LO:HI". */
@@ -70,7 +74,7 @@ static int parse_args(int argc, char **argv, mesh_args *a)
         {"decimate", required_argument, NULL, 'd'},  {"largest", no_argument, NULL, 'L'},
         {"threads", required_argument, NULL, 'T'},   {"output", required_argument, NULL, 'o'},
         {"json", no_argument, NULL, 'j'},            {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"cut", required_argument, NULL, 'c'},       {NULL, 0, NULL, 0}};
     const char *cmd = "fxaudit mesh";
     int c, rc = 0;
     long n;
@@ -88,6 +92,12 @@ static int parse_args(int argc, char **argv, mesh_args *a)
         case 'L': a->largest = 1; break;
         case 'T': rc = cli_parse_int(cmd, "--threads", optarg, 1, 1024, &n), a->threads = (int)n; break;
         case 'o': a->out = optarg; break;
+        case 'c':
+            if (!strcmp(optarg, "interpolant") || !strcmp(optarg, "vtk"))
+                a->cut = !strcmp(optarg, "vtk") ? FX_ISO_CUT_VTK : FX_ISO_CUT_INTERPOLANT;
+            else
+                rc = cli_usage(cmd, "--cut must be 'interpolant' or 'vtk', not '%s'", optarg);
+            break;
         case 'j': a->json = 1; break;
         case 'h': return cli_help(help), -1;
         default: return EXIT_USAGE;
@@ -114,7 +124,7 @@ static int parse_args(int argc, char **argv, mesh_args *a)
 /* The raw surface: iso-value, HU range (as a mask) or label. */
 static int extract(const mesh_args *a, const fx_volume *v, fx_mesh **m, fx_error *err)
 {
-    fx_iso_opts o = {.iso = a->lo, .threads = a->threads};
+    fx_iso_opts o = {.iso = a->lo, .threads = a->threads, .cut = a->cut};
     fx_volume *mask = NULL;
     int rc;
     if (a->label >= 0)

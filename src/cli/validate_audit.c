@@ -55,6 +55,8 @@ int validate_audit(const char *cohort_dir, json_t *patients, json_t *summary, fx
         sum.missed += v.missed;
         sum.invented += v.invented;
         fx_audit_fragval_merge(&sum, &v);
+        sum.joint_true += v.joint_true;
+        sum.joint_wrong += v.joint_wrong;
     }
     json_decref(cohort);
     if (!rc)

@@ -15,12 +15,15 @@
 #include <string.h>
 
 #include "fxaudit/domeest.h"
+#include "fxaudit/domefind.h"
 #include "fxaudit/volio.h"
 #include "validate.h"
 
 static const char *const PLANES[3] = {"axial", "coronal", "sagittal"};
 static const char *const SERIES[2] = {"preop", "postop"};
 
+/* The true dome, for comparison only: the estimate runs on the dome found
+ * in the CT (domefind.h). */
 static int dome_from_truth(json_t *t, int s, fx_dome *d)
 {
     json_t *model = json_object_get(t, "model");
@@ -49,6 +52,7 @@ static int dome_from_truth(json_t *t, int s, fx_dome *d)
                        M[8] * o.x + M[9] * o.y + M[10] * o.z);
     d->radius_mm = json_number_value(json_object_get(model, "joint_radius_mm"));
     d->height_mm = json_number_value(json_object_get(model, "dome_height_mm"));
+    d->head_radius_mm = json_number_value(json_object_get(model, "femoral_head_radius_mm"));
     return 0;
 }
 
@@ -58,9 +62,33 @@ static json_t *num_or_null(double x)
 }
 
 typedef struct maxes {
-    double gap[2], step[2];
+    double gap[2], step[2], dome_mm, radius_mm, axis_deg;
     int compared[2], hidden_mismatch[2];
 } maxes;
+
+static json_t *v3j(fx_vec3 v)
+{
+    return json_pack("[f,f,f]", v.x, v.y, v.z);
+}
+
+/* The dome found against the true one: centre distance, radius, axes. */
+static json_t *dome_json(const fx_domefind_result *f, const fx_dome *t, int s, maxes *mx)
+{
+    (void)s;
+    double dist = fx_v3_dist(f->dome.centre_mm, t->centre_mm);
+    double dr = f->dome.radius_mm - t->radius_mm, ax = 0;
+    for (int k = 0; k < 3; k++)
+        ax = fmax(ax, acos(fmin(1, fx_v3_dot(f->dome.axis[k], t->axis[k]))) * 180 / M_PI);
+    mx->dome_mm = fmax(mx->dome_mm, dist);
+    mx->radius_mm = fmax(mx->radius_mm, fabs(dr));
+    mx->axis_deg = fmax(mx->axis_deg, ax);
+    return json_pack("{s:o,s:o,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:i}", "centre_mm",
+                     v3j(f->dome.centre_mm), "true_centre_mm", v3j(t->centre_mm),
+                     "centre_err_mm", dist, "radius_mm", f->dome.radius_mm, "radius_err_mm", dr,
+                     "axis_err_deg", ax, "head_radius_mm", f->head_radius_mm, "socket_rms_mm",
+                     f->socket_rms_mm, "plane_offset_mm", f->plane.d_mm, "socket_points",
+                     f->socket_points);
+}
 
 /* Compare one series; add its block to `out` and the errors to `mx`. */
 static json_t *compare(json_t *truth, int s, const fx_dome_estimate *e, maxes *mx)
@@ -130,10 +158,19 @@ static int one_patient(const char *dir, json_t *entry, json_t *patients, maxes *
         }
         snprintf(path, sizeof(path), "%s/%s/%s", dir, folder, SERIES[s]);
         rc = fx_volume_read(path, &ct, err);
+        fx_domefind_result f;
+        /* the injured side is a clinical fact a real case has; the rest is found */
+        const char *side =
+            json_string_value(json_object_get(json_object_get(truth, "patient"), "injured_side"));
         if (rc == 0)
-            rc = fx_dome_estimate_run(ct, &d, &o, &e, err);
+            rc = fx_dome_find(ct, side && strcmp(side, "left") == 0, NULL, &f, err);
         if (rc == 0)
-            json_object_set_new(block, SERIES[s], compare(truth, s, &e, mx));
+            rc = fx_dome_estimate_run(ct, &f.dome, &o, &e, err);
+        if (rc == 0) {
+            json_t *b = compare(truth, s, &e, mx);
+            json_object_set_new(b, "dome", dome_json(&f, &d, s, mx));
+            json_object_set_new(block, SERIES[s], b);
+        }
         fx_volume_free(ct);
     }
     json_object_set_new(p, "reduction", block);
@@ -154,7 +191,7 @@ int validate_reduction(const char *dir, json_t *patients, json_t *summary, fx_er
         json_decref(cohort);
         return fx_fail(err, FX_EFORMAT, "%s: no patients", path);
     }
-    maxes mx = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
+    maxes mx = {{0, 0}, {0, 0}, 0, 0, 0, {0, 0}, {0, 0}};
     size_t i;
     json_t *entry;
     int rc = 0;
@@ -176,6 +213,9 @@ int validate_reduction(const char *dir, json_t *patients, json_t *summary, fx_er
     json_object_set_new(summary, "max_step_err_preop_mm",
                         mx.compared[0] ? json_real(mx.step[0]) : json_null());
     json_object_set_new(summary, "reduction_planes_compared", json_integer(mx.compared[1]));
+    json_object_set_new(summary, "max_dome_centre_err_mm", json_real(mx.dome_mm));
+    json_object_set_new(summary, "max_dome_radius_err_mm", json_real(mx.radius_mm));
+    json_object_set_new(summary, "max_dome_axis_err_deg", json_real(mx.axis_deg));
     json_object_set_new(summary, "reduction_visibility_mismatches",
                         json_integer(mx.hidden_mismatch[1]));
     return 0;

@@ -13,21 +13,13 @@
 
 int fx_json_write_atomic(const char *path, const json_t *j, size_t flags, fx_error *err)
 {
-    char tmp[4096];
-    int fd, bad;
-
-    if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
-        return fx_fail(err, FX_EINVAL, "path '%s' is too long", path);
-    fd = fx_mkstemp_output(tmp);
-    if (fd < 0)
-        return fx_fail(err, FX_EIO, "cannot create '%s': %s", tmp, strerror(errno));
-    bad = json_dumpfd(j, fd, flags) != 0;
-    bad |= write(fd, "\n", 1) != 1;
-    bad |= close(fd) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return fx_fail(err, FX_EIO, "cannot write '%s': %s", path, strerror(e));
+    fx_outfile out;
+    int rc = fx_outfile_open(&out, path, err);
+    if (rc)
+        return rc;
+    if (json_dumpf(j, out.fp, flags) != 0 || fputc('\n', out.fp) == EOF) {
+        fx_outfile_abort(&out);
+        return fx_fail(err, FX_EIO, "cannot write '%s' (disk full?)", path);
     }
-    return FX_OK;
+    return fx_outfile_commit(&out, err);
 }

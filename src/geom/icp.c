@@ -35,13 +35,15 @@ typedef struct pair {
     double r;  /* point-to-plane residual (mm) */
     fx_vec3 y; /* transformed sample */
     fx_vec3 n; /* unit normal at the surface point */
-    uint32_t j; /* the nearest fixed vertex last time (exact pairing), or UINT32_MAX */
 } pair;
 
 typedef struct state {
     const icp_fixed *f;
     const icp_moving *mv;
     pair *pr;
+    fx_vec3 *y;      /* the transformed samples, contiguous, for the batch query */
+    size_t *nearest; /* their nearest fixed vertex, or (size_t)-1 */
+    size_t *hint;    /* the nearest fixed vertex at the last finer pairing, or (size_t)-1 */
     double *scratch; /* for quantiles */
     size_t nscratch;
     double A[36], b[6]; /* last normal equations (rotation scaled by L) */
@@ -78,7 +80,9 @@ static fx_vec3 ring_closest(const icp_fixed *f, size_t j, fx_vec3 y, fx_vec3 *n)
 /* Pair the first n samples under T: coarse (a random eighth of the fixed
  * vertices and their normals) or exact (the closest point on the surface).
  * Only partners within s->radius_mm are sought: farther pairs would be
- * trimmed anyway, and bounded queries are much cheaper. */
+ * trimmed anyway, and bounded queries are much cheaper. The nearest vertices
+ * are found in one batch (fx_kdtree_nearest_many_within: Z-order, runs shared
+ * among threads); should its work space not be allocated, one by one. */
 enum { COARSE, VERTEX, EXACT }; /* pairing modes, coarse to fine */
 
 static void pair_up(state *s, const fx_rigid *T, size_t n, int mode)
@@ -90,26 +94,21 @@ static void pair_up(state *s, const fx_rigid *T, size_t n, int mode)
     /* Threads pay only on big levels: for a few hundred samples the fork and
      * barrier cost more than the work (and far more on a loaded machine). */
 #pragma omp parallel for schedule(static) if (n >= 4096)
+    for (size_t i = 0; i < n; i++)
+        s->y[i] = s->pr[i].y = fx_rigid_apply(T, s->mv->p[i]);
+    /* At the finer levels last time's partner bounds each search, so the
+     * tree is walked only where a nearer vertex could be (poses change little
+     * from one iteration to the next). */
+    if (fx_kdtree_nearest_many_within(kd, s->y, n, r2, full ? s->hint : NULL, s->nearest, NULL,
+                                      NULL))
+        for (size_t i = 0; i < n; i++)
+            s->nearest[i] = fx_kdtree_nearest_within(kd, s->y[i], r2, NULL);
+    if (full)
+        memcpy(s->hint, s->nearest, n * sizeof(size_t));
+#pragma omp parallel for schedule(static) if (n >= 4096)
     for (size_t i = 0; i < n; i++) {
         pair *p = &s->pr[i];
-        p->y = fx_rigid_apply(T, s->mv->p[i]);
-        size_t j = (size_t)-1;
-        if (full && p->j != UINT32_MAX) {
-            /* Warm start: last time's partner bounds the search, so the tree
-             * is walked only where a nearer vertex could be (poses change
-             * little from one fine iteration to the next). */
-            fx_vec3 dv = fx_v3_sub(p->y, f->m->v[p->j]);
-            double b2 = fx_v3_dot(dv, dv);
-            if (b2 < r2) {
-                j = fx_kdtree_nearest_within(kd, p->y, b2, NULL);
-                if (j == (size_t)-1)
-                    j = p->j;
-            }
-        }
-        if (j == (size_t)-1)
-            j = fx_kdtree_nearest_within(kd, p->y, r2, NULL);
-        if (full)
-            p->j = j == (size_t)-1 ? UINT32_MAX : (uint32_t)j;
+        size_t j = s->nearest[i];
         if (j == (size_t)-1) {
             p->d = INFINITY, p->r = 0, p->n = fx_v3(0, 0, 0);
             continue;
@@ -513,14 +512,17 @@ int fx_icp_align(const fx_mesh *moving, const fx_mesh *fixed, const fx_icp_opts 
     s.f = &f, s.mv = &mv;
     s.nscratch = 1024;
     s.pr = malloc(mv.n * sizeof(pair));
-    for (size_t i = 0; s.pr && i < mv.n; i++)
-        s.pr[i].j = UINT32_MAX;
+    s.y = malloc(mv.n * sizeof(fx_vec3));
+    s.nearest = malloc(mv.n * sizeof(size_t));
+    s.hint = malloc(mv.n * sizeof(size_t));
+    for (size_t i = 0; s.hint && i < mv.n; i++)
+        s.hint[i] = (size_t)-1;
     s.scratch = malloc(s.nscratch * sizeof(double));
-    if (!s.pr || !s.scratch)
+    if (!s.pr || !s.y || !s.nearest || !s.hint || !s.scratch)
         rc = fx_fail(err, FX_ENOMEM, "cannot allocate %zu ICP pairs", mv.n);
     else
         rc = run(&s, o, out);
-    free(s.pr);
+    free(s.pr), free(s.y), free(s.nearest), free(s.hint);
     free(s.scratch);
     icp_moving_release(&mv);
 out_fixed:

@@ -47,6 +47,7 @@ typedef struct ctx {
     float iso, pad;
     double A[9], o[3]; /* index -> world: o + A * ijk */
     int flip;          /* the grid mapping reverses orientation */
+    int fixed_cut;     /* use the table's fixed fans where it has one */
     int *span;         /* per plane (k + 1) and row: first, last inside column,
                         * found by pass 1 so that pass 2 reads only those */
     size_t *nxy, *nzc, *ntri; /* per layer counts */
@@ -348,7 +349,13 @@ static void emit_case(const ctx *c, const fx_mc_case *mc, const uint32_t e[12],
     for (int q = 0; q < mc->nloops; loop += mc->loop_len[q++]) {
         int n = mc->loop_len[q];
         uint8_t tri[10][3] = {{0, 1, 2}};
-        if (n > 3) {
+        if (n > 3 && c->fixed_cut && mc->apex[q] >= 0) {
+            for (int t = 0; t < n - 2; t++) {
+                tri[t][0] = (uint8_t)mc->apex[q];
+                tri[t][1] = (uint8_t)((mc->apex[q] + t + 1) % n);
+                tri[t][2] = (uint8_t)((mc->apex[q] + t + 2) % n);
+            }
+        } else if (n > 3) {
             if (!have_pos) {
                 for (int k = 0; k < 12; k++) {
                     int c0 = fx_mc_edge_corner[k][0], c1 = fx_mc_edge_corner[k][1];
@@ -536,6 +543,7 @@ int fx_isosurface_extract(const fx_volume *v, const fx_iso_opts *opts, fx_mesh *
     c.vol = v;
     c.W = v->dims[0] + 2, c.H = v->dims[1] + 2, c.nz = v->dims[2];
     c.iso = (float)opts->iso;
+    c.fixed_cut = opts->cut == FX_ISO_CUT_VTK;
     c.pad = (float)pad_value(v, opts->iso, opts->threads);
     setup_geometry(&c, v);
     NL = c.nz + 1;

@@ -33,6 +33,7 @@ struct fx_kdtree {
     size_t n, nnodes, cap;
     double *xyz;  /* 3n reordered coordinates */
     uint32_t *id; /* original index of each reordered point */
+    uint32_t *pos; /* and the reverse: reordered position of each original point */
     node *nodes;
 };
 
@@ -127,9 +128,10 @@ int fx_kdtree_build(const fx_vec3 *pts, size_t n, fx_kdtree **out, fx_error *err
     if (t) {
         t->xyz = malloc(3 * n * sizeof(double));
         t->id = malloc(n * sizeof(uint32_t));
+        t->pos = malloc(n * sizeof(uint32_t));
         t->nodes = malloc(cap * sizeof(node));
     }
-    if (!t || !t->xyz || !t->id || !t->nodes) {
+    if (!t || !t->xyz || !t->id || !t->pos || !t->nodes) {
         fx_kdtree_free(t);
         return fx_fail(err, FX_ENOMEM, "cannot allocate a k-d tree of %zu points", n);
     }
@@ -140,6 +142,8 @@ int fx_kdtree_build(const fx_vec3 *pts, size_t n, fx_kdtree **out, fx_error *err
     t->n = n;
     t->cap = cap;
     build(t, 0, (uint32_t)n);
+    for (size_t i = 0; i < n; i++)
+        t->pos[t->id[i]] = (uint32_t)i;
     *out = t;
     return FX_OK;
 }
@@ -150,6 +154,7 @@ void fx_kdtree_free(fx_kdtree *t)
         return;
     free(t->xyz);
     free(t->id);
+    free(t->pos);
     free(t->nodes);
     free(t);
 }
@@ -314,12 +319,51 @@ static int z_order(const fx_vec3 *q, size_t n, uint32_t *order)
     return 0;
 }
 
+/* Start a search at point i (reordered) when it is nearer than the bound. */
+static void bound_by(const fx_kdtree *t, uint32_t i, const double *qq, double *dist,
+                     uint32_t *bi)
+{
+    const double *p = t->xyz + 3 * (size_t)i;
+    double dx = p[0] - qq[0], dy = p[1] - qq[1], dz = p[2] - qq[2];
+    double d2 = dx * dx + dy * dy + dz * dz;
+    if (d2 < *dist)
+        *dist = d2, *bi = i;
+}
+
+/* Answer the Z-ordered queries qs[k0..k1): each search starts bounded by
+ * max_d2 or, when nearer, by the distance to the previous answer or to the
+ * query's hint hs[k] (exact upper bounds). ans[k] is UINT32_MAX when nothing
+ * lies within max_d2. */
+static void answer_run(const fx_kdtree *t, const double *qs, const uint32_t *hs, size_t k0,
+                       size_t k1, double max_d2, uint32_t *ans, double *ds)
+{
+    uint32_t prev = UINT32_MAX;
+    for (size_t k = k0; k < k1; k++) {
+        const double *qq = qs + 3 * k;
+        double off[3] = {0, 0, 0}, dist = max_d2;
+        uint32_t bi = UINT32_MAX;
+        if (hs && hs[k] != UINT32_MAX)
+            bound_by(t, hs[k], qq, &dist, &bi);
+        if (prev != UINT32_MAX)
+            bound_by(t, prev, qq, &dist, &bi);
+        search1(t, 0, qq, off, 0.0, &dist, &bi);
+        ans[k] = bi, ds[k] = dist;
+        if (bi != UINT32_MAX)
+            prev = bi;
+    }
+}
+
+/* Queries per run of the batch: each thread takes whole runs of consecutive
+ * Z-ordered queries, so locality and the previous-answer bound survive. */
+enum { RUN = 2048 };
+
 /* The queries are gathered in Z-order into a contiguous buffer, answered in
  * that order, and the answers scattered back: the gather and scatter are
  * loops of independent loads and stores, whose cache misses overlap, while
- * the searches in between walk memory that the previous search warmed. */
-int fx_kdtree_nearest_many(const fx_kdtree *t, const fx_vec3 *q, size_t n, size_t *idx,
-                           double *d2, fx_error *err)
+ * the searches in between walk memory that the previous search warmed. With
+ * OpenMP the runs are shared among threads (from two runs on). */
+static int many(const fx_kdtree *t, const fx_vec3 *q, size_t n, double max_d2,
+                const size_t *hint, size_t none, size_t *idx, double *d2, fx_error *err)
 {
     if (n == 0)
         return FX_OK;
@@ -327,34 +371,50 @@ int fx_kdtree_nearest_many(const fx_kdtree *t, const fx_vec3 *q, size_t n, size_
         return fx_fail(err, FX_EINVAL, "too many k-d tree queries at once: %zu", n);
     uint32_t *order = malloc(n * sizeof(uint32_t)), *ans = malloc(n * sizeof(uint32_t));
     double *qs = malloc(3 * n * sizeof(double)), *ds = malloc(n * sizeof(double));
-    if (!order || !ans || !qs || !ds || z_order(q, n, order)) {
-        free(order), free(ans), free(qs), free(ds);
+    uint32_t *hs = hint ? malloc(n * sizeof(uint32_t)) : NULL;
+    if (!order || !ans || !qs || !ds || (hint && !hs) || z_order(q, n, order)) {
+        free(order), free(ans), free(qs), free(ds), free(hs);
         return fx_fail(err, FX_ENOMEM, "cannot allocate the order of %zu k-d tree queries", n);
     }
-    for (size_t k = 0; k < n; k++) {
-        const fx_vec3 *x = &q[order[k]];
-        qs[3 * k] = x->x, qs[3 * k + 1] = x->y, qs[3 * k + 2] = x->z;
-    }
-    uint32_t prev = UINT32_MAX;
-    for (size_t k = 0; k < n; k++) {
-        const double *qq = qs + 3 * k;
-        double off[3] = {0, 0, 0}, dist = INFINITY;
-        uint32_t bi = 0;
-        if (prev != UINT32_MAX) { /* the previous answer bounds this one */
-            const double *p = t->xyz + 3 * (size_t)prev;
-            double dx = p[0] - qq[0], dy = p[1] - qq[1], dz = p[2] - qq[2];
-            dist = dx * dx + dy * dy + dz * dz, bi = prev;
+    long nruns = (long)((n + RUN - 1) / RUN);
+#pragma omp parallel if (nruns > 1)
+    {
+#pragma omp for schedule(static)
+        for (size_t k = 0; k < n; k++) {
+            const fx_vec3 *x = &q[order[k]];
+            qs[3 * k] = x->x, qs[3 * k + 1] = x->y, qs[3 * k + 2] = x->z;
+            if (hs)
+                hs[k] = hint[order[k]] < t->n ? t->pos[hint[order[k]]] : UINT32_MAX;
         }
-        search1(t, 0, qq, off, 0.0, &dist, &bi);
-        ans[k] = bi, ds[k] = dist, prev = bi;
+#pragma omp for schedule(dynamic, 1)
+        for (long r = 0; r < nruns; r++) {
+            size_t k0 = (size_t)r * RUN, k1 = k0 + RUN < n ? k0 + RUN : n;
+            answer_run(t, qs, hs, k0, k1, max_d2, ans, ds);
+        }
+#pragma omp for schedule(static)
+        for (size_t k = 0; k < n; k++) {
+            idx[order[k]] = ans[k] == UINT32_MAX ? none : t->id[ans[k]];
+            if (d2)
+                d2[order[k]] = ds[k];
+        }
     }
-    for (size_t k = 0; k < n; k++) {
-        idx[order[k]] = t->id[ans[k]];
-        if (d2)
-            d2[order[k]] = ds[k];
-    }
-    free(order), free(ans), free(qs), free(ds);
+    free(order), free(ans), free(qs), free(ds), free(hs);
     return FX_OK;
+}
+
+int fx_kdtree_nearest_many(const fx_kdtree *t, const fx_vec3 *q, size_t n, size_t *idx,
+                           double *d2, fx_error *err)
+{
+    /* Unbounded, a search always finds a point unless q is NaN: then point 0,
+     * as fx_kdtree_nearest answers. */
+    return many(t, q, n, INFINITY, NULL, t->id[0], idx, d2, err);
+}
+
+int fx_kdtree_nearest_many_within(const fx_kdtree *t, const fx_vec3 *q, size_t n,
+                                  double max_d2, const size_t *hint, size_t *idx, double *d2,
+                                  fx_error *err)
+{
+    return many(t, q, n, max_d2, hint, (size_t)-1, idx, d2, err);
 }
 
 size_t fx_kdtree_knearest(const fx_kdtree *t, fx_vec3 q, size_t k, size_t *idx, double *d2)

@@ -229,6 +229,20 @@ static void reverse_loops(fx_mc_case *c)
     }
 }
 
+/* The fixed fans (mcfixed.c), for the final orientation of the loops. A fan
+ * whose chord would lie in a cube face is not used (as in add_loop). */
+static void set_apexes(int cs, fx_mc_case *c)
+{
+    const uint8_t *l = c->loop;
+    for (int q = 0; q < c->nloops; l += c->loop_len[q++]) {
+        int n = c->loop_len[q], a = n > 3 ? fx_mc_fixed_apex(cs, l, n) : -1;
+        for (int i = 2; a >= 0 && i < n - 1; i++)
+            if (share_face(l[a], l[(a + i) % n]))
+                a = -1;
+        c->apex[q] = (int8_t)a;
+    }
+}
+
 static void build_all(void)
 {
     for (int a = 0; a < 12; a++)
@@ -244,6 +258,8 @@ static void build_all(void)
             }
             reverse_loops(&fx_mc_cases[cs]);
         }
+    for (int cs = 0; cs < 256; cs++)
+        set_apexes(cs, &fx_mc_cases[cs]);
 }
 
 void fx_mc_table_init(void)

@@ -18,6 +18,8 @@ typedef struct fx_mc_case {
     int nloops;
     uint8_t loop_len[4]; /* the same surface as closed loops of crossings, */
     uint8_t loop[12];    /* oriented like the triangles, one after another */
+    int8_t apex[4];      /* per loop: the fan apex (loop position) of the fixed
+                          * triangulation that matches VTK (mcfixed.c), -1 if none */
 } fx_mc_case;
 
 extern fx_mc_case fx_mc_cases[256];
@@ -27,6 +29,10 @@ extern uint8_t fx_mc_same_face[12][12];
 
 /* Build the table once (thread-safe); call before reading fx_mc_cases. */
 void fx_mc_table_init(void);
+/* The apex (position in `loop`) of the fixed fan that cuts this loop of n
+ * crossings of case cs as VTK does, or -1 when no rule fixes it (mcfixed.c).
+ * The loop must be oriented as in fx_mc_cases (normals out). */
+int fx_mc_fixed_apex(int cs, const uint8_t *loop, int n);
 /* End corners of each cube edge, lower corner first. */
 extern const int fx_mc_edge_corner[12][2];
 

@@ -256,51 +256,6 @@ void mio_put_f32(unsigned char *p, float x, bool big)
     mio_put_u32(p, u, big);
 }
 
-/* ---- atomic output ------------------------------------------------------ */
-
-int mio_out_open(mio_out *o, const char *path, fx_error *err)
-{
-    o->path = path;
-    o->fp = NULL;
-    if ((size_t)snprintf(o->tmp, sizeof(o->tmp), "%s.XXXXXX", path) >= sizeof(o->tmp))
-        return fx_fail(err, FX_EINVAL, "'%s': the path is too long", path);
-    int fd = fx_mkstemp_output(o->tmp);
-    if (fd < 0)
-        return fx_fail(err, FX_EIO, "cannot create '%s': %s", o->tmp, strerror(errno));
-    o->fp = fdopen(fd, "wb");
-    if (!o->fp) {
-        close(fd);
-        unlink(o->tmp);
-        return fx_fail(err, FX_EIO, "cannot write '%s': %s", path, strerror(errno));
-    }
-    return FX_OK;
-}
-
-void mio_out_abort(mio_out *o)
-{
-    if (o->fp)
-        fclose(o->fp);
-    o->fp = NULL;
-    unlink(o->tmp);
-}
-
-int mio_out_commit(mio_out *o, fx_error *err)
-{
-    int bad = ferror(o->fp);
-    bad |= fclose(o->fp) != 0;
-    o->fp = NULL;
-    if (bad) {
-        unlink(o->tmp);
-        return fx_fail(err, FX_EIO, "cannot write '%s' (disk full?)", o->path);
-    }
-    if (rename(o->tmp, o->path)) {
-        int e = errno;
-        unlink(o->tmp);
-        return fx_fail(err, FX_EIO, "cannot write '%s': %s", o->path, strerror(e));
-    }
-    return FX_OK;
-}
-
 /* ---- choosing the format ------------------------------------------------ */
 
 const char *fx_mesh_format_name(fx_mesh_format f)
@@ -394,14 +349,14 @@ int fx_mesh_write(const char *path, const fx_mesh *m, const fx_meshio_opts *opts
     fx_meshio_opts def = {0};
     const fx_meshio_opts *o = opts ? opts : &def;
     fx_mesh_format f = o->format ? o->format : fx_mesh_format_from_path(path);
-    mio_out out;
+    fx_outfile out;
     int rc = fx_mesh_validate(m, path, err);
     if (rc)
         return rc;
     if (!f)
         return fx_fail(err, FX_EINVAL, "'%s': cannot tell the mesh format from the name (use "
                        ".stl, .ply, .off or .obj)", path);
-    rc = mio_out_open(&out, path, err);
+    rc = fx_outfile_open(&out, path, err);
     if (rc)
         return rc;
     switch (f) {
@@ -411,8 +366,8 @@ int fx_mesh_write(const char *path, const fx_mesh *m, const fx_meshio_opts *opts
     default: rc = mio_write_obj(out.fp, m, err); break;
     }
     if (rc) {
-        mio_out_abort(&out);
+        fx_outfile_abort(&out);
         return rc;
     }
-    return mio_out_commit(&out, err);
+    return fx_outfile_commit(&out, err);
 }

@@ -52,17 +52,6 @@ int mio_weld_new(size_t expect, mio_weld **out, fx_error *err);
 int mio_weld_add(mio_weld *w, fx_mesh *m, fx_vec3 p, uint32_t *idx, fx_error *err);
 void mio_weld_free(mio_weld *w);
 
-/* Atomic output: write to `path`.XXXXXX, then rename over `path`. */
-typedef struct mio_out {
-    FILE *fp;
-    char tmp[4096];
-    const char *path;
-} mio_out;
-int mio_out_open(mio_out *o, const char *path, fx_error *err);
-/* Close and rename; on any earlier write error the temporary file is removed. */
-int mio_out_commit(mio_out *o, fx_error *err);
-void mio_out_abort(mio_out *o);
-
 /* Little/big-endian scalars. */
 float mio_f32(const unsigned char *p, bool big);
 uint32_t mio_u32(const unsigned char *p, bool big);
@@ -70,7 +59,7 @@ void mio_put_f32(unsigned char *p, float x, bool big);
 void mio_put_u32(unsigned char *p, uint32_t x, bool big);
 
 /* The formats. The readers fill an empty mesh `m`; the writers write to an
- * open file and report write errors through mio_out_commit. */
+ * open file and report write errors through fx_outfile_commit (fxaudit/file.h). */
 int mio_read_stl(const mio_buf *b, fx_mesh *m, fx_error *err);
 int mio_read_ply(const mio_buf *b, const fx_meshio_opts *o, fx_mesh *m, fx_error *err);
 int mio_read_off(const mio_buf *b, fx_mesh *m, fx_error *err);

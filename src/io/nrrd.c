@@ -361,39 +361,20 @@ static int write_payload(FILE *f, const fx_volume *v, int gzip)
 
 int fx_nrrd_write(const char *path, const fx_volume *v, int gzip, fx_error *err)
 {
-    char tmp[4096];
-    FILE *f;
-    int fd, rc;
-    mode_t mask;
+    fx_outfile out;
+    int rc;
 
     if (!nrrd_type_name(v->type))
         return fx_fail(err, FX_EINVAL, "cannot write '%s': unknown voxel type", path);
     rc = fx_volume_check_geometry(v, err);
     if (rc)
         return fx_error_prefix(err, "cannot write '%s'", path);
-    if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
-        return fx_fail(err, FX_EINVAL, "path '%s' is too long", path);
-    fd = fx_mkstemp_output(tmp);
-    if (fd < 0)
-        return fx_fail(err, FX_EIO, "cannot create '%s': %s", tmp, strerror(errno));
-    mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask); /* mkstemp made it 0600; give it the usual mode */
-    f = fdopen(fd, "wb");
-    if (!f) {
-        close(fd);
-        unlink(tmp);
-        return fx_fail(err, FX_EIO, "cannot open '%s': %s", tmp, strerror(errno));
-    }
-    rc = write_header(f, v, gzip) || write_payload(f, v, gzip);
-    if (fclose(f) || rc) {
-        unlink(tmp);
+    rc = fx_outfile_open(&out, path, err);
+    if (rc)
+        return rc;
+    if (write_header(out.fp, v, gzip) || write_payload(out.fp, v, gzip)) {
+        fx_outfile_abort(&out);
         return fx_fail(err, FX_EIO, "cannot write '%s' (disk full?)", path);
     }
-    if (rename(tmp, path)) {
-        int e = errno;
-        unlink(tmp);
-        return fx_fail(err, FX_EIO, "cannot rename '%s' to '%s': %s", tmp, path, strerror(e));
-    }
-    return FX_OK;
+    return fx_outfile_commit(&out, err);
 }

@@ -41,32 +41,18 @@ out:
 int fx_png_write(const char *path, const uint8_t *pixels, int w, int h, int channels,
                  fx_error *err)
 {
-    char tmp[4096];
-    FILE *f;
-    int fd;
+    fx_outfile out;
+    int rc;
 
     if (w <= 0 || h <= 0 || (channels != 1 && channels != 3))
         return fx_fail(err, FX_EINVAL, "cannot write '%s': invalid image %d x %d x %d", path, w,
                        h, channels);
-    if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
-        return fx_fail(err, FX_EINVAL, "path '%s' is too long", path);
-    fd = fx_mkstemp_output(tmp);
-    if (fd < 0)
-        return fx_fail(err, FX_EIO, "cannot create '%s': %s", tmp, strerror(errno));
-    f = fdopen(fd, "wb");
-    if (!f) {
-        close(fd);
-        unlink(tmp);
-        return fx_fail(err, FX_EIO, "cannot open '%s': %s", tmp, strerror(errno));
-    }
-    if (write_rows(f, pixels, w, h, channels) != 0 || fclose(f) != 0) {
-        unlink(tmp);
+    rc = fx_outfile_open(&out, path, err);
+    if (rc)
+        return rc;
+    if (write_rows(out.fp, pixels, w, h, channels) != 0) {
+        fx_outfile_abort(&out);
         return fx_fail(err, FX_EIO, "cannot write PNG '%s'", path);
     }
-    if (rename(tmp, path) != 0) {
-        unlink(tmp);
-        return fx_fail(err, FX_EIO, "cannot rename '%s' to '%s': %s", tmp, path,
-                       strerror(errno));
-    }
-    return FX_OK;
+    return fx_outfile_commit(&out, err);
 }

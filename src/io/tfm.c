@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fxaudit/file.h"
 #include "fxaudit/tfm.h"
 #include "meshio_int.h"
 
@@ -45,13 +46,13 @@ int fx_transform_write(const char *path, const fx_rigid *moving_to_fixed, fx_err
     if (!json && !ends_with(path, ".tfm") && !ends_with(path, ".txt"))
         return fx_fail(err, FX_EINVAL, "'%s': a transform file must end in .tfm, .txt or .json",
                        path);
-    mio_out out;
-    int rc = mio_out_open(&out, path, err);
+    fx_outfile out;
+    int rc = fx_outfile_open(&out, path, err);
     if (rc)
         return rc;
     if (json) {
         if (write_json(out.fp, moving_to_fixed)) {
-            mio_out_abort(&out);
+            fx_outfile_abort(&out);
             return fx_fail(err, FX_EIO, "cannot write '%s'", path);
         }
     } else {
@@ -64,7 +65,7 @@ int fx_transform_write(const char *path, const fx_rigid *moving_to_fixed, fx_err
             fprintf(out.fp, " %.17g", inv.t[i]);
         fprintf(out.fp, "\nFixedParameters: 0 0 0\n");
     }
-    return mio_out_commit(&out, err);
+    return fx_outfile_commit(&out, err);
 }
 
 static int read_numbers(mio_text *t, double *x, int n, const char *what, fx_error *err)

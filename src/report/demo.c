@@ -17,6 +17,7 @@
 
 #include "fxaudit/phantom.h"
 #include "fxaudit/consensus.h"
+#include "fxaudit/domestore.h"
 #include "fxaudit/demo.h"
 #include "fxaudit/observers.h"
 #include "fxaudit/report.h"
@@ -270,6 +271,10 @@ static int observers_and_consensus(demo *dm, fx_store *s, fx_error *err)
                                      fx_observer_timepoints[t], FX_CONSENSUS_MEAN, NULL, NULL,
                                      "demo: mean of two simulated observers", &out, err);
             json_decref(out);
+            /* the software's estimate, shown beside the consensus (domestore.h) */
+            if (!rc)
+                rc = fx_dome_estimate_store(s, tstr(dm->truth[p], "patient", "code"),
+                                            fx_observer_timepoints[t], NULL, err);
         }
     return rc;
 }

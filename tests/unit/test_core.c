@@ -8,9 +8,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "fxaudit/file.h"
 #include "fxaudit/hash.h"
 #include "fxaudit/mesh.h"
 #include "fxaudit/vec3.h"
@@ -118,6 +124,76 @@ static void sha256_of_abc_matches_the_fips_180_2_vector(void **state)
     assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+/* Files in `dir` (the temporary names included). */
+static int files_in(const char *dir)
+{
+    int n = 0;
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+static void an_aborted_output_leaves_the_old_file_and_no_temporary(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/fxcoreXXXXXX", path[64], text[16] = {0};
+    fx_outfile o;
+    fx_error err;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/out.txt", dir);
+    FILE *f = fopen(path, "w");
+    fputs("old", f);
+    fclose(f);
+    assert_int_equal(fx_outfile_open(&o, path, &err), FX_OK);
+    fputs("half", o.fp);
+    fx_outfile_abort(&o);
+    fx_outfile_abort(&o); /* twice is harmless */
+    f = fopen(path, "r");
+    assert_non_null(fgets(text, sizeof(text), f));
+    fclose(f);
+    assert_string_equal(text, "old");
+    assert_int_equal(files_in(dir), 1);
+    unlink(path);
+    rmdir(dir);
+}
+
+static void a_committed_output_replaces_the_file_with_the_umask_mode(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/fxcoreXXXXXX", path[64], text[16] = {0};
+    fx_outfile o;
+    fx_error err;
+    struct stat sb;
+    mode_t old = umask(027);
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/out.txt", dir);
+    assert_int_equal(fx_outfile_open(&o, path, &err), FX_OK);
+    fputs("new", o.fp);
+    assert_int_equal(fx_outfile_commit(&o, &err), FX_OK);
+    umask(old);
+    FILE *f = fopen(path, "r");
+    assert_non_null(fgets(text, sizeof(text), f));
+    fclose(f);
+    assert_string_equal(text, "new");
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0640); /* 0666 less 027, not mkstemp's 0600 */
+    assert_int_equal(files_in(dir), 1);
+    unlink(path);
+    rmdir(dir);
+}
+
+static void an_output_in_a_missing_folder_fails_naming_it(void **state)
+{
+    (void)state;
+    fx_outfile o;
+    fx_error err;
+    assert_int_equal(fx_outfile_open(&o, "/nonexistent-fx/out.txt", &err), FX_EIO);
+    assert_non_null(strstr(err.msg, "/nonexistent-fx/out.txt"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -129,6 +205,9 @@ int main(void)
         cmocka_unit_test(voxel_index_maps_through_direction_and_spacing),
         cmocka_unit_test(unit_cube_has_area_six_and_volume_one),
         cmocka_unit_test(sha256_of_abc_matches_the_fips_180_2_vector),
+        cmocka_unit_test(an_aborted_output_leaves_the_old_file_and_no_temporary),
+        cmocka_unit_test(a_committed_output_replaces_the_file_with_the_umask_mode),
+        cmocka_unit_test(an_output_in_a_missing_folder_fails_naming_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,6 +25,7 @@
 
 static const fx_vec3 C = {40, 40, 20};
 
+/* 0 soft tissue, 1 cancellous bone, 2 articular cortex (the inner 3 mm). */
 static int inside(fx_vec3 p, double g, double s)
 {
     int moved = p.y - C.y > g;
@@ -32,7 +33,9 @@ static int inside(fx_vec3 p, double g, double s)
     if (!moved && p.y - C.y > 0)
         return 0; /* the cleft */
     double r = fx_v3_dist(q, C);
-    return q.z >= C.z && r >= R_MM - 3 && r <= R_MM + 12;
+    if (q.z < C.z || r < R_MM || r > R_MM + 12)
+        return 0;
+    return r < R_MM + 3 ? 2 : 1;
 }
 
 static fx_volume *cleft_volume(double g, double s)
@@ -44,19 +47,21 @@ static fx_volume *cleft_volume(double g, double s)
     for (int k = 0; k < dims[2]; k++)
         for (int j = 0; j < dims[1]; j++)
             for (int i = 0; i < dims[0]; i++) {
-                int n = 0;
-                for (int c = 0; c < 64; c++)
-                    n += inside(fx_v3(i + ((c & 3) - 1.5) / 4, j + (((c >> 2) & 3) - 1.5) / 4,
-                                      k + (((c >> 4) & 3) - 1.5) / 4),
-                                g, s);
-                d[i + dims[0] * (j + dims[1] * k)] = (int16_t)lround(40 + 310 * n / 64.0);
+                double hu = 0;
+                for (int c = 0; c < 64; c++) {
+                    int t = inside(fx_v3(i + ((c & 3) - 1.5) / 4, j + (((c >> 2) & 3) - 1.5) / 4,
+                                         k + (((c >> 4) & 3) - 1.5) / 4),
+                                   g, s);
+                    hu += t == 2 ? 1400 : t == 1 ? 350 : 40;
+                }
+                d[i + dims[0] * (j + dims[1] * k)] = (int16_t)lround(hu / 64.0);
             }
     return v;
 }
 
 static void run(const fx_volume *v, fx_dome_estimate *e)
 {
-    fx_dome d = {C, R_MM, 10.0, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, {0, 0, 0}};
+    fx_dome d = {C, R_MM, 10.0, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, {0, 0, 0}, R_MM - 4};
     fx_domeest_opts o;
     fx_domeest_opts_default(&o);
     fx_error err = {0};
@@ -112,7 +117,7 @@ static void a_dome_outside_the_volume_is_refused(void **state)
 {
     (void)state;
     fx_volume *v = cleft_volume(0.0, 0.0);
-    fx_dome d = {{400, 0, 0}, R_MM, 10.0, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, {0, 0, 0}};
+    fx_dome d = {{400, 0, 0}, R_MM, 10.0, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, {0, 0, 0}, 0};
     fx_domeest_opts o;
     fx_domeest_opts_default(&o);
     fx_dome_estimate e;

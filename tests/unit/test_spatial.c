@@ -9,6 +9,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "fxaudit/bvh.h"
 #include "fxaudit/kdtree.h"
 #include "geom_fixtures.h"
@@ -88,6 +92,54 @@ static void batched_queries_in_z_order_agree_with_brute_force(void **state)
     assert_int_equal(fx_kdtree_nearest_many(t, q, 1, idx, NULL, NULL), FX_OK);
     fx_kdtree_free(t);
     free(p), free(q), free(idx), free(d2);
+}
+
+/* The bounded batch, over several runs of queries shared among one and two
+ * threads: a query with no point within the radius gets none, every other
+ * the brute-force nearest distance; hints (last answers, random points, none)
+ * change nothing. */
+static void bounded_batches_on_one_and_two_threads_agree_with_brute_force(void **state)
+{
+    (void)state;
+    rng r = {11};
+    enum { N = 4000, Q = 9000 };
+    const double max_d2 = 1.5 * 1.5;
+    fx_vec3 *p = malloc(N * sizeof(*p)), *q = malloc(Q * sizeof(*q));
+    size_t *idx = malloc(Q * sizeof(size_t)), *hint = malloc(Q * sizeof(size_t));
+    double *d2 = malloc(Q * sizeof(double));
+    for (int i = 0; i < N; i++)
+        p[i] = fx_v3_scale(rng_unit_vector(&r), 30 + rng_uniform(&r));
+    for (int j = 0; j < Q; j++) /* from 25 to 35 mm: some within 1.5 mm, some not */
+        q[j] = fx_v3_scale(rng_unit_vector(&r), 25 + 10 * rng_uniform(&r));
+    fx_kdtree *t;
+    assert_int_equal(fx_kdtree_build(p, N, &t, NULL), FX_OK);
+    int none = 0, some = 0;
+    for (int threads = 1; threads <= 2; threads++) {
+#ifdef _OPENMP
+        omp_set_num_threads(threads);
+#endif
+        assert_int_equal(fx_kdtree_nearest_many_within(t, q, Q, max_d2, threads == 2 ? hint : NULL,
+                                                                idx, d2, NULL), FX_OK);
+        for (int j = 0; j < Q; j++) {
+            double best = INFINITY;
+            for (int i = 0; i < N; i++)
+                best = fmin(best, fx_v3_dot(fx_v3_sub(p[i], q[j]), fx_v3_sub(p[i], q[j])));
+            if (best >= max_d2) {
+                assert_true(idx[j] == (size_t)-1);
+                none++;
+                continue;
+            }
+            some++;
+            assert_true(idx[j] < N);
+            assert_true(d2[j] == best);
+            assert_true(fx_v3_dot(fx_v3_sub(p[idx[j]], q[j]), fx_v3_sub(p[idx[j]], q[j])) == best);
+        }
+        for (int j = 0; j < Q; j++)
+            hint[j] = j % 5 == 0 ? (size_t)-1 : j % 3 == 0 ? (size_t)(j * 7919) % N : idx[j];
+    }
+    assert_true(none > 1000 && some > 1000);
+    fx_kdtree_free(t);
+    free(p), free(q), free(idx), free(hint), free(d2);
 }
 
 static void closest_point_on_a_triangle_matches_hand_calculation(void **state)
@@ -205,6 +257,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(nearest_neighbours_agree_with_brute_force),
         cmocka_unit_test(batched_queries_in_z_order_agree_with_brute_force),
+        cmocka_unit_test(bounded_batches_on_one_and_two_threads_agree_with_brute_force),
         cmocka_unit_test(closest_point_on_a_triangle_matches_hand_calculation),
         cmocka_unit_test(closest_points_on_the_bunny_agree_with_brute_force),
         cmocka_unit_test(a_ray_through_the_unit_cube_enters_at_one_and_leaves_at_two),
