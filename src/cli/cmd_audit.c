@@ -11,9 +11,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit_poses.h"
 #include "cli.h"
 #include "commands.h"
 #include "fxaudit/audit.h"
+#include "fxaudit/auditposes.h"
 #include "fxaudit/auditstore.h"
 #include "fxaudit/meshio.h"
 #include "fxaudit/volio.h"
@@ -35,7 +37,10 @@ static const char *help =
     "scan as already in plan coordinates. --joint X,Y,Z,R gives the acetabular joint\n"
     "surface as a sphere (plan mm): a screw whose surface comes within --joint-margin MM\n"
     "(2) of it, or into it, is flagged joint_penetration. --timings prints the time of\n"
-    "each stage to stderr. Method: docs/audit.md.\n";
+    "each stage to stderr. Method: docs/audit.md.\n"
+    "After the registration, each planned fragment and plate is located in the post-op\n"
+    "bone and metal (translation of its centroid, rotation; docs/audit-poses.md) and the\n"
+    "registration's residuals are binned (JSON registration.residual_histogram).\n";
 
 struct audit_args {
     const char *plan, *postop, *study, *patient;
@@ -125,12 +130,14 @@ static json_t *result_json(const fx_plan *plan, const fx_audit_result *r)
                                                "centroid", vec_json(m->centroid), "lo",
                                                vec_json(m->lo), "hi", vec_json(m->hi)));
     }
-    return json_pack("{s:o,s:o,s:i,s:i,s:i,s:o,s:f,s:{s:f,s:f,s:f,s:f}}", "registration",
+    json_t *j = json_pack("{s:o,s:o,s:i,s:i,s:i,s:o,s:f,s:{s:f,s:f,s:f,s:f}}", "registration",
                      registration_json(r), "screws", screws, "planned", (int)r->ndev, "placed",
                      (int)placed, "unmatched_candidates", (int)r->unmatched, "unplanned_metal",
                      metal, "metal_mm3", r->metal_mm3, "seconds", "load", r->seconds[0],
                      "registration", r->seconds[1], "screws", r->seconds[2], "matching",
                      r->seconds[3]);
+    audit_poses_json_add(j, r);
+    return j;
 }
 
 static void print_text(const fx_plan *plan, const fx_audit_result *r)
@@ -153,6 +160,7 @@ static void print_text(const fx_plan *plan, const fx_audit_result *r)
     for (size_t k = 0; k < r->nunplanned; k++)
         printf("unplanned metal: %.0f mm3 at (%.1f, %.1f, %.1f)\n", r->unplanned[k].volume_mm3,
                r->unplanned[k].centroid.x, r->unplanned[k].centroid.y, r->unplanned[k].centroid.z);
+    audit_poses_print(r);
 }
 
 static double now_s(void)
@@ -210,6 +218,8 @@ static int audit_files(const char *plan_path, const char *postop, const struct a
     t_vol = now_s();
     if (!rc)
         rc = fx_audit_run(v, *plan, ref, ref ? reference_of(*plan)->name : NULL, &o, res, err);
+    if (!rc)
+        rc = fx_audit_parts_from_plan(*res, v, *plan, plan_path, &o, err);
     cli_progress_done();
     if (!rc && a->timings)
         fprintf(stderr,
