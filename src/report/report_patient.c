@@ -50,9 +50,15 @@ static int identity_block(rp_ctx *c, fx_store *s, const fx_patient *p, fx_error 
     return rc;
 }
 
-static int reduction_block(rp_ctx *c, fx_store *s, const char *code, fx_error *err)
+static int reduction_block(rp_ctx *c, fx_store *s, const char *code, const json_t *reg,
+                           fx_error *err)
 {
-    int rc = rp_section(c, "3  Reduction: gap and step-off", err);
+    /* the heading stays with the slices' figure (two rows: some 140 mm) */
+    int rc = c->o->have_dome ? fx_pdf_keep_together(c->d, 150, err) : FX_OK;
+    if (!rc)
+        rc = rp_section(c, "3  Reduction: gap and step-off", err);
+    if (!rc)
+        rc = rp_dome_slices(c, s, code, reg, err);
     json_t *m = rp_query(s, "SELECT observer, timepoint, plane, gap_mm, step_mm FROM "
                             "measurement_view WHERE patient = ?1 AND current AND repeat_no = 1 "
                             "ORDER BY instr('preop postop followup', timepoint), plane, observer",
@@ -171,32 +177,81 @@ static int smfa_block(rp_ctx *c, fx_store *s, const char *code, fx_error *err)
     rp_png(c, png, sizeof png);
     fx_error pe = {0};
     int prc = fx_plot_lines(&po, ser, 2, png, &pe);
+    char cap[120];
+    snprintf(cap, sizeof cap, "Figure %d. SMFA function and bother index over time.",
+             rp_next_fig(c));
     if (!rc)
-        rc = rp_figure(c, prc, &pe, png, 70, "Figure 4. SMFA function and bother index over time.",
-                       err);
+        rc = rp_figure(c, prc, &pe, png, 70, cap, err);
     free(v);
     return rc;
 }
 
-static int audit_block(rp_ctx *c, fx_store *s, const char *code, fx_error *err)
+/* The actual screws of the deviation rows, mapped into plan coordinates by
+ * each row's registration (x_plan = R x_post + t; none: already there). */
+static int actual_screws(const json_t *dev, rp_actual_screw **out, size_t *n, fx_error *err)
 {
-    int rc = rp_section(c, "5  Post-operative audit: planned against actual", err);
-    json_t *reg = rp_query(s, "SELECT r.rms_mm, r.inlier_fraction, r.region, r.iterations, "
-                              "r.converged FROM registrations r JOIN patients p ON p.id = "
-                              "r.patient_id WHERE p.code = ?1 ORDER BY r.id DESC LIMIT 1", code, err);
-    if (!reg)
-        return err->code;
-    json_t *dev = rp_query(s, "SELECT ps.label, ps.length_mm AS planned_mm, d.angle_deg, d.entry_mm,"
-                              " d.tip_mm, d.length_diff_mm, d.joint_penetration, d.actual_screw_id "
-                              "FROM screw_deviations d JOIN plan_screws ps ON ps.id = "
-                              "d.plan_screw_id JOIN plans pl ON pl.id = ps.plan_id JOIN patients p "
-                              "ON p.id = pl.patient_id WHERE p.code = ?1 AND d.id IN (SELECT "
-                              "max(id) FROM screw_deviations GROUP BY plan_screw_id) ORDER BY "
-                              "ps.label", code, err);
-    if (!dev) {
-        json_decref(reg);
-        return err->code;
+    *n = 0;
+    *out = calloc(json_array_size(dev) + 1, sizeof **out);
+    if (!*out)
+        return fx_fail(err, FX_ENOMEM, "out of memory reading the actual screws");
+    size_t i;
+    json_t *r;
+    json_array_foreach(dev, i, r)
+    {
+        if (json_is_null(json_object_get(r, "actual_screw_id")))
+            continue;
+        double m[16], e[3] = {rp_real(r, "ex"), rp_real(r, "ey"), rp_real(r, "ez")},
+                      t[3] = {rp_real(r, "tx"), rp_real(r, "ty"), rp_real(r, "tz")};
+        int rc = rp_matrix_parse(json_string_value(json_object_get(r, "matrix")), m, err);
+        if (rc)
+            return rc;
+        rp_actual_screw *a = &(*out)[(*n)++];
+        for (int k = 0; k < 3; k++) {
+            a->entry[k] = m[4 * k] * e[0] + m[4 * k + 1] * e[1] + m[4 * k + 2] * e[2] + m[4 * k + 3];
+            a->tip[k] = m[4 * k] * t[0] + m[4 * k + 1] * t[1] + m[4 * k + 2] * t[2] + m[4 * k + 3];
+        }
+        a->diameter_mm = rp_real(r, "diameter_mm");
     }
+    return FX_OK;
+}
+
+/* The plan's views with the actual screws beside the planned ones. */
+static int result_views(rp_ctx *c, fx_store *s, const char *code, const char *side,
+                        const json_t *dev, fx_error *err)
+{
+    char dir[4400];
+    json_t *plan = NULL;
+    if (rp_plan_load(s, code, dir, sizeof dir, &plan))
+        return FX_OK; /* the plan section has said so */
+    rp_actual_screw *act = NULL;
+    size_t na = 0;
+    int rc = actual_screws(dev, &act, &na, err);
+    if (!rc && na)
+        rc = rp_views(c, dir, plan, *side ? side : rp_str(plan, "side"), act, na, err);
+    free(act);
+    json_decref(plan);
+    return rc;
+}
+
+static int audit_block(rp_ctx *c, fx_store *s, const fx_patient *p, const json_t *regs,
+                       fx_error *err)
+{
+    const char *code = p->code;
+    int rc = rp_section(c, "5  Post-operative audit: planned against actual", err);
+    json_t *dev = rp_query(s, "SELECT ps.label, ps.length_mm AS planned_mm, d.angle_deg, d.entry_mm,"
+                              " d.tip_mm, d.length_diff_mm, d.joint_penetration, d.actual_screw_id, "
+                              "a.entry_x_mm AS ex, a.entry_y_mm AS ey, a.entry_z_mm AS ez, "
+                              "a.tip_x_mm AS tx, a.tip_y_mm AS ty, a.tip_z_mm AS tz, "
+                              "a.diameter_mm, r.matrix FROM screw_deviations d JOIN plan_screws ps "
+                              "ON ps.id = d.plan_screw_id JOIN plans pl ON pl.id = ps.plan_id JOIN "
+                              "patients p ON p.id = pl.patient_id LEFT JOIN actual_screws a ON "
+                              "a.id = d.actual_screw_id LEFT JOIN registrations r ON r.id = "
+                              "d.registration_id WHERE p.code = ?1 AND d.id IN (SELECT max(id) FROM "
+                              "screw_deviations GROUP BY plan_screw_id) ORDER BY length(ps.label), "
+                              "ps.label", code, err);
+    if (!dev)
+        return err->code;
+    json_t *reg = json_array_size(regs) ? json_incref((json_t *)regs) : json_array();
     if (!rc && json_array_size(reg) == 0 && json_array_size(dev) == 0)
         rc = fx_pdf_paragraph(c->d, "The post-operative audit has not been run for this patient: "
                                     "the store holds no registration and no screw deviations.",
@@ -211,6 +266,8 @@ static int audit_block(rp_ctx *c, fx_store *s, const char *code, fx_error *err)
                            rp_str(r, "region"), rp_num(b[2], 40, json_object_get(r, "iterations"), 0),
                            json_integer_value(json_object_get(r, "converged")) ? "yes" : "no"};
         rc = fx_pdf_keyvalues(c->d, k, v, 5, err);
+        if (!rc)
+            rc = rp_residuals(c, s, r, err);
     }
     if (!rc && json_array_size(dev)) {
         static const fx_pdf_column cols[] = {
@@ -248,6 +305,10 @@ static int audit_block(rp_ctx *c, fx_store *s, const char *code, fx_error *err)
         if (!rc)
             rc = fx_pdf_caption(c->d, note, err);
     }
+    if (!rc && json_array_size(reg))
+        rc = rp_pose_deviations(c, s, json_array_get(reg, 0), err);
+    if (!rc && json_array_size(dev))
+        rc = result_views(c, s, code, p->side, dev, err);
     json_decref(reg);
     json_decref(dev);
     return rc;
@@ -318,12 +379,19 @@ int fx_report_patient(fx_store *s, const char *code, fx_report_opts *o, const ch
         rc = identity_block(&c, s, &p, err);
     if (!rc)
         rc = rp_plan_section(&c, s, code, p.side, err);
+    json_t *reg = rp_query(s, "SELECT r.id, r.matrix, r.rms_mm, r.inlier_fraction, r.region, "
+                              "r.iterations, r.converged FROM registrations r JOIN patients p ON "
+                              "p.id = r.patient_id WHERE p.code = ?1 ORDER BY r.id DESC LIMIT 1",
+                           code, err);
+    if (!reg && !rc)
+        rc = err->code;
     if (!rc)
-        rc = reduction_block(&c, s, code, err);
+        rc = reduction_block(&c, s, code, json_array_get(reg, 0), err);
     if (!rc)
         rc = smfa_block(&c, s, code, err);
     if (!rc)
-        rc = audit_block(&c, s, code, err);
+        rc = audit_block(&c, s, &p, reg, err);
+    json_decref(reg);
     if (!rc)
         rc = trail_block(&c, s, series, err);
     json_decref(series);
