@@ -79,6 +79,7 @@ typedef struct fx_audit_result {
     size_t unmatched; /* candidates found but matched to no planned screw */
     fx_audit_metal *unplanned;
     size_t nunplanned;
+    struct fx_audit_poses *poses; /* owned or NULL: residuals, fragments, plates (auditposes.h) */
     double metal_mm3;  /* all metal (>= metal_hu) */
     double seconds[4]; /* wall: [1] post-op bone model and registration, [2] screws,
                           [3] matching and unplanned metal; [0] for the caller */

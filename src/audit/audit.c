@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "fxaudit/audit.h"
+#include "fxaudit/auditposes.h"
 
 void fx_audit_opts_default(fx_audit_opts *o)
 {
@@ -35,6 +36,7 @@ void fx_audit_result_free(fx_audit_result *r)
     free(r->screws);
     free(r->dev);
     free(r->unplanned);
+    fx_audit_poses_free(r->poses);
     free(r);
 }
 
@@ -203,7 +205,7 @@ int fx_audit_run(const fx_volume *postop, const fx_plan *plan, const fx_mesh *re
         return fx_fail(err, FX_ENOMEM, "cannot allocate an audit result");
     if (reference && o->register_postop) {
         fx_progress_report(&o->progress, "registration", 0);
-        if ((rc = fx_audit_register(postop, reference, o, &r->reg, err)))
+        if ((rc = fx_audit_register_poses(postop, reference, o, &r->reg, &r->poses, err)))
             goto fail;
         r->registered = 1;
         T = r->reg.T;

@@ -12,6 +12,7 @@
 
 #include "fxaudit/auditstore.h"
 #include "fxaudit/hash.h"
+#include "fxaudit/posestore.h"
 
 static void utc_now(char out[32])
 {
@@ -186,6 +187,7 @@ int fx_audit_store(fx_store *s, const char *patient, int64_t series_id, const ch
     if ((rc = plan_row(s, p.id, plan_rel, plan_abs, &plan_id, err)) ||
         (rc = screw_rows(s, plan_id, plan, plan_ids, err)) ||
         (rc = registration_row(s, p.id, plan_id, r, &reg_id, err)) ||
+        (rc = fx_audit_store_poses(s, plan_id, reg_id, plan, r, err)) ||
         (rc = actual_rows(s, p.id, series_id, plan, r, actual_ids, err)) ||
         (rc = deviation_rows(s, r, plan_ids, actual_ids, reg_id, err)) ||
         (rc = fx_store_tx_commit(s, err)))

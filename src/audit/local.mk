@@ -19,3 +19,16 @@ tests_unit_test_audit_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 
 TESTS += tests/cli/test_audit.sh
 EXTRA_DIST += tests/cli/test_audit.sh docs/audit.md
+
+# registration residuals, fragment and plate poses (issue 6)
+libfxaudit_a_SOURCES += src/audit/residuals.c src/audit/poses.c \
+	src/audit/posestore.c
+noinst_HEADERS += include/fxaudit/auditposes.h include/fxaudit/posestore.h
+fxaudit_SOURCES += src/cli/audit_poses.c
+noinst_HEADERS += src/cli/audit_poses.h
+check_PROGRAMS += tests/unit/test_auditposes
+TESTS += tests/unit/test_auditposes
+tests_unit_test_auditposes_SOURCES = tests/unit/test_auditposes.c
+tests_unit_test_auditposes_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_auditposes_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
+EXTRA_DIST += docs/audit-poses.md

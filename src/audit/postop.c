@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "fxaudit/audit.h"
+#include "fxaudit/auditposes.h"
 #include "fxaudit/fragments.h"
 #include "fxaudit/segment.h"
 
@@ -46,8 +47,9 @@ static int cut_metal(const fx_volume *hu, const fx_audit_opts *o, fx_volume **ou
     return FX_OK;
 }
 
-int fx_audit_register(const fx_volume *hu, const fx_mesh *reference, const fx_audit_opts *o,
-                      fx_icp_result *out, fx_error *err)
+int fx_audit_register_parts(const fx_volume *hu, const fx_mesh *reference,
+                            const fx_audit_opts *o, fx_icp_result *out, fx_bone_parts **keep,
+                            fx_error *err)
 {
     fx_volume *cut = NULL;
     fx_bone_parts *bp = NULL;
@@ -74,10 +76,19 @@ int fx_audit_register(const fx_volume *hu, const fx_mesh *reference, const fx_au
     io.start.t[1] = d.y;
     io.start.t[2] = d.z;
     rc = fx_icp_align(bp->parts[0].mesh, reference, &io, out, err);
-    fx_bone_parts_free(bp);
+    if (rc || !keep)
+        fx_bone_parts_free(bp);
+    else
+        *keep = bp;
     if (rc)
         return fx_error_prefix(err, "registering the post-op bone onto the plan");
     return FX_OK;
+}
+
+int fx_audit_register(const fx_volume *hu, const fx_mesh *reference, const fx_audit_opts *o,
+                      fx_icp_result *out, fx_error *err)
+{
+    return fx_audit_register_parts(hu, reference, o, out, NULL, err);
 }
 
 /* ---- metal that no plan explains ------------------------------------------ */

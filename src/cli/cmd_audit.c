@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit_poses.h"
 #include "cli.h"
 #include "commands.h"
 #include "fxaudit/audit.h"
@@ -113,11 +114,13 @@ static json_t *result_json(const fx_plan *plan, const fx_audit_result *r)
                                                "centroid", vec_json(m->centroid), "lo",
                                                vec_json(m->lo), "hi", vec_json(m->hi)));
     }
-    return json_pack("{s:o,s:o,s:i,s:i,s:i,s:o,s:f,s:{s:f,s:f,s:f}}", "registration",
+    json_t *j = json_pack("{s:o,s:o,s:i,s:i,s:i,s:o,s:f,s:{s:f,s:f,s:f}}", "registration",
                      registration_json(r), "screws", screws, "planned", (int)r->ndev, "placed",
                      (int)placed, "unmatched_candidates", (int)r->unmatched, "unplanned_metal",
                      metal, "metal_mm3", r->metal_mm3, "seconds", "registration", r->seconds[1],
                      "screws", r->seconds[2], "matching", r->seconds[3]);
+    audit_poses_json_add(j, r);
+    return j;
 }
 
 static void print_text(const fx_plan *plan, const fx_audit_result *r)

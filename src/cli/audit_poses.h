@@ -1,0 +1,16 @@
+/*
+ * audit_poses.h - the JSON of the audit's residual histogram, fragment and
+ * plate poses (`fxaudit audit --json`).
+ */
+#ifndef FXAUDIT_CLI_AUDIT_POSES_H
+#define FXAUDIT_CLI_AUDIT_POSES_H
+
+#include <jansson.h>
+
+#include "fxaudit/audit.h"
+
+/* Add to the audit's JSON `j`: registration.residual_histogram (when the
+ * audit registered), "fragments" and "plates" (arrays, empty when none). */
+void audit_poses_json_add(json_t *j, const fx_audit_result *r);
+
+#endif
