@@ -8,7 +8,9 @@ load '@COMMON@'
 set output '@OUT@'
 set yrange [0 : *]
 set offsets 0, 0, graph 0.12, 0
-set key top right samplen 1.5 spacing 1.2
+# the key under the note and left of the last bins (an open tail bin there may
+# be the tallest)
+set key at graph 0.78, graph 0.86 right top samplen 1.5 spacing 1.2
 plot '@DIR@/bins.dat' using (($4 == 1) ? ($1 + $2) / 2 : NaN):3:($2 - $1) with boxes \
          fill solid 1.0 border lc rgb '#333333' lc rgb '#9cc3e0' title '@LABEL_IN@', \
      '@DIR@/bins.dat' using (($4 == 0) ? ($1 + $2) / 2 : NaN):3:($2 - $1) with boxes \

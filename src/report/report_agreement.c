@@ -171,7 +171,8 @@ int rp_agreement_table(rp_ctx *c, fx_store *s, fx_error *err)
              "1979), 95 %% CI by McGraw & Wong (1996); n: rows of finished cases (one per "
              "patient, time point and plane, current readings; %zu in all). Inter-observer: all "
              "observers' first readings; intra-observer: an observer's first reading against "
-             "the repeat.", fx_csv_rows(r.csv));
+             "the repeat. –: not defined (the readings differ only by a constant, or agree "
+             "exactly).", fx_csv_rows(r.csv));
     int rc = rp_table_put(c, &t, "Table 8. Observer agreement: intraclass correlation with 95 % "
                                  "confidence interval.", cols, 7, err);
     if (!rc)

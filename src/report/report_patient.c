@@ -58,6 +58,8 @@ static int reduction_block(rp_ctx *c, fx_store *s, const char *code, const json_
     if (!rc)
         rc = rp_section(c, "3  Reduction: gap and step-off", err);
     if (!rc)
+        rc = fx_pdf_space(c->d, 2, err);
+    if (!rc)
         rc = rp_dome_slices(c, s, code, reg, err);
     json_t *m = rp_query(s, "SELECT observer, timepoint, plane, gap_mm, step_mm FROM "
                             "measurement_view WHERE patient = ?1 AND current AND repeat_no = 1 "
@@ -233,10 +235,62 @@ static int result_views(rp_ctx *c, fx_store *s, const char *code, const char *si
     return rc;
 }
 
-static int audit_block(rp_ctx *c, fx_store *s, const fx_patient *p, const json_t *regs,
+/* The registration's summary and its residual histogram. */
+static int registration_block(rp_ctx *c, fx_store *s, const json_t *r, fx_error *err)
+{
+    char b[3][40];
+    const char *k[] = {"Registration RMS (mm)", "Inlier fraction", "Reference region",
+                       "Iterations", "Converged"};
+    const char *v[] = {rp_num(b[0], 40, json_object_get(r, "rms_mm"), 2),
+                       rp_num(b[1], 40, json_object_get(r, "inlier_fraction"), 3),
+                       rp_str(r, "region"), rp_num(b[2], 40, json_object_get(r, "iterations"), 0),
+                       json_integer_value(json_object_get(r, "converged")) ? "yes" : "no"};
+    int rc = fx_pdf_keyvalues(c->d, k, v, 5, err);
+    return rc ? rc : rp_residuals(c, s, r, err);
+}
+
+/* Table 5: per planned screw its deviations, flagged beyond tolerance. */
+static int screws_block(rp_ctx *c, const json_t *dev, fx_error *err)
+{
+    static const fx_pdf_column cols[] = {
+        {"Screw", NULL, 0.8, FX_PDF_LEFT},     {"Planned length", "mm", 1, FX_PDF_RIGHT},
+        {"Direction", "°", 0.9, FX_PDF_RIGHT}, {"Entry", "mm", 0.8, FX_PDF_RIGHT},
+        {"Tip", "mm", 0.8, FX_PDF_RIGHT},      {"Length diff.", "mm", 1, FX_PDF_RIGHT},
+        {"Joint", NULL, 0.7, FX_PDF_LEFT}};
+    rp_table t = {0};
+    size_t i;
+    json_t *r;
+    char b[40];
+    const fx_report_opts *o = c->o;
+    json_array_foreach(dev, i, r)
+    {
+        int placed = !json_is_null(json_object_get(r, "actual_screw_id"));
+        rp_cell(&t, rp_str(r, "label"), 0);
+        rp_cell(&t, rp_num(b, 40, json_object_get(r, "planned_mm"), 0), 0);
+        rp_cell(&t, rp_num(b, 40, json_object_get(r, "angle_deg"), 1),
+                rp_real(r, "angle_deg") > o->tol_angle_deg);
+        rp_cell(&t, rp_num(b, 40, json_object_get(r, "entry_mm"), 1),
+                rp_real(r, "entry_mm") > o->tol_entry_mm);
+        rp_cell(&t, rp_num(b, 40, json_object_get(r, "tip_mm"), 1),
+                rp_real(r, "tip_mm") > o->tol_tip_mm);
+        rp_cell(&t, placed ? rp_num(b, 40, json_object_get(r, "length_diff_mm"), 1) : "not placed",
+                !placed || fabs(rp_real(r, "length_diff_mm")) > o->tol_length_mm);
+        int jp = (int)json_integer_value(json_object_get(r, "joint_penetration"));
+        rp_cell(&t, jp ? "entered" : "clear", jp);
+    }
+    int rc = rp_table_put(c, &t, "Table 5. Planned against actual screws.", cols, 7, err);
+    char note[300];
+    snprintf(note, sizeof note,
+             "* beyond tolerance (direction %.1f°, entry %.1f mm, tip %.1f mm, length "
+             "%.1f mm), a screw not placed, or one entering the joint.",
+             o->tol_angle_deg, o->tol_entry_mm, o->tol_tip_mm, o->tol_length_mm);
+    return rc ? rc : fx_pdf_caption(c->d, note, err);
+}
+
+/* `reg`: the newest registration row, or NULL. */
+static int audit_block(rp_ctx *c, fx_store *s, const fx_patient *p, const json_t *reg,
                        fx_error *err)
 {
-    const char *code = p->code;
     int rc = rp_section(c, "5  Post-operative audit: planned against actual", err);
     json_t *dev = rp_query(s, "SELECT ps.label, ps.length_mm AS planned_mm, d.angle_deg, d.entry_mm,"
                               " d.tip_mm, d.length_diff_mm, d.joint_penetration, d.actual_screw_id, "
@@ -248,68 +302,22 @@ static int audit_block(rp_ctx *c, fx_store *s, const fx_patient *p, const json_t
                               "a.id = d.actual_screw_id LEFT JOIN registrations r ON r.id = "
                               "d.registration_id WHERE p.code = ?1 AND d.id IN (SELECT max(id) FROM "
                               "screw_deviations GROUP BY plan_screw_id) ORDER BY length(ps.label), "
-                              "ps.label", code, err);
+                              "ps.label", p->code, err);
     if (!dev)
         return err->code;
-    json_t *reg = json_array_size(regs) ? json_incref((json_t *)regs) : json_array();
-    if (!rc && json_array_size(reg) == 0 && json_array_size(dev) == 0)
+    size_t nd = json_array_size(dev);
+    if (!rc && !reg && nd == 0)
         rc = fx_pdf_paragraph(c->d, "The post-operative audit has not been run for this patient: "
                                     "the store holds no registration and no screw deviations.",
                               FX_PDF_LEFT, err);
-    char b[5][40];
-    if (!rc && json_array_size(reg)) {
-        json_t *r = json_array_get(reg, 0);
-        const char *k[] = {"Registration RMS (mm)", "Inlier fraction", "Reference region",
-                           "Iterations", "Converged"};
-        const char *v[] = {rp_num(b[0], 40, json_object_get(r, "rms_mm"), 2),
-                           rp_num(b[1], 40, json_object_get(r, "inlier_fraction"), 3),
-                           rp_str(r, "region"), rp_num(b[2], 40, json_object_get(r, "iterations"), 0),
-                           json_integer_value(json_object_get(r, "converged")) ? "yes" : "no"};
-        rc = fx_pdf_keyvalues(c->d, k, v, 5, err);
-        if (!rc)
-            rc = rp_residuals(c, s, r, err);
-    }
-    if (!rc && json_array_size(dev)) {
-        static const fx_pdf_column cols[] = {
-            {"Screw", NULL, 0.8, FX_PDF_LEFT},     {"Planned length", "mm", 1, FX_PDF_RIGHT},
-            {"Direction", "°", 0.9, FX_PDF_RIGHT}, {"Entry", "mm", 0.8, FX_PDF_RIGHT},
-            {"Tip", "mm", 0.8, FX_PDF_RIGHT},      {"Length diff.", "mm", 1, FX_PDF_RIGHT},
-            {"Joint", NULL, 0.7, FX_PDF_LEFT}};
-        rp_table t = {0};
-        size_t i;
-        json_t *r;
-        const fx_report_opts *o = c->o;
-        json_array_foreach(dev, i, r)
-        {
-            int placed = !json_is_null(json_object_get(r, "actual_screw_id"));
-            rp_cell(&t, rp_str(r, "label"), 0);
-            rp_cell(&t, rp_num(b[0], 40, json_object_get(r, "planned_mm"), 0), 0);
-            rp_cell(&t, rp_num(b[0], 40, json_object_get(r, "angle_deg"), 1),
-                    rp_real(r, "angle_deg") > o->tol_angle_deg);
-            rp_cell(&t, rp_num(b[0], 40, json_object_get(r, "entry_mm"), 1),
-                    rp_real(r, "entry_mm") > o->tol_entry_mm);
-            rp_cell(&t, rp_num(b[0], 40, json_object_get(r, "tip_mm"), 1),
-                    rp_real(r, "tip_mm") > o->tol_tip_mm);
-            rp_cell(&t, placed ? rp_num(b[0], 40, json_object_get(r, "length_diff_mm"), 1)
-                               : "not placed",
-                    !placed || fabs(rp_real(r, "length_diff_mm")) > o->tol_length_mm);
-            int jp = (int)json_integer_value(json_object_get(r, "joint_penetration"));
-            rp_cell(&t, jp ? "entered" : "clear", jp);
-        }
-        rc = rp_table_put(c, &t, "Table 5. Planned against actual screws.", cols, 7, err);
-        char note[300];
-        snprintf(note, sizeof note,
-                 "* beyond tolerance (direction %.1f°, entry %.1f mm, tip %.1f mm, length "
-                 "%.1f mm), a screw not placed, or one entering the joint.",
-                 o->tol_angle_deg, o->tol_entry_mm, o->tol_tip_mm, o->tol_length_mm);
-        if (!rc)
-            rc = fx_pdf_caption(c->d, note, err);
-    }
-    if (!rc && json_array_size(reg))
-        rc = rp_pose_deviations(c, s, json_array_get(reg, 0), err);
-    if (!rc && json_array_size(dev))
-        rc = result_views(c, s, code, p->side, dev, err);
-    json_decref(reg);
+    if (!rc && reg)
+        rc = registration_block(c, s, reg, err);
+    if (!rc && nd)
+        rc = screws_block(c, dev, err);
+    if (!rc && reg)
+        rc = rp_pose_deviations(c, s, reg, err);
+    if (!rc && nd)
+        rc = result_views(c, s, p->code, p->side, dev, err);
     json_decref(dev);
     return rc;
 }
@@ -390,7 +398,7 @@ int fx_report_patient(fx_store *s, const char *code, fx_report_opts *o, const ch
     if (!rc)
         rc = smfa_block(&c, s, code, err);
     if (!rc)
-        rc = audit_block(&c, s, &p, reg, err);
+        rc = audit_block(&c, s, &p, json_array_get(reg, 0), err);
     json_decref(reg);
     if (!rc)
         rc = trail_block(&c, s, series, err);

@@ -40,28 +40,39 @@ static int histogram(rp_ctx *c, const json_t *reg, const json_t *bins, fx_error 
         total += (long long)v[2 * n + i], inl += in[i] ? (long long)v[2 * n + i] : 0;
         top = in[i] && v[n + i] > top ? v[n + i] : top;
     }
-    char b1[40], b2[40], note[200], cap[700], png[4400];
+    /* an open-ended tail bin (e.g. 3 mm to the largest distance) would squash
+     * the rest: drawn two ordinary bins wide, and said so in the caption */
+    char tail[200] = "", xlabel[160] = "residual distance after the registration (mm)";
+    double w0 = v[n] - v[0];
+    if (n >= 2 && v[2 * n - 1] - v[n - 1] > 3 * w0) {
+        snprintf(tail, sizeof tail, " The last, wider bar gathers the %.0f points from %.1f to "
+                                    "%.1f mm.", v[3 * n - 1], v[n - 1], v[2 * n - 1]);
+        snprintf(xlabel, sizeof xlabel, "residual distance after the registration (mm; the "
+                                        "last bar: %.1f to %.1f mm)", v[n - 1], v[2 * n - 1]);
+        v[2 * n - 1] = v[n - 1] + 2 * w0;
+    }
+    char b1[40], b2[40], note[200], cap[900], png[4400];
     rp_num(b1, sizeof b1, json_object_get(reg, "rms_mm"), 2);
     rp_num(b2, sizeof b2, json_object_get(reg, "inlier_fraction"), 3);
-    snprintf(note, sizeof note, "RMS %s mm, inlier fraction %s, region %s", b1, b2,
-             rp_str(reg, "region"));
+    snprintf(note, sizeof note, "RMS %s mm, inlier fraction %s", b1, b2);
     fx_plot_opts po;
     fx_plot_opts_default(&po);
     po.height_px = 900;
-    po.xlabel = "residual distance after the registration (mm)";
+    po.xlabel = xlabel;
     po.ylabel = "surface points";
     po.note = note;
     rp_png(c, png, sizeof png);
     fx_error pe = {0};
     int prc = fx_plot_bins(&po, v, v + n, v + 2 * n, in, n, "inliers (used in the match)",
                            "trimmed (not used)", png, &pe);
-    snprintf(cap, sizeof cap, "Figure %d. Residual distances of the registration: the distance "
-                              "from each post-op surface point, after the match, to the plan's "
-                              "reference region (%s), in %zu bins (mm); n = %lld points, of "
-                              "which %lld (%.1f %%) inliers, below the trimming cut of %.2f mm. "
-                              "RMS %s mm, inlier fraction %s (as the registration reports them).",
+    snprintf(cap, sizeof cap, "Figure %d. Residual distances of the registration: from each "
+                              "post-op bone surface point, after the match, to the plan's "
+                              "reference region (%s), in %zu bins; n = %lld points, of which "
+                              "%lld (%.1f %%) lie below the trimming cut of %.2f mm (inliers, "
+                              "counted over all points; the registration's inlier fraction %s "
+                              "and RMS %s mm are its own, on its sample).%s",
              rp_next_fig(c), rp_str(reg, "region"), n, total, inl,
-             total ? 100.0 * (double)inl / (double)total : 0.0, top, b1, b2);
+             total ? 100.0 * (double)inl / (double)total : 0.0, top, b2, b1, tail);
     int rc = rp_figure(c, prc, &pe, png, 62, cap, err);
     free(v), free(in);
     return rc;
