@@ -126,13 +126,21 @@ int rp_dome_slices(rp_ctx *c, fx_store *s, const char *code, const json_t *reg, 
     memset(comp.rgb, 255, 3 * (size_t)comp.w * (size_t)comp.h);
     fx_vec3 dpre = {o->dome_mm[0], o->dome_mm[1], o->dome_mm[2]}, dpost = {0, 0, 0};
     int row = 0;
+    fx_error re = {0};
     if (pre[0])
-        rc = render_row(pre, dpre, "pre-op", &comp, row++, side, err);
+        rc = render_row(pre, dpre, "pre-op", &comp, row++, side, &re);
     if (!rc && post[0] && reg) {
         dpost = plan_to_postop(m, o->dome_mm);
-        rc = render_row(post, dpost, "post-op", &comp, row++, side, err);
+        rc = render_row(post, dpost, "post-op", &comp, row++, side, &re);
     }
     char cap[800];
+    if (rc) { /* a CT file gone or unreadable: say so, and go on with the report */
+        free(comp.rgb);
+        if (rc == FX_ENOMEM)
+            return fx_fail(err, rc, "%s", re.msg);
+        snprintf(cap, sizeof cap, "No CT slices at the dome: %.700s.", re.msg);
+        return fx_pdf_paragraph(c->d, cap, FX_PDF_LEFT, err);
+    }
     slices_caption(cap, sizeof cap, rc ? 0 : rp_next_fig(c), o->dome_mm,
                    post[0] && reg ? &dpost : NULL);
     if (!rc)
