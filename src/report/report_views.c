@@ -116,7 +116,8 @@ int rp_views(rp_ctx *c, const char *dir, const json_t *plan, const char *side,
     size_t ns = 0;
     fx_render_screw *rs = screws_of(plan, actual, na, &ns);
     int rc = rs ? FX_OK : fx_fail(err, FX_ENOMEM, "out of memory drawing the 3-D views");
-    fx_render_legend lg[4] = {{"reduced bone (planned)", {0}}, {"plates", {0}},
+    fx_render_legend lg[4] = {{"reduced bone (planned)", {0}},
+                              {na ? "plates (planned)" : "plates", {0}},
                               {na ? "planned screws (axes)" : "planned screws", {0}},
                               {"actual screws (post-op CT)", {0}}};
     memcpy(lg[0].rgb, BONE, 3), memcpy(lg[1].rgb, PLATE, 3);
