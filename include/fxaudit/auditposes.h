@@ -12,6 +12,7 @@
 #include "fxaudit/audit.h"
 #include "fxaudit/error.h"
 #include "fxaudit/fragments.h"
+#include "fxaudit/icp.h"
 #include "fxaudit/mesh.h"
 #include "fxaudit/plan.h"
 #include "fxaudit/vec3.h"
@@ -56,9 +57,11 @@ typedef struct fx_audit_poses {
     size_t nfrags;
     fx_audit_pose *plates;  /* owned, nplates */
     size_t nplates;
+    double seconds[2];      /* wall: fragment fits, plate fits */
 } fx_audit_poses;
 
 void fx_audit_poses_free(fx_audit_poses *p); /* NULL is a no-op */
+double fx_audit_poses_now_s(void);           /* monotonic wall clock, s */
 
 /* The histogram of `moving` (its vertices mapped by T) against the surface
  * `fixed`. The trimming cut is chosen as the ICP chooses it (the FRMSD
@@ -87,6 +90,14 @@ int fx_audit_register_poses(const fx_volume *hu, const fx_mesh *reference,
 /* Fill the figures of *p from its pose and planned centroid (found = 1). */
 void fx_audit_pose_figures(fx_audit_pose *p);
 
+/* Fit `model` (plan mm; its vertices where moving_mask is non-zero, NULL:
+ * all) onto the surface `fixed` by trimmed ICP from the identity: first onto
+ * the part of `fixed` within near1_mm of the model, then within near2_mm of
+ * the model as fitted. *out->T maps the model onto its fit; rms_mm is NAN
+ * when `fixed` had nothing near the model. */
+int fx_audit_fit_part(const fx_mesh *fixed, const fx_mesh *model, const uint8_t *moving_mask,
+                      double near1_mm, double near2_mm, fx_icp_result *out, fx_error *err);
+
 /* Locate each planned fragment in the post-op bone `bone` (plan mm, after the
  * reference registration). models[i] is plan fragment i's model in its
  * planned position (plan mm), or NULL (not located: found = 0). Each is fitted
@@ -95,5 +106,31 @@ void fx_audit_pose_figures(fx_audit_pose *p);
  * On success *out is a new array of plan->nfrags poses (free()). */
 int fx_audit_fragment_poses(const fx_mesh *bone, const fx_plan *plan, fx_mesh *const *models,
                             fx_audit_pose **out, fx_error *err);
+
+/* Locate each planned plate in the post-op metal: models[i] is plan plate i's
+ * model (plan mm) or NULL (found = 0). Needs the audit `r` (registration,
+ * screws found) of `postop`; fills r->poses->plates (nothing when r->poses
+ * is NULL). */
+int fx_audit_plate_poses(const fx_volume *postop, const fx_plan *plan, fx_mesh *const *models,
+                         const fx_audit_opts *o, fx_audit_result *r, fx_error *err);
+
+/* Plan plate i's model built along its path on the planned bone `reduced`
+ * (fx_plate_build). *out owns it. */
+int fx_audit_plate_build(const fx_plan *plan, size_t i, const fx_mesh *reduced, fx_mesh **out,
+                         fx_error *err);
+
+/* The plan's plate models: each plate's mesh file (relative to plan_path's
+ * folder), else one built on `reduced` (may be NULL: none). *out is a new
+ * array of plan->nplates meshes or NULLs; free each and the array. */
+int fx_audit_plate_models(const fx_plan *plan, const char *plan_path, const fx_mesh *reduced,
+                          fx_mesh ***out, fx_error *err);
+
+/* After fx_audit_run of `postop` against `plan` (read from `plan_path`,
+ * whose folder its model files are relative to): each planned fragment
+ * (its model moved by its planned pose) and each plate located
+ * (r->poses->frags, r->poses->plates). Nothing when the audit did not
+ * register (r->poses is NULL). */
+int fx_audit_parts_from_plan(fx_audit_result *r, const fx_volume *postop, const fx_plan *plan,
+                             const char *plan_path, const fx_audit_opts *o, fx_error *err);
 
 #endif

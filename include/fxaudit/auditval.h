@@ -16,6 +16,8 @@
 typedef struct fx_audit_val {
     double max[6];
     long missed, invented;
+    double frag_max[4];  /* fragment translation (mm) and rotation (deg) errors, then plate */
+    long frags_missed, plates_missed; /* fits that were not trusted */
 } fx_audit_val;
 
 void fx_audit_val_init(fx_audit_val *s);

@@ -22,8 +22,10 @@ EXTRA_DIST += tests/cli/test_audit.sh docs/audit.md
 
 # registration residuals, fragment and plate poses (issue 6)
 libfxaudit_a_SOURCES += src/audit/residuals.c src/audit/poses.c \
-	src/audit/posestore.c
-noinst_HEADERS += include/fxaudit/auditposes.h include/fxaudit/posestore.h
+	src/audit/posestore.c src/audit/fragposes.c src/audit/fragval.c \
+	src/audit/plateposes.c
+noinst_HEADERS += include/fxaudit/auditposes.h include/fxaudit/posestore.h \
+	include/fxaudit/fragval.h
 fxaudit_SOURCES += src/cli/audit_poses.c
 noinst_HEADERS += src/cli/audit_poses.h
 check_PROGRAMS += tests/unit/test_auditposes
@@ -32,3 +34,5 @@ tests_unit_test_auditposes_SOURCES = tests/unit/test_auditposes.c
 tests_unit_test_auditposes_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_auditposes_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 EXTRA_DIST += docs/audit-poses.md
+TESTS += tests/cli/test_audit_poses.sh
+EXTRA_DIST += tests/cli/test_audit_poses.sh

@@ -6,10 +6,13 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fxaudit/auditposes.h"
+#include "fxaudit/meshio.h"
+#include <time.h>
 
 enum { HIST_MIN_OVERLAP_PCT = 30 }; /* as the ICP's default min_overlap */
 #define HIST_BIN_MM 0.1
@@ -24,6 +27,13 @@ void fx_audit_poses_free(fx_audit_poses *p)
     free(p->frags);
     free(p->plates);
     free(p);
+}
+
+double fx_audit_poses_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* All parts in one mesh, mapped by T. */
@@ -73,4 +83,102 @@ void fx_audit_pose_figures(fx_audit_pose *p)
     p->d = fx_v3_sub(c2, p->centroid);
     p->translation_mm = fx_v3_norm(p->d);
     p->rotation_deg = fx_rigid_rotation_angle(&p->pose) * 180 / M_PI;
+}
+
+/* A model file named in the plan (relative to the plan's folder) moved by T;
+ * NULL when the plan names none. */
+static int plan_model(const char *mesh, const fx_rigid *T, const char *plan_path, fx_mesh **out,
+                      fx_error *err)
+{
+    char path[4096];
+    const char *slash = strrchr(plan_path, '/');
+    int dl = slash ? (int)(slash - plan_path + 1) : 0;
+    *out = NULL;
+    if (!mesh[0])
+        return FX_OK;
+    if (mesh[0] == '/')
+        snprintf(path, sizeof(path), "%s", mesh);
+    else
+        snprintf(path, sizeof(path), "%.*s%s", dl, plan_path, mesh);
+    int rc = fx_mesh_read(path, NULL, out, err);
+    if (!rc && T)
+        fx_mesh_transform(*out, T);
+    return rc;
+}
+
+static void free_models(fx_mesh **m, size_t n)
+{
+    for (size_t i = 0; m && i < n; i++)
+        fx_mesh_free(m[i]);
+    free(m);
+}
+
+/* The planned (reduced) bone: every fragment model in its planned place. */
+static int reduced_bone(fx_mesh *const *frags, size_t n, fx_mesh **out, fx_error *err)
+{
+    int rc = fx_mesh_new(out, err);
+    for (size_t i = 0; !rc && i < n; i++)
+        if (frags[i])
+            rc = fx_mesh_append(*out, frags[i], err);
+    return rc;
+}
+
+int fx_audit_plate_models(const fx_plan *plan, const char *plan_path, const fx_mesh *reduced,
+                          fx_mesh ***out, fx_error *err)
+{
+    fx_mesh **m = calloc(plan->nplates + 1, sizeof(*m));
+    int rc = m ? FX_OK : fx_fail(err, FX_ENOMEM, "cannot allocate %zu plate models",
+                                 plan->nplates);
+    for (size_t i = 0; !rc && i < plan->nplates; i++) {
+        if (plan_path && plan->plates[i].mesh[0])
+            rc = plan_model(plan->plates[i].mesh, NULL, plan_path, &m[i], err);
+        else if (reduced && reduced->nt && plan->plates[i].npath >= 2)
+            rc = fx_audit_plate_build(plan, i, reduced, &m[i], err);
+        if (rc)
+            fx_error_prefix(err, "plate '%s'", plan->plates[i].name);
+    }
+    if (rc) {
+        free_models(m, plan->nplates);
+        return rc;
+    }
+    *out = m;
+    return FX_OK;
+}
+
+int fx_audit_parts_from_plan(fx_audit_result *r, const fx_volume *postop, const fx_plan *plan,
+                             const char *plan_path, const fx_audit_opts *o, fx_error *err)
+{
+    fx_audit_poses *ps = r->poses;
+    size_t n = plan->nfrags;
+    fx_mesh **frags = NULL, **plates = NULL, *reduced = NULL;
+    int rc = FX_OK;
+    double t0 = fx_audit_poses_now_s();
+    if (!ps || !ps->bone)
+        return FX_OK;
+    if (!(frags = calloc(n + 1, sizeof(*frags))))
+        return fx_fail(err, FX_ENOMEM, "cannot allocate %zu fragment models", n);
+    for (size_t i = 0; !rc && i < n; i++)
+        if ((rc = plan_model(plan->frags[i].mesh, &plan->frags[i].pose, plan_path, &frags[i],
+                             err)))
+            fx_error_prefix(err, "fragment '%s'", plan->frags[i].name);
+    if (!rc && n) {
+        free(ps->frags);
+        ps->frags = NULL;
+        ps->nfrags = 0;
+        if (!(rc = fx_audit_fragment_poses(ps->bone, plan, frags, &ps->frags, err)))
+            ps->nfrags = n;
+    }
+    ps->seconds[0] = fx_audit_poses_now_s() - t0;
+    t0 = fx_audit_poses_now_s();
+    if (!rc)
+        rc = reduced_bone(frags, n, &reduced, err);
+    if (!rc)
+        rc = fx_audit_plate_models(plan, plan_path, reduced, &plates, err);
+    if (!rc)
+        rc = fx_audit_plate_poses(postop, plan, plates, o, r, err);
+    ps->seconds[1] = fx_audit_poses_now_s() - t0;
+    free_models(frags, n);
+    free_models(plates, plan->nplates);
+    fx_mesh_free(reduced);
+    return rc;
 }

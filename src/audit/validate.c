@@ -17,6 +17,7 @@
 
 #include "fxaudit/auditval.h"
 #include "fxaudit/fragments.h"
+#include "fxaudit/fragval.h"
 #include "fxaudit/volio.h"
 
 static int read_vec(json_t *a, fx_vec3 *v)
@@ -214,6 +215,8 @@ int fx_audit_validate_patient(const char *dir, const fx_audit_opts *o, json_t **
     fx_bone_parts *bp = NULL;
     fx_plan *plan = NULL;
     fx_audit_result *r = NULL;
+    fx_audit_fragval *fv = NULL;
+    json_t *frag_rows = NULL;
     fx_parts_opts po;
     int rc;
 
@@ -230,10 +233,13 @@ int fx_audit_validate_patient(const char *dir, const fx_audit_opts *o, json_t **
         rc = fx_fail(err, FX_ENOTFOUND, "'%s': no bone in the pre-op scan", dir);
         goto out;
     }
+    if ((rc = fx_audit_fragval_models(dir, pre, truth, &fv, err)))
+        goto out;
     fx_volume_free(pre);
     pre = NULL;
     if ((rc = load_series(dir, truth, "postop", &post, err)) ||
-        (rc = fx_audit_run(post, plan, bp->parts[0].mesh, "reference-0", o, &r, err)))
+        (rc = fx_audit_run(post, plan, bp->parts[0].mesh, "reference-0", o, &r, err)) ||
+        (rc = fx_audit_fragval_compare(fv, post, plan, o, r, sum, &frag_rows, err)))
         goto out;
     json_t *j = json_object();
     json_object_set_new(j, "code",
@@ -241,6 +247,8 @@ int fx_audit_validate_patient(const char *dir, const fx_audit_opts *o, json_t **
     json_object_set_new(j, "registration",
                         registration_errors(truth, r, fx_mesh_centroid(bp->parts[0].mesh), sum));
     json_object_set_new(j, "screws", screw_errors(truth, r, sum));
+    json_object_update_new(j, frag_rows); /* fragments, plates */
+    frag_rows = NULL;
     json_object_set_new(j, "unplanned_metal", json_integer((json_int_t)r->nunplanned));
     json_object_set_new(j, "seconds",
                         json_pack("{s:f,s:f,s:f}", "registration", r->seconds[1], "screws",
@@ -250,6 +258,8 @@ out:
     if (rc)
         fx_error_prefix(err, "validating '%s'", dir);
     fx_audit_result_free(r);
+    fx_audit_fragval_free(fv);
+    json_decref(frag_rows);
     fx_plan_free(plan);
     fx_bone_parts_free(bp);
     fx_volume_free(pre);
@@ -273,5 +283,6 @@ json_t *fx_audit_val_summary(const fx_audit_val *s)
         json_object_set_new(j, k[q], json_real(s->max[q]));
     json_object_set_new(j, "screws_missed", json_integer(s->missed));
     json_object_set_new(j, "screws_invented", json_integer(s->invented));
+    fx_audit_fragval_summary(s, j);
     return j;
 }

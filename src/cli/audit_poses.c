@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
 
 #include "audit_poses.h"
 #include "cli.h"
@@ -13,6 +14,15 @@
 static json_t *num(double v)
 {
     return isfinite(v) ? json_real(v) : json_null();
+}
+
+static double inlier_share(const fx_audit_hist *h)
+{
+    size_t in = 0;
+    for (size_t b = 0; b < h->nbins; b++)
+        if ((double)(b + 1) * h->bin_mm <= h->cut_mm + 1e-9)
+            in += h->count[b];
+    return h->n ? (double)in / (double)h->n : 0;
 }
 
 static json_t *hist_json(const fx_audit_hist *h)
@@ -62,6 +72,34 @@ void audit_poses_json_add(json_t *j, const fx_audit_result *r)
                                       h->cut_mm, "points", (json_int_t)h->n, "mean_mm",
                                       h->mean_mm, "rms_mm", h->rms_mm, "max_mm", h->max_mm, "range_mm", h->range_mm));
     }
+    json_t *sec = json_object_get(j, "seconds");
+    if (ps && json_is_object(sec)) {
+        json_object_set_new(sec, "fragments", json_real(ps->seconds[0]));
+        json_object_set_new(sec, "plates", json_real(ps->seconds[1]));
+    }
     json_object_set_new(j, "fragments", ps ? poses_json(ps->frags, ps->nfrags) : json_array());
     json_object_set_new(j, "plates", ps ? poses_json(ps->plates, ps->nplates) : json_array());
+}
+
+static void print_poses(const char *what, const fx_audit_pose *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i].found)
+            printf("%s %-22s moved %6.2f mm (%+.2f, %+.2f, %+.2f), turned %5.2f deg, rms %.2f mm\n",
+                   what, p[i].name, p[i].translation_mm, p[i].d.x, p[i].d.y, p[i].d.z,
+                   p[i].rotation_deg, p[i].rms_mm);
+        else
+            printf("%s %-22s not located\n", what, p[i].name);
+}
+
+void audit_poses_print(const fx_audit_result *r)
+{
+    const fx_audit_poses *ps = r->poses;
+    if (!ps)
+        return;
+    if (ps->has_hist)
+        printf("registration residuals: %zu points, %.1f %% within the %.1f mm cut, mean %.2f mm\n",
+               ps->hist.n, 100.0 * inlier_share(&ps->hist), ps->hist.cut_mm, ps->hist.mean_mm);
+    print_poses("fragment", ps->frags, ps->nfrags);
+    print_poses("plate   ", ps->plates, ps->nplates);
 }

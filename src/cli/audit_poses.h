@@ -13,4 +13,7 @@
  * audit registered), "fragments" and "plates" (arrays, empty when none). */
 void audit_poses_json_add(json_t *j, const fx_audit_result *r);
 
+/* The same as lines of text on stdout. */
+void audit_poses_print(const fx_audit_result *r);
+
 #endif

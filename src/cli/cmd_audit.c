@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "fxaudit/audit.h"
+#include "fxaudit/auditposes.h"
 #include "fxaudit/auditstore.h"
 #include "fxaudit/meshio.h"
 #include "fxaudit/volio.h"
@@ -32,7 +33,10 @@ static const char *help =
     "that no plan explains (e.g. a hip implant) are reported. Study mode takes the\n"
     "patient's latest post-op CT and plans/CODE/plan.json and stores the registration,\n"
     "the actual screws and the deviations in the study. --no-register takes the post-op\n"
-    "scan as already in plan coordinates. Method: docs/audit.md.\n";
+    "scan as already in plan coordinates. Method: docs/audit.md.\n"
+    "After the registration, each planned fragment and plate is located in the post-op\n"
+    "bone and metal (translation of its centroid, rotation; docs/audit-poses.md) and the\n"
+    "registration's residuals are binned (JSON registration.residual_histogram).\n";
 
 struct audit_args {
     const char *plan, *postop, *study, *patient;
@@ -143,6 +147,7 @@ static void print_text(const fx_plan *plan, const fx_audit_result *r)
     for (size_t k = 0; k < r->nunplanned; k++)
         printf("unplanned metal: %.0f mm3 at (%.1f, %.1f, %.1f)\n", r->unplanned[k].volume_mm3,
                r->unplanned[k].centroid.x, r->unplanned[k].centroid.y, r->unplanned[k].centroid.z);
+    audit_poses_print(r);
 }
 
 /* Plan, its reference mesh and the post-op volume; then the audit. */
@@ -171,6 +176,8 @@ static int audit_files(const char *plan_path, const char *postop, const struct a
         rc = fx_volume_read(postop, &v, err);
     if (!rc)
         rc = fx_audit_run(v, *plan, ref, ref ? reference_of(*plan)->name : NULL, &o, res, err);
+    if (!rc)
+        rc = fx_audit_parts_from_plan(*res, v, *plan, plan_path, &o, err);
     cli_progress_done();
     fx_volume_free(v);
     fx_mesh_free(ref);

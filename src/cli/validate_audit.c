@@ -10,6 +10,7 @@
 
 #include "fxaudit/audit.h"
 #include "fxaudit/auditval.h"
+#include "fxaudit/fragval.h"
 #include "validate.h"
 
 int validate_audit(const char *cohort_dir, json_t *patients, json_t *summary, fx_error *err)
@@ -53,6 +54,7 @@ int validate_audit(const char *cohort_dir, json_t *patients, json_t *summary, fx
                 sum.max[q] = v.max[q];
         sum.missed += v.missed;
         sum.invented += v.invented;
+        fx_audit_fragval_merge(&sum, &v);
     }
     json_decref(cohort);
     if (!rc)

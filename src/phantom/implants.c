@@ -151,6 +151,39 @@ static void add_screws(fx_phantom *p, gsl_rng *rng, int plate, int max_screws)
     }
 }
 
+/* Where the surgeon actually put each plate: turned 1-3 deg about its mean
+ * surface normal through its path's centroid and slid 0.5-1.5 mm along the
+ * surface, so that it stays on the bone. Drawn from a generator of its own
+ * (seeded from the patient's seed) so that nothing else of the patient
+ * changes. The screws stay as they are (their heads are on the plan's holes). */
+static void plate_placement(fx_phantom *p)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    for (int i = 0; i < PH_MAX_PLATES; i++)
+        p->plate_dev[i] = p->plate_dinv[i] = fx_rigid_identity();
+    if (!rng)
+        return;
+    gsl_rng_set(rng, (unsigned long)((p->pseed * 0x9e3779b97f4a7c15ULL) >> 32) ^ 0x91a7eUL);
+    for (int i = 0; i < p->nplates; i++) {
+        const ph_plate *pl = &p->plate[i];
+        fx_vec3 c = {0, 0, 0}, n = {0, 0, 0};
+        for (int k = 0; k < pl->npts; k++) {
+            c = fx_v3_add(c, pl->pt[k]);
+            n = fx_v3_add(n, pl->nrm[k]);
+        }
+        c = fx_v3_scale(c, 1.0 / pl->npts);
+        n = fx_v3_unit(n);
+        fx_vec3 u = fx_v3_unit(fx_v3_cross(n, fabs(n.x) < 0.9 ? fx_v3(1, 0, 0) : fx_v3(0, 1, 0)));
+        fx_vec3 v = fx_v3_cross(n, u);
+        double az = gsl_ran_flat(rng, 0, 2 * M_PI), shift = gsl_ran_flat(rng, 0.5, 1.5);
+        double ang = gsl_ran_flat(rng, 1.0, 3.0) * (gsl_rng_uniform(rng) < 0.5 ? -1 : 1);
+        fx_vec3 t = fx_v3_add(fx_v3_scale(u, shift * cos(az)), fx_v3_scale(v, shift * sin(az)));
+        p->plate_dev[i] = ph_rot_about(n, ang * M_PI / 180, c, t);
+        p->plate_dinv[i] = fx_rigid_inverse(&p->plate_dev[i]);
+    }
+    gsl_rng_free(rng);
+}
+
 int ph_implants_make(fx_phantom *p, gsl_rng *rng)
 {
     static const fx_vec3 ant[] = {{50, 56, 36}, {57, 30, 22}, {58, 6, 12}, {46, -26, -4},
@@ -180,6 +213,7 @@ int ph_implants_make(fx_phantom *p, gsl_rng *rng)
         grow(p, p->actual[i].entry, 12.0);
         grow(p, p->actual[i].tip, 4.0);
     }
+    plate_placement(p);
     return FX_OK;
 }
 
@@ -234,7 +268,7 @@ double ph_metal(const fx_phantom *p, fx_vec3 a)
         return far;
     double d = INFINITY;
     for (int i = 0; i < p->nplates; i++)
-        d = fmin(d, plate_sdf(&p->plate[i], a));
+        d = fmin(d, plate_sdf(&p->plate[i], fx_rigid_apply(&p->plate_dinv[i], a)));
     for (int i = 0; i < p->nscrews; i++)
         if (p->actual[i].placed)
             d = fmin(d, screw_sdf(&p->actual[i], p->plate[p->actual[i].plate].thick_mm, a));

@@ -97,6 +97,8 @@ struct fx_phantom {
     double hu_cortex, hu_cancellous, hu_soft, hu_fat, hu_metal, noise_sd;
     int nplates;
     ph_plate plate[PH_MAX_PLATES];
+    fx_rigid plate_dev[PH_MAX_PLATES], plate_dinv[PH_MAX_PLATES]; /* post-op placement error
+                                                                    of each plate, A -> A */
     int nscrews;
     ph_screw planned[PH_MAX_SCREWS], actual[PH_MAX_SCREWS];
     /* demographics and outcomes */
@@ -136,6 +138,8 @@ fx_vec3 ph_mirror(int side, fx_vec3 t);
 
 /* implants.c */
 int ph_implants_make(fx_phantom *p, gsl_rng *rng);
+/* Distance to the post-op metal: the actual screws and each plate where it
+ * was placed (plate_dev). */
 double ph_metal(const fx_phantom *p, fx_vec3 a);
 
 /* scene.c: distances of one series at a point of its patient coordinates. */

@@ -246,19 +246,41 @@ static json_t *path_json(const fx_phantom *p, const fx_vec3 *pts, const int *idx
     return a;
 }
 
+/* A plate's post-op placement error in the pre-op series (plan) coordinates:
+ * P_pre dev P_pre^-1, its rotation angle and the shift of its path's centroid. */
+static json_t *plate_deviation_json(const fx_phantom *p, int i)
+{
+    const ph_plate *pl = &p->plate[i];
+    fx_rigid a = fx_rigid_compose(&p->pose[0], &p->plate_dev[i]);
+    fx_rigid T = fx_rigid_compose(&a, &p->pinv[0]);
+    double m[16];
+    fx_vec3 c = {0, 0, 0};
+    for (int k = 0; k < pl->npts; k++)
+        c = fx_v3_add(c, pl->pt[k]);
+    c = fx_v3_scale(c, 1.0 / pl->npts);
+    fx_rigid_to_matrix(&T, m);
+    return json_pack("{s:s,s:o,s:f,s:f}", "series", "preop", "matrix", jdoubles(m, 16),
+                     "translation_mm", fx_v3_dist(fx_rigid_apply(&p->plate_dev[i], c), c),
+                     "rotation_deg", fx_rigid_rotation_angle(&T) * 180 / M_PI);
+}
+
 static json_t *plates_json(const fx_phantom *p)
 {
     json_t *a = json_array();
     for (int i = 0; i < p->nplates; i++) {
         const ph_plate *pl = &p->plate[i];
+        fx_vec3 moved[PH_MAX_PTS];
+        for (int k = 0; k < pl->npts; k++)
+            moved[k] = fx_rigid_apply(&p->plate_dev[i], pl->pt[k]);
         json_array_append_new(
-            a, json_pack("{s:i,s:s,s:f,s:f,s:f,s:f,s:{s:o,s:o},s:{s:o,s:o}}", "id", i + 1, "name",
-                         pl->name, "thickness_mm", pl->thick_mm, "width_mm", pl->width_mm,
-                         "hole_diameter_mm", pl->hole_diameter_mm, "hu", p->hu_metal, "planned",
-                         "path", path_json(p, pl->pt, NULL, pl->npts, 0), "holes",
-                         path_json(p, pl->pt, pl->hole, pl->nholes, 0), "postop", "path",
-                         path_json(p, pl->pt, NULL, pl->npts, 1), "holes",
-                         path_json(p, pl->pt, pl->hole, pl->nholes, 1)));
+            a, json_pack("{s:i,s:s,s:f,s:f,s:f,s:f,s:{s:o,s:o},s:{s:o,s:o,s:o}}", "id", i + 1,
+                         "name", pl->name, "thickness_mm", pl->thick_mm, "width_mm",
+                         pl->width_mm, "hole_diameter_mm", pl->hole_diameter_mm, "hu",
+                         p->hu_metal, "planned", "path", path_json(p, pl->pt, NULL, pl->npts, 0),
+                         "holes", path_json(p, pl->pt, pl->hole, pl->nholes, 0), "postop", "path",
+                         path_json(p, moved, NULL, pl->npts, 1), "holes",
+                         path_json(p, moved, pl->hole, pl->nholes, 1), "deviation",
+                         plate_deviation_json(p, i)));
     }
     return a;
 }

@@ -1,8 +1,8 @@
 /*
  * test_auditposes.c - the audit's residual histogram and fragment poses
  * against analytic truths: points at known heights over a flat square (their
- * distances are the heights), and a fragment model moved by a known rigid
- * transform beside a fixed neighbour.
+ * distances are the heights), and a fragment block moved by a known rigid
+ * transform beside a fixed reference block.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,6 +71,93 @@ static void histogram_puts_known_offsets_in_their_bins_and_the_tail_in_the_last(
     fx_mesh_free(fixed);
 }
 
+/* The surface of the box lo..hi as six grids of about step_mm (vertices on
+ * the edges repeat; closed enough for closest points and ICP). */
+static void add_box(fx_mesh *m, fx_vec3 lo, fx_vec3 hi, double step_mm)
+{
+    double a[3] = {lo.x, lo.y, lo.z}, b[3] = {hi.x, hi.y, hi.z};
+    for (int ax = 0; ax < 3; ax++)
+        for (int side = 0; side < 2; side++) {
+            int u = (ax + 1) % 3, v = (ax + 2) % 3;
+            int nu = (int)ceil((b[u] - a[u]) / step_mm), nv = (int)ceil((b[v] - a[v]) / step_mm);
+            uint32_t base = (uint32_t)m->nv;
+            for (int j = 0; j <= nv; j++)
+                for (int i = 0; i <= nu; i++) {
+                    double p[3];
+                    p[ax] = side ? b[ax] : a[ax];
+                    p[u] = a[u] + (b[u] - a[u]) * i / nu;
+                    p[v] = a[v] + (b[v] - a[v]) * j / nv;
+                    assert_int_equal(fx_mesh_add_vertex(m, fx_v3(p[0], p[1], p[2]), NULL, NULL),
+                                     FX_OK);
+                }
+            for (int j = 0; j < nv; j++)
+                for (int i = 0; i < nu; i++) {
+                    uint32_t q = base + (uint32_t)(j * (nu + 1) + i), r = q + 1,
+                             t = q + (uint32_t)(nu + 1), w = t + 1;
+                    /* outward: counter-clockwise seen from outside */
+                    if (side)
+                        assert_int_equal(fx_mesh_add_triangle(m, q, r, w, NULL), FX_OK),
+                            assert_int_equal(fx_mesh_add_triangle(m, q, w, t, NULL), FX_OK);
+                    else
+                        assert_int_equal(fx_mesh_add_triangle(m, q, w, r, NULL), FX_OK),
+                            assert_int_equal(fx_mesh_add_triangle(m, q, t, w, NULL), FX_OK);
+                }
+        }
+}
+
+/* A reference block and a fragment block 1 mm beside it, planned; in the
+ * "post-op bone" the fragment is turned 2 deg about an oblique axis through
+ * (80, 10, 5) and shifted by (0.8, -1.1, 0.6) mm. The fit must give that
+ * transform back, and the identity for the reference. */
+static void fragment_moved_by_a_known_rigid_transform_is_recovered(void **st)
+{
+    (void)st;
+    fx_mesh *ref = NULL, *frag = NULL, *bone = NULL, *moved = NULL;
+    fx_plan *plan = NULL;
+    fx_plan_fragment pf;
+    fx_audit_pose *p = NULL;
+    assert_int_equal(fx_mesh_new(&ref, NULL), FX_OK);
+    assert_int_equal(fx_mesh_new(&frag, NULL), FX_OK);
+    add_box(ref, fx_v3(0, 0, 0), fx_v3(60, 40, 30), 1.0);
+    add_box(frag, fx_v3(61, -5, -8), fx_v3(95, 22, 16), 1.0);
+    fx_vec3 axis = fx_v3_unit(fx_v3(0.3, -0.5, 0.81));
+    fx_rigid T = fx_rigid_from_axis_angle(axis, 2.0 * M_PI / 180, fx_v3(0, 0, 0));
+    fx_vec3 c = fx_v3(80, 10, 5), shift = fx_v3(0.8, -1.1, 0.6);
+    fx_vec3 t = fx_v3_add(fx_v3_sub(c, fx_rigid_rotate(&T, c)), shift);
+    T.t[0] = t.x, T.t[1] = t.y, T.t[2] = t.z;
+    assert_int_equal(fx_mesh_clone(ref, &bone, NULL), FX_OK);
+    assert_int_equal(fx_mesh_clone(frag, &moved, NULL), FX_OK);
+    fx_mesh_transform(moved, &T);
+    assert_int_equal(fx_mesh_append(bone, moved, NULL), FX_OK);
+
+    assert_int_equal(fx_plan_new(&plan, NULL), FX_OK);
+    memset(&pf, 0, sizeof(pf));
+    pf.pose = fx_rigid_identity();
+    snprintf(pf.name, sizeof(pf.name), "reference-0");
+    pf.fixed = 1;
+    assert_int_equal(fx_plan_add_fragment(plan, &pf, NULL), FX_OK);
+    snprintf(pf.name, sizeof(pf.name), "fragment-1");
+    pf.fixed = 0;
+    assert_int_equal(fx_plan_add_fragment(plan, &pf, NULL), FX_OK);
+    fx_mesh *models[2] = {ref, frag};
+    assert_int_equal(fx_audit_fragment_poses(bone, plan, models, &p, NULL), FX_OK);
+
+    assert_true(p[0].found && p[0].reference);
+    assert_true(p[0].translation_mm < 0.01 && p[0].rotation_deg < 0.01);
+    assert_true(p[1].found && !p[1].reference);
+    fx_vec3 centroid = fx_mesh_centroid(frag);
+    fx_vec3 d_true = fx_v3_sub(fx_rigid_apply(&T, centroid), centroid);
+    assert_true(fx_v3_dist(p[1].d, d_true) < 0.01);
+    assert_true(fabs(p[1].rotation_deg - 2.0) < 0.01);
+    assert_true(fx_rigid_rotation_distance(&p[1].pose, &T) * 180 / M_PI < 0.01);
+    free(p);
+    fx_plan_free(plan);
+    fx_mesh_free(moved);
+    fx_mesh_free(bone);
+    fx_mesh_free(frag);
+    fx_mesh_free(ref);
+}
+
 static void histogram_refuses_a_zero_bin_width(void **st)
 {
     (void)st;
@@ -86,6 +174,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(histogram_puts_known_offsets_in_their_bins_and_the_tail_in_the_last),
         cmocka_unit_test(histogram_refuses_a_zero_bin_width),
+        cmocka_unit_test(fragment_moved_by_a_known_rigid_transform_is_recovered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

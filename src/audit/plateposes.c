@@ -1,0 +1,221 @@
+/*
+ * plateposes.c - where each planned plate ended up: the planned plate model
+ * fitted onto the post-op metal by trimmed ICP, started at its planned place.
+ *
+ * The metal is taken from the post-op CT in a box around the planned plate
+ * (mapped into the scan), with every screw found cut out first (a cylinder
+ * of the head's radius, plus half a voxel and 0.5 mm of blur, from above its
+ * head to past its tip), so that the screw shafts, which leave the plate at
+ * large angles, and the heads on top of it do not pull the plate model; what
+ * remains is surfaced at the metal threshold and mapped into plan
+ * coordinates. The plate model is the plan's plate mesh, or one built along
+ * the planned path on the planned (reduced) bone.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fxaudit/auditposes.h"
+#include "fxaudit/bvh.h"
+#include "fxaudit/icp.h"
+#include "fxaudit/isosurface.h"
+#include "fxaudit/plate.h"
+
+#define BOX_MARGIN_MM 8.0
+#define HEAD_R_MM 3.0
+#define ABOVE_ENTRY_MM 8.0 /* plate + head + margin */
+#define NEAR1_MM 6.0
+#define NEAR2_MM 2.0
+#define MIN_INLIERS 0.3
+#define MAX_RMS_MM 1.0
+
+/* Is world point x within r_mm of screw s's segment (from above its head to
+ * 1 mm past its tip)? */
+static int in_screw(fx_vec3 x, const fx_audit_screw *s, double r_mm)
+{
+    fx_vec3 a = fx_v3_sub(s->entry, fx_v3_scale(s->dir, ABOVE_ENTRY_MM));
+    double L = s->length_mm + ABOVE_ENTRY_MM + 1.0;
+    double t = fx_v3_dot(fx_v3_sub(x, a), s->dir);
+    if (t < 0 || t > L)
+        return 0;
+    return fx_v3_dist(x, fx_v3_add(a, fx_v3_scale(s->dir, t))) <= r_mm;
+}
+
+/* The index box (lo, dims) of the scan around model mapped by to_post. */
+static int crop_box(const fx_volume *hu, const fx_mesh *model, const fx_rigid *to_post, int lo[3],
+                    int dims[3])
+{
+    double mn[3] = {INFINITY, INFINITY, INFINITY}, mx[3] = {-INFINITY, -INFINITY, -INFINITY};
+    for (size_t i = 0; i < model->nv; i++)
+        for (int s = -1; s <= 1; s += 2) {
+            fx_vec3 w = fx_rigid_apply(to_post, model->v[i]);
+            /* the margin along each world axis, through the index map */
+            for (int a = 0; a < 3; a++) {
+                fx_vec3 q = w;
+                double *c = a == 0 ? &q.x : a == 1 ? &q.y : &q.z;
+                *c += s * BOX_MARGIN_MM;
+                fx_vec3 ijk = fx_volume_world_to_index(hu, q);
+                double v[3] = {ijk.x, ijk.y, ijk.z};
+                for (int b = 0; b < 3; b++)
+                    mn[b] = fmin(mn[b], v[b]), mx[b] = fmax(mx[b], v[b]);
+            }
+        }
+    for (int a = 0; a < 3; a++) {
+        int l = (int)floor(fmax(mn[a], 0)), h = (int)ceil(fmin(mx[a], hu->dims[a] - 1));
+        if (!(h > l))
+            return 0;
+        lo[a] = l;
+        dims[a] = h - l + 1;
+    }
+    return 1;
+}
+
+/* The metal near the plate, screws cut out, as a surface in plan mm. */
+static int metal_near(const fx_volume *hu, const fx_mesh *model, const fx_rigid *to_plan,
+                      const fx_audit_result *r, const fx_audit_opts *o, fx_mesh **out,
+                      fx_error *err)
+{
+    fx_rigid to_post = fx_rigid_inverse(to_plan);
+    fx_volume *sub = NULL;
+    int lo[3], dims[3], rc;
+    double vox = fmax(hu->spacing[0], fmax(hu->spacing[1], hu->spacing[2]));
+    double cut_r = HEAD_R_MM + 0.5 * vox + 0.5;
+    *out = NULL;
+    if (!crop_box(hu, model, &to_post, lo, dims))
+        return FX_OK; /* the plate lies outside the scan */
+    if ((rc = fx_volume_new(dims, FX_VOX_F32, &sub, err)))
+        return rc;
+    memcpy(sub->spacing, hu->spacing, sizeof(hu->spacing));
+    memcpy(sub->dir, hu->dir, sizeof(hu->dir));
+    fx_vec3 o0 = fx_volume_index_to_world(hu, fx_v3(lo[0], lo[1], lo[2]));
+    sub->origin[0] = o0.x, sub->origin[1] = o0.y, sub->origin[2] = o0.z;
+    float *d = sub->data;
+    for (int k = 0; k < dims[2]; k++)
+        for (int j = 0; j < dims[1]; j++)
+            for (int i = 0; i < dims[0]; i++) {
+                fx_vec3 w = fx_volume_index_to_world(sub, fx_v3(i, j, k));
+                double v = fx_volume_get(hu, i + lo[0], j + lo[1], k + lo[2]);
+                for (size_t s = 0; s < r->nscrews && v >= 1000; s++)
+                    if (in_screw(w, &r->screws[s], cut_r))
+                        v = 0;
+                d[i + (size_t)dims[0] * (j + (size_t)dims[1] * k)] = (float)v;
+            }
+    /* half-way between metal and cortex: a plate thinner than a voxel never
+     * reaches the metal threshold, and the cortex it lies on stays below */
+    double cortex, soft;
+    fx_parts_levels(hu, 226, &cortex, &soft);
+    fx_iso_opts io = {.iso = isfinite(cortex) && cortex < o->metal_hu
+                                 ? 0.5 * (cortex + o->metal_hu) : o->metal_hu,
+                      .threads = 0};
+    rc = fx_isosurface_extract(sub, &io, out, err);
+    fx_volume_free(sub);
+    if (!rc)
+        fx_mesh_transform(*out, to_plan);
+    return rc;
+}
+
+/* One ICP of the metal points within r_mm of the model (the metal mapped by
+ * `start`, metal -> planned) onto the plate model. */
+static int fit_metal(const fx_mesh *metal, const fx_mesh *model, const fx_bvh *tree,
+                     const fx_rigid *start, double r_mm, uint8_t *mask, fx_icp_result *res,
+                     fx_error *err)
+{
+    size_t kept = 0;
+    fx_icp_opts io;
+    for (size_t i = 0; i < metal->nv; i++) {
+        fx_closest c;
+        mask[i] = fx_bvh_closest(tree, fx_rigid_apply(start, metal->v[i]), r_mm * r_mm, &c);
+        kept += mask[i];
+    }
+    res->rms_mm = NAN;
+    if (kept < 3)
+        return FX_OK;
+    fx_icp_opts_default(&io);
+    io.init = FX_ICP_INIT_NONE;
+    io.start = *start;
+    io.moving_mask = mask;
+    return fx_icp_align(metal, model, &io, res, err);
+}
+
+/* The metal is the moving set and the plate model the fixed one: every bit
+ * of metal left near the plate has its place on the model, while much of the
+ * model (holes, the thin plate's partial-volume losses) has no metal. */
+static int fit_plate(const fx_volume *hu, const fx_mesh *model, const fx_audit_result *r,
+                     const fx_audit_opts *o, fx_audit_pose *p, fx_error *err)
+{
+    fx_mesh *metal = NULL;
+    fx_bvh *tree = NULL;
+    uint8_t *mask = NULL;
+    fx_icp_result r1, r2;
+    fx_rigid id = fx_rigid_identity();
+    const fx_rigid *to_plan = r->registered ? &r->reg.T : &id;
+    int rc = metal_near(hu, model, to_plan, r, o, &metal, err);
+    p->centroid = fx_mesh_centroid(model);
+    r2.rms_mm = NAN;
+    if (!rc && metal && metal->nv >= 3 && !(rc = fx_bvh_build(model, &tree, err))) {
+        if (!(mask = malloc(metal->nv)))
+            rc = fx_fail(err, FX_ENOMEM, "cannot allocate a mask of %zu points", metal->nv);
+        if (!rc)
+            rc = fit_metal(metal, model, tree, &id, NEAR1_MM, mask, &r1, err);
+        if (!rc && isfinite(r1.rms_mm))
+            rc = fit_metal(metal, model, tree, &r1.T, NEAR2_MM, mask, &r2, err);
+    }
+    free(mask);
+    fx_bvh_free(tree);
+    fx_mesh_free(metal);
+    if (rc || !isfinite(r2.rms_mm))
+        return rc;
+    p->pose = fx_rigid_inverse(&r2.T);
+    p->rms_mm = r2.rms_mm;
+    p->inlier_fraction = r2.inlier_fraction;
+    fx_audit_pose_figures(p);
+    p->found = r2.inlier_fraction >= MIN_INLIERS && r2.rms_mm <= MAX_RMS_MM &&
+               !(r2.warnings & FX_ICP_WARN_ILL_CONDITIONED);
+    return FX_OK;
+}
+
+int fx_audit_plate_poses(const fx_volume *postop, const fx_plan *plan, fx_mesh *const *models,
+                         const fx_audit_opts *o, fx_audit_result *r, fx_error *err)
+{
+    fx_audit_poses *ps = r->poses;
+    size_t n = plan->nplates;
+    fx_audit_pose *p;
+    int rc = FX_OK;
+    if (!ps || !n)
+        return FX_OK;
+    if (!(p = calloc(n, sizeof(*p))))
+        return fx_fail(err, FX_ENOMEM, "cannot allocate %zu plate poses", n);
+    for (size_t i = 0; !rc && i < n; i++) {
+        snprintf(p[i].name, sizeof(p[i].name), "%s", plan->plates[i].name);
+        p[i].pose = fx_rigid_identity();
+        p[i].rms_mm = p[i].inlier_fraction = NAN;
+        p[i].translation_mm = p[i].rotation_deg = NAN;
+        if (models[i] && models[i]->nt)
+            rc = fit_plate(postop, models[i], r, o, &p[i], err);
+        if (rc)
+            fx_error_prefix(err, "plate '%s'", plan->plates[i].name);
+    }
+    if (rc) {
+        free(p);
+        return rc;
+    }
+    free(ps->plates);
+    ps->plates = p;
+    ps->nplates = n;
+    return FX_OK;
+}
+
+int fx_audit_plate_build(const fx_plan *plan, size_t i, const fx_mesh *reduced, fx_mesh **out,
+                         fx_error *err)
+{
+    fx_bvh *tree = NULL;
+    int rc = fx_bvh_build(reduced, &tree, err);
+    *out = NULL;
+    if (!rc)
+        rc = fx_plate_build(&plan->plates[i], plan, reduced, tree, NULL, out, NULL, err);
+    fx_bvh_free(tree);
+    return rc;
+}
