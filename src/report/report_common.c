@@ -102,8 +102,13 @@ const char *rp_num(char *buf, size_t n, const json_t *v, int prec)
 {
     if (!v || !json_is_number(v) || !isfinite(json_number_value(v)))
         snprintf(buf, n, "–");
-    else
-        snprintf(buf, n, "%.*f", prec, json_number_value(v));
+    else {
+        double x = json_number_value(v);
+        /* no "-0.0": a value that rounds to zero prints without a sign */
+        if (fabs(x) < 0.5 * pow(10, -prec))
+            x = 0;
+        snprintf(buf, n, "%.*f", prec, x);
+    }
     return buf;
 }
 

@@ -128,10 +128,10 @@ int rp_pose_deviations(rp_ctx *c, fx_store *s, const json_t *reg, fx_error *err)
     static const char *const sql[2] = {
         "SELECT f.label, d.found, d.translation_mm, d.rotation_deg, d.dx_mm, d.dy_mm, d.dz_mm, "
         "d.rms_mm FROM fragment_deviations d JOIN plan_fragments f ON f.id = d.plan_fragment_id "
-        "WHERE d.registration_id = ?1 ORDER BY f.label",
+        "WHERE d.registration_id = ?1 ORDER BY f.id",
         "SELECT p.label, d.found, d.translation_mm, d.rotation_deg, d.dx_mm, d.dy_mm, d.dz_mm, "
         "d.rms_mm FROM plate_deviations d JOIN plan_plates p ON p.id = d.plan_plate_id "
-        "WHERE d.registration_id = ?1 ORDER BY p.label"};
+        "WHERE d.registration_id = ?1 ORDER BY p.id"};
     static const char *const what[2] = {"Fragment", "Plate"};
     static const char *const cap[2] = {
         "Table 6. Fragments, post-op against planned pose (in plan coordinates: translation of "
