@@ -81,13 +81,27 @@ int rp_matrix_parse(const char *json, double m[16], fx_error *err);
 int rp_dome_slices(rp_ctx *c, fx_store *s, const char *code, const json_t *reg, fx_error *err);
 
 /* 3-D views of the plan (report_views.c): the reduced bone and plates of the
- * plan folder `dir`, the planned screws, and, when n_actual > 0, the actual
- * screws (already in plan coordinates) beside them. */
+ * plan folder `dir`, the planned screws, and, with a result, the actual
+ * screws (already in plan coordinates) and the plates found post-op (moved
+ * by their poses) beside them. */
 typedef struct rp_actual_screw {
     double entry[3], tip[3], diameter_mm;
 } rp_actual_screw;
+/* A plate found post-op: its plan label and pose (planned -> post-op, plan
+ * coordinates, row-major 4x4; plate_deviations.pose). */
+typedef struct rp_plate_pose {
+    const char *label; /* borrowed */
+    double pose[16];
+} rp_plate_pose;
+/* The post-op result drawn beside the plan (all borrowed; NULL: none). */
+typedef struct rp_result {
+    const rp_actual_screw *screws;
+    size_t n_screws;
+    const rp_plate_pose *plates;
+    size_t n_plates;
+} rp_result;
 int rp_views(rp_ctx *c, const char *dir, const json_t *plan, const char *side,
-             const rp_actual_screw *actual, size_t n_actual, fx_error *err);
+             const rp_result *res, fx_error *err);
 /* The plan of patient `code` (plans/<code>/plan.json) into *plan and its
  * folder into dir; FX_ENOTFOUND (err untouched) when there is none. */
 int rp_plan_load(fx_store *s, const char *code, char *dir, size_t n, json_t **plan);

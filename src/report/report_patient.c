@@ -217,20 +217,49 @@ static int actual_screws(const json_t *dev, rp_actual_screw **out, size_t *n, fx
     return FX_OK;
 }
 
-/* The plan's views with the actual screws beside the planned ones. */
-static int result_views(rp_ctx *c, fx_store *s, const char *code, const char *side,
+/* The plates that registration `reg` found post-op, with their poses; the
+ * labels point into *rows (release it after use). */
+static int plate_poses(fx_store *s, const json_t *reg, json_t **rows, rp_plate_pose **out,
+                       size_t *n, fx_error *err)
+{
+    *n = 0, *out = NULL, *rows = NULL;
+    if (!reg)
+        return FX_OK;
+    fx_store_field f = fx_sf_int("r", json_integer_value(json_object_get(reg, "id")));
+    int rc = fx_store_query(s, "SELECT p.label, d.pose FROM plate_deviations d JOIN plan_plates p "
+                               "ON p.id = d.plan_plate_id WHERE d.registration_id = ?1 AND "
+                               "d.found = 1 ORDER BY p.id", &f, 1, rows, err);
+    if (!rc && !(*out = calloc(json_array_size(*rows) + 1, sizeof **out)))
+        rc = fx_fail(err, FX_ENOMEM, "out of memory reading the plates' poses");
+    for (size_t i = 0; !rc && i < json_array_size(*rows); i++) {
+        const json_t *r = json_array_get(*rows, i);
+        (*out)[i].label = rp_str(r, "label");
+        rc = rp_matrix_parse(rp_str(r, "pose"), (*out)[i].pose, err);
+        *n += !rc;
+    }
+    return rc;
+}
+
+/* The plan's views with the post-op result beside it: actual screws and the
+ * plates as found. */
+static int result_views(rp_ctx *c, fx_store *s, const fx_patient *p, const json_t *reg,
                         const json_t *dev, fx_error *err)
 {
     char dir[4400];
-    json_t *plan = NULL;
-    if (rp_plan_load(s, code, dir, sizeof dir, &plan))
+    json_t *plan = NULL, *rows = NULL;
+    if (rp_plan_load(s, p->code, dir, sizeof dir, &plan))
         return FX_OK; /* the plan section has said so */
+    rp_result res = {0};
     rp_actual_screw *act = NULL;
-    size_t na = 0;
-    int rc = actual_screws(dev, &act, &na, err);
-    if (!rc && na)
-        rc = rp_views(c, dir, plan, *side ? side : rp_str(plan, "side"), act, na, err);
-    free(act);
+    rp_plate_pose *pl = NULL;
+    int rc = actual_screws(dev, &act, &res.n_screws, err);
+    if (!rc)
+        rc = plate_poses(s, reg, &rows, &pl, &res.n_plates, err);
+    res.screws = act, res.plates = pl;
+    if (!rc && (res.n_screws || res.n_plates))
+        rc = rp_views(c, dir, plan, *p->side ? p->side : rp_str(plan, "side"), &res, err);
+    free(act), free(pl);
+    json_decref(rows);
     json_decref(plan);
     return rc;
 }
@@ -316,8 +345,8 @@ static int audit_block(rp_ctx *c, fx_store *s, const fx_patient *p, const json_t
         rc = screws_block(c, dev, err);
     if (!rc && reg)
         rc = rp_pose_deviations(c, s, reg, err);
-    if (!rc && nd)
-        rc = result_views(c, s, p->code, p->side, dev, err);
+    if (!rc && (nd || reg))
+        rc = result_views(c, s, p, reg, dev, err);
     json_decref(dev);
     return rc;
 }

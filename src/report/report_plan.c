@@ -134,7 +134,7 @@ int rp_plan_section(rp_ctx *c, fx_store *s, const char *code, const char *side, 
     if (!rc)
         rc = plates_table(c, plan, err);
     if (!rc)
-        rc = rp_views(c, dir, plan, *side ? side : rp_str(plan, "side"), NULL, 0, err);
+        rc = rp_views(c, dir, plan, *side ? side : rp_str(plan, "side"), NULL, err);
     json_decref(plan);
     return rc;
 }

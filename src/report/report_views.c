@@ -16,7 +16,10 @@
 #include "report_internal.h"
 
 static const uint8_t BONE[3] = {226, 214, 190}, PLATE[3] = {120, 128, 140},
-                     PLANNED[3] = {0, 114, 178}, ACTUAL[3] = {230, 159, 0};
+                     PLANNED[3] = {0, 114, 178}, ACTUAL[3] = {230, 159, 0},
+                     PLATE_POST[3] = {204, 121, 167};
+
+enum { MAX_MESHES = 16 };
 
 int rp_plan_load(fx_store *s, const char *code, char *dir, size_t n, json_t **plan)
 {
@@ -29,22 +32,23 @@ int rp_plan_load(fx_store *s, const char *code, char *dir, size_t n, json_t **pl
     return *plan ? FX_OK : FX_ENOTFOUND;
 }
 
-/* Load the reduced bone and the plates of the plan folder `dir`. */
-static size_t load_meshes(const char *dir, const json_t *plan, fx_mesh **m, size_t cap)
+/* Load the reduced bone and the plates of the plan folder `dir`; src[i] is
+ * the index in plan.plates of mesh i (-1 for the bone). */
+static size_t load_meshes(const char *dir, const json_t *plan, fx_mesh **m, int *src, size_t cap)
 {
     char path[8800];
     size_t n = 0;
     fx_error e = {0};
     snprintf(path, sizeof path, "%s/reduced.ply", dir);
     if (fx_mesh_read(path, NULL, &m[n], &e) == FX_OK)
-        n++;
+        src[n++] = -1;
     size_t i;
     json_t *p;
     json_array_foreach(json_object_get(plan, "plates"), i, p)
     {
         snprintf(path, sizeof path, "%s/%s", dir, rp_str(p, "mesh"));
         if (n < cap && *rp_str(p, "mesh") && fx_mesh_read(path, NULL, &m[n], &e) == FX_OK)
-            n++;
+            src[n++] = (int)i;
     }
     return n;
 }
@@ -87,42 +91,70 @@ static fx_render_screw *screws_of(const json_t *plan, const rp_actual_screw *act
     return rs;
 }
 
-static void view_caption(char *cap, size_t n, int fig, fx_view v, size_t na)
+/* Each plate found post-op, moved by its pose (planned -> post-op, in plan
+ * coordinates), appended to m; returns how many. */
+static size_t postop_plates(const json_t *plan, const rp_result *res, fx_mesh **m, const int *src,
+                            size_t nm, size_t cap)
+{
+    size_t n = 0;
+    fx_error e = {0};
+    for (size_t k = 0; res && k < res->n_plates && nm + n < cap; k++)
+        for (size_t i = 0; i < nm; i++) {
+            const json_t *p = json_array_get(json_object_get(plan, "plates"), (size_t)src[i]);
+            fx_rigid T;
+            if (src[i] < 0 || strcmp(rp_str(p, "name"), res->plates[k].label) ||
+                fx_rigid_from_matrix(res->plates[k].pose, &T) ||
+                fx_mesh_clone(m[i], &m[nm + n], &e))
+                continue;
+            fx_mesh_transform(m[nm + n++], &T);
+            break;
+        }
+    return n;
+}
+
+static void view_caption(char *cap, size_t n, int fig, fx_view v, size_t na, size_t np)
 {
     const char *where = v == FX_VIEW_LATERAL ? " from the injured side" : "";
-    if (na)
+    if (na || np)
         snprintf(cap, n, "Figure %d. The plan against the post-op result, %s view%s: reduced bone "
-                         "as planned (translucent), plates (grey), planned screw axes (blue), "
-                         "actual screws from the post-op CT (orange), in plan coordinates.",
-                 fig, fx_view_name(v), where);
+                         "as planned (translucent), plates as planned (grey%s)%s, planned screw "
+                         "axes (blue), actual screws from the post-op CT (orange), in plan "
+                         "coordinates.", fig, fx_view_name(v), where, np ? ", translucent" : "",
+                 np ? " and as found post-op (purple)" : "");
     else
         snprintf(cap, n, "Figure %d. The plan, %s view%s: reduced bone (translucent), plates "
                          "(grey), planned screws (blue).", fig, fx_view_name(v), where);
 }
 
 int rp_views(rp_ctx *c, const char *dir, const json_t *plan, const char *side,
-             const rp_actual_screw *actual, size_t na, fx_error *err)
+             const rp_result *res, fx_error *err)
 {
-    fx_mesh *m[9] = {0};
-    size_t nm = load_meshes(dir, plan, m, 9);
+    fx_mesh *m[MAX_MESHES] = {0};
+    int src[MAX_MESHES];
+    size_t nm = load_meshes(dir, plan, m, src, MAX_MESHES / 2);
     if (nm == 0)
         return fx_pdf_note(c->d, "No 3-D view: the plan's reduced bone model could not be read.",
                            20, err);
-    fx_render_mesh rm[9];
-    for (size_t i = 0; i < nm; i++) {
-        rm[i] = (fx_render_mesh){m[i], {0, 0, 0}, i ? 1.0 : 0.45};
-        memcpy(rm[i].rgb, i ? PLATE : BONE, 3);
+    size_t na = res ? res->n_screws : 0, np = postop_plates(plan, res, m, src, nm, MAX_MESHES);
+    fx_render_mesh rm[MAX_MESHES];
+    for (size_t i = 0; i < nm + np; i++) {
+        rm[i] = (fx_render_mesh){m[i], {0, 0, 0}, i == 0 ? 0.45 : i < nm && np ? 0.5 : 1.0};
+        memcpy(rm[i].rgb, i == 0 ? BONE : i < nm ? PLATE : PLATE_POST, 3);
     }
     size_t ns = 0;
-    fx_render_screw *rs = screws_of(plan, actual, na, &ns);
+    fx_render_screw *rs = screws_of(plan, res ? res->screws : NULL, na, &ns);
     int rc = rs ? FX_OK : fx_fail(err, FX_ENOMEM, "out of memory drawing the 3-D views");
-    fx_render_legend lg[4] = {{"reduced bone (planned)", {0}},
-                              {na ? "plates (planned)" : "plates", {0}},
+    int cmp = na || np;
+    fx_render_legend lg[5] = {{"reduced bone (planned)", {0}},
+                              {cmp ? "plates (planned)" : "plates", {0}},
                               {na ? "planned screws (axes)" : "planned screws", {0}},
-                              {"actual screws (post-op CT)", {0}}};
-    memcpy(lg[0].rgb, BONE, 3), memcpy(lg[1].rgb, PLATE, 3);
-    memcpy(lg[2].rgb, PLANNED, 3), memcpy(lg[3].rgb, ACTUAL, 3);
-    fx_render_scene sc = {rm, nm, rs, ns, lg, na ? 4 : 3};
+                              {"actual screws (post-op CT)", {0}},
+                              {"plates (post-op CT)", {0}}};
+    memcpy(lg[0].rgb, BONE, 3), memcpy(lg[1].rgb, PLATE, 3), memcpy(lg[2].rgb, PLANNED, 3);
+    memcpy(lg[3].rgb, ACTUAL, 3), memcpy(lg[4].rgb, PLATE_POST, 3);
+    if (np && !na)
+        lg[3] = lg[4];
+    fx_render_scene sc = {rm, nm + np, rs, ns, lg, 3 + (na > 0) + (np > 0)};
     const fx_view views[3] = {FX_VIEW_ANTERIOR, FX_VIEW_LATERAL, FX_VIEW_SUPERIOR};
     for (int v = 0; v < 3 && !rc; v++) {
         fx_raster_opts ro;
@@ -132,14 +164,14 @@ int rp_views(rp_ctx *c, const char *dir, const json_t *plan, const char *side,
         ro.supersample = 2;
         fx_image *im = NULL;
         rc = fx_raster_render(&sc, &ro, &im, err);
-        char cap[400];
-        view_caption(cap, sizeof cap, rp_next_fig(c), views[v], na);
+        char cap[500];
+        view_caption(cap, sizeof cap, rp_next_fig(c), views[v], na, np);
         if (!rc)
-            rc = fx_pdf_image_rgb(c->d, im->rgb, im->w, im->h, na ? 80 : 88, cap, err);
+            rc = fx_pdf_image_rgb(c->d, im->rgb, im->w, im->h, cmp ? 80 : 88, cap, err);
         fx_image_free(im);
     }
     free(rs);
-    for (size_t i = 0; i < nm; i++)
+    for (size_t i = 0; i < nm + np; i++)
         fx_mesh_free(m[i]);
     return rc;
 }

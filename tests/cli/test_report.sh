@@ -185,6 +185,14 @@ if [ "$n_act" -gt 0 ]; then
         "$(grep -o 'The plan against the post-op result, [a-z]* view' "$TMP/p01.flat" | sort -u | wc -l)" 3
 fi
 
+n_plates=$(sqlite3 "$S/study.db" "SELECT count(*) FROM plate_deviations d JOIN registrations r \
+    ON r.id = d.registration_id JOIN patients p ON p.id = r.patient_id WHERE p.code = 'P01' \
+    AND d.found = 1 AND r.id = (SELECT max(id) FROM registrations WHERE patient_id = p.id)")
+if [ "$n_plates" -gt 0 ]; then
+    is "patient report: the $n_plates plates found post-op are drawn in the three views" \
+        "$(grep -o 'and as found post-op (purple)' "$TMP/p01.flat" | wc -l)" 3
+fi
+
 # ---- registration residuals: the histogram's counts are the stored ones ----
 reg=$(sqlite3 "$S/study.db" "SELECT max(r.id) FROM registrations r JOIN patients p ON \
     p.id = r.patient_id WHERE p.code = 'P01'")
