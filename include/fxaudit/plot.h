@@ -67,6 +67,13 @@ int fx_plot_box(const fx_plot_opts *o, const fx_plot_group *groups, size_t ngrou
 int fx_plot_histogram(const fx_plot_opts *o, const double *v, size_t n, double bin_width,
                       const char *png, fx_error *err);
 
+/* Counts already binned: bin i is [lo[i], hi[i]) with count[i]; bins with
+ * inlier[i] != 0 are drawn filled and labelled `label_in` in the key, the
+ * others hatched as `label_out` (e.g. the trimmed residuals of a
+ * registration). Bins may differ in width; counts must be >= 0. */
+int fx_plot_bins(const fx_plot_opts *o, const double *lo, const double *hi, const double *count,
+                 const int *inlier, size_t n, const char *label_in, const char *label_out,
+                 const char *png, fx_error *err);
 /* Points (x[i], y[i]) and the least-squares line y = a + b x over the range
  * of x (drawn when there are at least 3 points with distinct x). */
 int fx_plot_scatter(const fx_plot_opts *o, const double *x, const double *y, size_t n,

@@ -20,6 +20,12 @@ typedef struct fx_report_opts {
     double tol_tip_mm;
     double tol_length_mm;
     bool spss; /* the results section by SPSS's conventions */
+    /* patient report: the acetabular dome point (mm, LPS) in the pre-op CT's
+     * (= the plan's) coordinates; the CT slices go through it (the post-op
+     * ones through its image under the inverse of the registration).
+     * have_dome 0: no slices, and the report says how to get them. */
+    bool have_dome;
+    double dome_mm[3];
     /* out: figures replaced by a note because gnuplot is missing, and why */
     int missing_figures;
     char missing_reason[256];

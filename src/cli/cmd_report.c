@@ -1,5 +1,8 @@
 /* cmd_report.c - `fxaudit report study|patient`: the PDF reports. */
+#include <errno.h>
 #include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,13 +15,31 @@ static const char report_help[] =
     "usage: fxaudit report study --study DIR [-o FILE.pdf] [--spss] [--json]\n"
     "       fxaudit report patient --study DIR --patient CODE [--identity KEYFILE]\n"
     "              [-o FILE.pdf] [--tol-angle DEG] [--tol-entry MM] [--tol-tip MM]\n"
-    "              [--tol-length MM] [--json]\n\n"
+    "              [--tol-length MM] [--dome X,Y,Z] [--json]\n\n"
     "Write the study report (cohort, results with methods, figures, observer\n"
     "agreement) or one patient's audit report (plan, 3-D views, reduction, SMFA,\n"
     "planned against actual screws) as PDF. Default output: DIR/reports/study.pdf\n"
     "or DIR/reports/<CODE>.pdf. The hospital ID is printed only with --identity.\n"
-    "Tolerances flag screw deviations (defaults 5 degrees, 3, 3 and 2 mm). Without\n"
-    "gnuplot the reports are written with a note where each plot would be.\n";
+    "Tolerances flag screw deviations (defaults 5 degrees, 3, 3 and 2 mm). --dome\n"
+    "gives the acetabular dome point (mm, LPS, pre-op CT coordinates): the report\n"
+    "then shows the axial, coronal and sagittal CT slices through it, pre-op and\n"
+    "post-op (carried over by the registration). Without gnuplot the reports are\n"
+    "written with a note where each plot would be.\n";
+
+/* "X,Y,Z" in mm into d[3]; 0 when well formed. */
+static int parse_point(const char *s, double d[3])
+{
+    const char *p = s;
+    for (int i = 0; i < 3; i++) {
+        char *end;
+        errno = 0;
+        d[i] = strtod(p, &end);
+        if (end == p || errno || !isfinite(d[i]) || (i < 2 ? *end != ',' : *end != '\0'))
+            return -1;
+        p = end + 1;
+    }
+    return 0;
+}
 
 static int run(int patient_mode, int argc, char **argv)
 {
@@ -28,6 +49,7 @@ static int run(int patient_mode, int argc, char **argv)
         {"tol-angle", required_argument, NULL, 'a'}, {"tol-entry", required_argument, NULL, 'e'},
         {"tol-tip", required_argument, NULL, 't'},  {"tol-length", required_argument, NULL, 'l'},
         {"spss", no_argument, NULL, 'S'},           {"json", no_argument, NULL, 'j'},
+        {"dome", required_argument, NULL, 'd'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     const char *cmd = patient_mode ? "report patient" : "report study";
     const char *study = NULL, *code = NULL, *out = NULL;
@@ -49,11 +71,18 @@ static int run(int patient_mode, int argc, char **argv)
         case 'i': o.keyfile = optarg; break;
         case 'o': out = optarg; break;
         case 'S': o.spss = true; break;
+        case 'd':
+            if (parse_point(optarg, o.dome_mm))
+                return cli_usage(cmd, "--dome: expected X,Y,Z in mm, got '%s'", optarg);
+            o.have_dome = true;
+            break;
         case 'j': json = 1; break;
         case 'h': return cli_help(report_help);
         default: return cli_usage(cmd, "unknown option");
         }
     }
+    if (o.have_dome && !patient_mode)
+        return cli_usage(cmd, "--dome belongs to report patient");
     if (!study || optind < argc || (patient_mode && !code))
         return cli_usage(cmd, patient_mode ? "needs --study DIR and --patient CODE"
                                            : "needs --study DIR");

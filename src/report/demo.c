@@ -288,6 +288,29 @@ static int audit_available(demo *dm)
     return run(dm, a, &e) == FX_OK;
 }
 
+/* The dome point in the pre-op CT, where a reader would put it: the top of
+ * the injured side's joint sphere, from the truth (docs/phantom.md: hip centre
+ * (+-86, -5, 0) x scale in the anatomical frame, plus the joint radius along
+ * its superior axis, carried into the series by anatomical_to_series). */
+static bool dome_of(const json_t *t, double d[3])
+{
+    const json_t *m = json_object_get(json_object_get(json_object_get(json_object_get(t,
+                          "series"), "preop"), "anatomical_to_series"), "matrix");
+    const json_t *model = json_object_get(t, "model");
+    double s = json_number_value(json_object_get(model, "scale"));
+    double r = json_number_value(json_object_get(model, "joint_radius_mm"));
+    if (json_array_size(m) != 16 || !(s > 0) || !(r > 0))
+        return false;
+    double a[3] = {(strcmp(tstr(t, "patient", "injured_side"), "left") ? -86 : 86) * s, -5 * s, 0};
+    a[2] += r; /* the top of the sphere, along the anatomical superior axis */
+    for (size_t i = 0; i < 3; i++) {
+        d[i] = json_number_value(json_array_get(m, 4 * i + 3));
+        for (size_t k = 0; k < 3; k++)
+            d[i] += json_number_value(json_array_get(m, 4 * i + k)) * a[k];
+    }
+    return true;
+}
+
 static int reports(demo *dm, fx_store *s, fx_error *err)
 {
     fx_report_opts ro;
@@ -298,6 +321,7 @@ static int reports(demo *dm, fx_store *s, fx_error *err)
         const char *code = tstr(dm->truth[p], "patient", "code");
         fx_progress_report(&dm->o->progress, "patient reports", (double)p / (double)dm->n);
         snprintf(path, sizeof path, "%s/%s.pdf", dm->r->reports, code);
+        ro.have_dome = dome_of(dm->truth[p], ro.dome_mm);
         rc = fx_report_patient(s, code, &ro, path, err);
         dm->r->reports_written += !rc, dm->r->pages += ro.pages;
         dm->r->missing_figures += ro.missing_figures;

@@ -5,7 +5,8 @@ libfxaudit_a_SOURCES += src/report/pdf.c src/report/pdf_blocks.c src/report/pdf_
 	src/report/plot.c src/report/plot_kinds.c src/report/plot_internal.h \
 	src/report/figure.c \
 	src/report/report_common.c src/report/report_study.c src/report/report_results.c \
-	src/report/report_patient.c src/report/report_plan.c src/report/report_internal.h src/report/report_dbhash.c \
+	src/report/report_patient.c src/report/report_plan.c src/report/report_views.c \
+	src/report/report_slices.c src/report/report_agreement.c src/report/report_residuals.c src/report/report_internal.h src/report/report_dbhash.c \
 	src/report/demo.c
 noinst_HEADERS += include/fxaudit/pdf.h include/fxaudit/raster.h include/fxaudit/plot.h \
 	include/fxaudit/figure.h include/fxaudit/report.h include/fxaudit/demo.h
@@ -13,7 +14,8 @@ noinst_HEADERS += include/fxaudit/pdf.h include/fxaudit/raster.h include/fxaudit
 # gnuplot templates, found at run time with fx_data_path("reports/<kind>.gp")
 reportsdir = $(pkgdatadir)/reports
 dist_reports_DATA = reports/common.gp reports/box.gp reports/strip.gp reports/histogram.gp \
-	reports/scatter.gp reports/lines.gp reports/bland_altman.gp
+	reports/scatter.gp reports/lines.gp reports/bland_altman.gp \
+	reports/bins.gp
 
 check_PROGRAMS += tests/unit/test_pdf tests/unit/test_raster tests/unit/test_plot
 TESTS += tests/unit/test_pdf tests/unit/test_raster tests/unit/test_plot

@@ -253,6 +253,34 @@ int fx_plot_histogram(const fx_plot_opts *o, const double *v, size_t n, double b
     return rc;
 }
 
+int fx_plot_bins(const fx_plot_opts *o, const double *lo, const double *hi, const double *count,
+                 const int *inlier, size_t n, const char *label_in, const char *label_out,
+                 const char *png, fx_error *err)
+{
+    plot_job j;
+    for (size_t i = 0; i < n; i++)
+        if (!(hi[i] > lo[i]) || !(count[i] >= 0) || !isfinite(hi[i]) || !isfinite(count[i]))
+            return fx_fail(err, FX_EINVAL, "bin %zu: needs lo < hi and a count >= 0", i + 1);
+    if (n == 0)
+        return fx_fail(err, FX_EINVAL, "a histogram needs at least one bin");
+    int rc = plot_begin(&j, err);
+    FILE *f = rc ? NULL : plot_data(&j, "bins.dat", err);
+    if (!rc && !f)
+        rc = FX_EIO;
+    for (size_t i = 0; f && i < n; i++)
+        fprintf(f, "%.10g %.10g %.10g %d\n", lo[i], hi[i], count[i], inlier[i] != 0);
+    if (f)
+        rc = plot_data_close(f, "bins.dat", err);
+    if (!rc)
+        rc = plot_set_text(&j, "LABEL_IN", label_in ? label_in : "", err);
+    if (!rc)
+        rc = plot_set_text(&j, "LABEL_OUT", label_out ? label_out : "", err);
+    if (!rc)
+        rc = plot_run(&j, "bins", o, png, err);
+    plot_end(&j);
+    return rc;
+}
+
 /* Least squares y = a + b x over complete pairs; false when x has no spread. */
 static int fit_line(const double *x, const double *y, size_t n, double *a, double *b, double *xmin,
                     double *xmax, size_t *m)

@@ -102,8 +102,13 @@ const char *rp_num(char *buf, size_t n, const json_t *v, int prec)
 {
     if (!v || !json_is_number(v) || !isfinite(json_number_value(v)))
         snprintf(buf, n, "–");
-    else
-        snprintf(buf, n, "%.*f", prec, json_number_value(v));
+    else {
+        double x = json_number_value(v);
+        /* no "-0.0": a value that rounds to zero prints without a sign */
+        if (fabs(x) < 0.5 * pow(10, -prec))
+            x = 0;
+        snprintf(buf, n, "%.*f", prec, x);
+    }
     return buf;
 }
 
@@ -212,4 +217,31 @@ int rp_section(rp_ctx *c, const char *title, fx_error *err)
     /* a heading with at least a table's caption, header and two rows under it */
     int rc = fx_pdf_keep_together(c->d, 45, err);
     return rc ? rc : fx_pdf_heading(c->d, 1, title, err);
+}
+
+int rp_next_fig(rp_ctx *c)
+{
+    return ++c->fig_no;
+}
+
+int rp_matrix_parse(const char *text, double m[16], fx_error *err)
+{
+    for (int i = 0; i < 16; i++)
+        m[i] = i % 5 == 0 ? 1 : 0;
+    if (!text)
+        return FX_OK;
+    json_error_t je;
+    json_t *a = json_loads(text, 0, &je);
+    int rc = json_array_size(a) == 16 ? FX_OK
+                                      : fx_fail(err, FX_EFORMAT, "a registration matrix in the "
+                                                                 "store is not 16 numbers");
+    for (int i = 0; !rc && i < 16; i++) {
+        json_t *v = json_array_get(a, (size_t)i);
+        if (!json_is_number(v))
+            rc = fx_fail(err, FX_EFORMAT, "a registration matrix in the store is not 16 numbers");
+        else
+            m[i] = json_number_value(v);
+    }
+    json_decref(a);
+    return rc;
 }

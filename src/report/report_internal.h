@@ -16,7 +16,8 @@ typedef struct rp_ctx {
     fx_pdf *d;
     fx_report_opts *o;
     char tmpdir[4096];
-    int nfig;
+    int nfig;   /* PNG files made so far */
+    int fig_no; /* the last figure number printed in a caption */
 } rp_ctx;
 
 /* Start a document with the footer's audit trail (software, SHA-256 of the
@@ -66,5 +67,51 @@ void rp_table_free(rp_table *t);
 int rp_results(rp_ctx *c, fx_store *s, const json_t *stats, fx_error *err);
 /* Sections of the patient report (report_plan.c). */
 int rp_plan_section(rp_ctx *c, fx_store *s, const char *code, const char *side, fx_error *err);
+/* The next figure number (captions are numbered in the order printed). */
+int rp_next_fig(rp_ctx *c);
+
+/* A registration (post-op -> plan, x_plan = R x_post + t, row-major 4x4)
+ * from a `registrations.matrix` JSON text; identity when `json` is NULL.
+ * FX_EFORMAT when the text is not 16 numbers. */
+int rp_matrix_parse(const char *json, double m[16], fx_error *err);
+
+/* The patient report's figure of the CT slices through the dome, pre-op and
+ * post-op (report_slices.c). `reg` is the newest registration row (with
+ * `matrix`) or NULL. */
+int rp_dome_slices(rp_ctx *c, fx_store *s, const char *code, const json_t *reg, fx_error *err);
+
+/* 3-D views of the plan (report_views.c): the reduced bone and plates of the
+ * plan folder `dir`, the planned screws, and, with a result, the actual
+ * screws (already in plan coordinates) and the plates found post-op (moved
+ * by their poses) beside them. */
+typedef struct rp_actual_screw {
+    double entry[3], tip[3], diameter_mm;
+} rp_actual_screw;
+/* A plate found post-op: its plan label and pose (planned -> post-op, plan
+ * coordinates, row-major 4x4; plate_deviations.pose). */
+typedef struct rp_plate_pose {
+    const char *label; /* borrowed */
+    double pose[16];
+} rp_plate_pose;
+/* The post-op result drawn beside the plan (all borrowed; NULL: none). */
+typedef struct rp_result {
+    const rp_actual_screw *screws;
+    size_t n_screws;
+    const rp_plate_pose *plates;
+    size_t n_plates;
+} rp_result;
+int rp_views(rp_ctx *c, const char *dir, const json_t *plan, const char *side,
+             const rp_result *res, fx_error *err);
+/* The plan of patient `code` (plans/<code>/plan.json) into *plan and its
+ * folder into dir; FX_ENOTFOUND (err untouched) when there is none. */
+int rp_plan_load(fx_store *s, const char *code, char *dir, size_t n, json_t **plan);
+
+/* The study report's observer agreement table (report_agreement.c). */
+int rp_agreement_table(rp_ctx *c, fx_store *s, fx_error *err);
+/* The patient report's histogram of the registration's residuals, and the
+ * tables of fragment and plate poses against the plan (report_residuals.c);
+ * `reg` is the newest registration row (id, rms_mm, inlier_fraction, region). */
+int rp_residuals(rp_ctx *c, fx_store *s, const json_t *reg, fx_error *err);
+int rp_pose_deviations(rp_ctx *c, fx_store *s, const json_t *reg, fx_error *err);
 
 #endif

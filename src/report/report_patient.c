@@ -50,9 +50,17 @@ static int identity_block(rp_ctx *c, fx_store *s, const fx_patient *p, fx_error 
     return rc;
 }
 
-static int reduction_block(rp_ctx *c, fx_store *s, const char *code, fx_error *err)
+static int reduction_block(rp_ctx *c, fx_store *s, const char *code, const json_t *reg,
+                           fx_error *err)
 {
-    int rc = rp_section(c, "3  Reduction: gap and step-off", err);
+    /* the heading stays with the slices' figure (two rows: some 140 mm) */
+    int rc = c->o->have_dome ? fx_pdf_keep_together(c->d, 150, err) : FX_OK;
+    if (!rc)
+        rc = rp_section(c, "3  Reduction: gap and step-off", err);
+    if (!rc)
+        rc = fx_pdf_space(c->d, 2, err);
+    if (!rc)
+        rc = rp_dome_slices(c, s, code, reg, err);
     json_t *m = rp_query(s, "SELECT observer, timepoint, plane, gap_mm, step_mm FROM "
                             "measurement_view WHERE patient = ?1 AND current AND repeat_no = 1 "
                             "ORDER BY instr('preop postop followup', timepoint), plane, observer",
@@ -171,84 +179,174 @@ static int smfa_block(rp_ctx *c, fx_store *s, const char *code, fx_error *err)
     rp_png(c, png, sizeof png);
     fx_error pe = {0};
     int prc = fx_plot_lines(&po, ser, 2, png, &pe);
+    char cap[120];
+    snprintf(cap, sizeof cap, "Figure %d. SMFA function and bother index over time.",
+             rp_next_fig(c));
     if (!rc)
-        rc = rp_figure(c, prc, &pe, png, 70, "Figure 4. SMFA function and bother index over time.",
-                       err);
+        rc = rp_figure(c, prc, &pe, png, 70, cap, err);
     free(v);
     return rc;
 }
 
-static int audit_block(rp_ctx *c, fx_store *s, const char *code, fx_error *err)
+/* The actual screws of the deviation rows, mapped into plan coordinates by
+ * each row's registration (x_plan = R x_post + t; none: already there). */
+static int actual_screws(const json_t *dev, rp_actual_screw **out, size_t *n, fx_error *err)
+{
+    *n = 0;
+    *out = calloc(json_array_size(dev) + 1, sizeof **out);
+    if (!*out)
+        return fx_fail(err, FX_ENOMEM, "out of memory reading the actual screws");
+    size_t i;
+    json_t *r;
+    json_array_foreach(dev, i, r)
+    {
+        if (json_is_null(json_object_get(r, "actual_screw_id")))
+            continue;
+        double m[16], e[3] = {rp_real(r, "ex"), rp_real(r, "ey"), rp_real(r, "ez")},
+                      t[3] = {rp_real(r, "tx"), rp_real(r, "ty"), rp_real(r, "tz")};
+        int rc = rp_matrix_parse(json_string_value(json_object_get(r, "matrix")), m, err);
+        if (rc)
+            return rc;
+        rp_actual_screw *a = &(*out)[(*n)++];
+        for (int k = 0; k < 3; k++) {
+            a->entry[k] = m[4 * k] * e[0] + m[4 * k + 1] * e[1] + m[4 * k + 2] * e[2] + m[4 * k + 3];
+            a->tip[k] = m[4 * k] * t[0] + m[4 * k + 1] * t[1] + m[4 * k + 2] * t[2] + m[4 * k + 3];
+        }
+        a->diameter_mm = rp_real(r, "diameter_mm");
+    }
+    return FX_OK;
+}
+
+/* The plates that registration `reg` found post-op, with their poses; the
+ * labels point into *rows (release it after use). */
+static int plate_poses(fx_store *s, const json_t *reg, json_t **rows, rp_plate_pose **out,
+                       size_t *n, fx_error *err)
+{
+    *n = 0, *out = NULL, *rows = NULL;
+    if (!reg)
+        return FX_OK;
+    fx_store_field f = fx_sf_int("r", json_integer_value(json_object_get(reg, "id")));
+    int rc = fx_store_query(s, "SELECT p.label, d.pose FROM plate_deviations d JOIN plan_plates p "
+                               "ON p.id = d.plan_plate_id WHERE d.registration_id = ?1 AND "
+                               "d.found = 1 ORDER BY p.id", &f, 1, rows, err);
+    if (!rc && !(*out = calloc(json_array_size(*rows) + 1, sizeof **out)))
+        rc = fx_fail(err, FX_ENOMEM, "out of memory reading the plates' poses");
+    for (size_t i = 0; !rc && i < json_array_size(*rows); i++) {
+        const json_t *r = json_array_get(*rows, i);
+        (*out)[i].label = rp_str(r, "label");
+        rc = rp_matrix_parse(rp_str(r, "pose"), (*out)[i].pose, err);
+        *n += !rc;
+    }
+    return rc;
+}
+
+/* The plan's views with the post-op result beside it: actual screws and the
+ * plates as found. */
+static int result_views(rp_ctx *c, fx_store *s, const fx_patient *p, const json_t *reg,
+                        const json_t *dev, fx_error *err)
+{
+    char dir[4400];
+    json_t *plan = NULL, *rows = NULL;
+    if (rp_plan_load(s, p->code, dir, sizeof dir, &plan))
+        return FX_OK; /* the plan section has said so */
+    rp_result res = {0};
+    rp_actual_screw *act = NULL;
+    rp_plate_pose *pl = NULL;
+    int rc = actual_screws(dev, &act, &res.n_screws, err);
+    if (!rc)
+        rc = plate_poses(s, reg, &rows, &pl, &res.n_plates, err);
+    res.screws = act, res.plates = pl;
+    if (!rc && (res.n_screws || res.n_plates))
+        rc = rp_views(c, dir, plan, *p->side ? p->side : rp_str(plan, "side"), &res, err);
+    free(act), free(pl);
+    json_decref(rows);
+    json_decref(plan);
+    return rc;
+}
+
+/* The registration's summary and its residual histogram. */
+static int registration_block(rp_ctx *c, fx_store *s, const json_t *r, fx_error *err)
+{
+    char b[3][40];
+    const char *k[] = {"Registration RMS (mm)", "Inlier fraction", "Reference region",
+                       "Iterations", "Converged"};
+    const char *v[] = {rp_num(b[0], 40, json_object_get(r, "rms_mm"), 2),
+                       rp_num(b[1], 40, json_object_get(r, "inlier_fraction"), 3),
+                       rp_str(r, "region"), rp_num(b[2], 40, json_object_get(r, "iterations"), 0),
+                       json_integer_value(json_object_get(r, "converged")) ? "yes" : "no"};
+    int rc = fx_pdf_keyvalues(c->d, k, v, 5, err);
+    return rc ? rc : rp_residuals(c, s, r, err);
+}
+
+/* Table 5: per planned screw its deviations, flagged beyond tolerance. */
+static int screws_block(rp_ctx *c, const json_t *dev, fx_error *err)
+{
+    static const fx_pdf_column cols[] = {
+        {"Screw", NULL, 0.8, FX_PDF_LEFT},     {"Planned length", "mm", 1, FX_PDF_RIGHT},
+        {"Direction", "°", 0.9, FX_PDF_RIGHT}, {"Entry", "mm", 0.8, FX_PDF_RIGHT},
+        {"Tip", "mm", 0.8, FX_PDF_RIGHT},      {"Length diff.", "mm", 1, FX_PDF_RIGHT},
+        {"Joint", NULL, 0.7, FX_PDF_LEFT}};
+    rp_table t = {0};
+    size_t i;
+    json_t *r;
+    char b[40];
+    const fx_report_opts *o = c->o;
+    json_array_foreach(dev, i, r)
+    {
+        int placed = !json_is_null(json_object_get(r, "actual_screw_id"));
+        rp_cell(&t, rp_str(r, "label"), 0);
+        rp_cell(&t, rp_num(b, 40, json_object_get(r, "planned_mm"), 0), 0);
+        rp_cell(&t, rp_num(b, 40, json_object_get(r, "angle_deg"), 1),
+                rp_real(r, "angle_deg") > o->tol_angle_deg);
+        rp_cell(&t, rp_num(b, 40, json_object_get(r, "entry_mm"), 1),
+                rp_real(r, "entry_mm") > o->tol_entry_mm);
+        rp_cell(&t, rp_num(b, 40, json_object_get(r, "tip_mm"), 1),
+                rp_real(r, "tip_mm") > o->tol_tip_mm);
+        rp_cell(&t, placed ? rp_num(b, 40, json_object_get(r, "length_diff_mm"), 1) : "not placed",
+                !placed || fabs(rp_real(r, "length_diff_mm")) > o->tol_length_mm);
+        int jp = (int)json_integer_value(json_object_get(r, "joint_penetration"));
+        rp_cell(&t, jp ? "entered" : "clear", jp);
+    }
+    int rc = rp_table_put(c, &t, "Table 5. Planned against actual screws.", cols, 7, err);
+    char note[300];
+    snprintf(note, sizeof note,
+             "* beyond tolerance (direction %.1f°, entry %.1f mm, tip %.1f mm, length "
+             "%.1f mm), a screw not placed, or one entering the joint.",
+             o->tol_angle_deg, o->tol_entry_mm, o->tol_tip_mm, o->tol_length_mm);
+    return rc ? rc : fx_pdf_caption(c->d, note, err);
+}
+
+/* `reg`: the newest registration row, or NULL. */
+static int audit_block(rp_ctx *c, fx_store *s, const fx_patient *p, const json_t *reg,
+                       fx_error *err)
 {
     int rc = rp_section(c, "5  Post-operative audit: planned against actual", err);
-    json_t *reg = rp_query(s, "SELECT r.rms_mm, r.inlier_fraction, r.region, r.iterations, "
-                              "r.converged FROM registrations r JOIN patients p ON p.id = "
-                              "r.patient_id WHERE p.code = ?1 ORDER BY r.id DESC LIMIT 1", code, err);
-    if (!reg)
-        return err->code;
     json_t *dev = rp_query(s, "SELECT ps.label, ps.length_mm AS planned_mm, d.angle_deg, d.entry_mm,"
-                              " d.tip_mm, d.length_diff_mm, d.joint_penetration, d.actual_screw_id "
-                              "FROM screw_deviations d JOIN plan_screws ps ON ps.id = "
-                              "d.plan_screw_id JOIN plans pl ON pl.id = ps.plan_id JOIN patients p "
-                              "ON p.id = pl.patient_id WHERE p.code = ?1 AND d.id IN (SELECT "
-                              "max(id) FROM screw_deviations GROUP BY plan_screw_id) ORDER BY "
-                              "ps.label", code, err);
-    if (!dev) {
-        json_decref(reg);
+                              " d.tip_mm, d.length_diff_mm, d.joint_penetration, d.actual_screw_id, "
+                              "a.entry_x_mm AS ex, a.entry_y_mm AS ey, a.entry_z_mm AS ez, "
+                              "a.tip_x_mm AS tx, a.tip_y_mm AS ty, a.tip_z_mm AS tz, "
+                              "a.diameter_mm, r.matrix FROM screw_deviations d JOIN plan_screws ps "
+                              "ON ps.id = d.plan_screw_id JOIN plans pl ON pl.id = ps.plan_id JOIN "
+                              "patients p ON p.id = pl.patient_id LEFT JOIN actual_screws a ON "
+                              "a.id = d.actual_screw_id LEFT JOIN registrations r ON r.id = "
+                              "d.registration_id WHERE p.code = ?1 AND d.id IN (SELECT max(id) FROM "
+                              "screw_deviations GROUP BY plan_screw_id) ORDER BY length(ps.label), "
+                              "ps.label", p->code, err);
+    if (!dev)
         return err->code;
-    }
-    if (!rc && json_array_size(reg) == 0 && json_array_size(dev) == 0)
+    size_t nd = json_array_size(dev);
+    if (!rc && !reg && nd == 0)
         rc = fx_pdf_paragraph(c->d, "The post-operative audit has not been run for this patient: "
                                     "the store holds no registration and no screw deviations.",
                               FX_PDF_LEFT, err);
-    char b[5][40];
-    if (!rc && json_array_size(reg)) {
-        json_t *r = json_array_get(reg, 0);
-        const char *k[] = {"Registration RMS (mm)", "Inlier fraction", "Reference region",
-                           "Iterations", "Converged"};
-        const char *v[] = {rp_num(b[0], 40, json_object_get(r, "rms_mm"), 2),
-                           rp_num(b[1], 40, json_object_get(r, "inlier_fraction"), 3),
-                           rp_str(r, "region"), rp_num(b[2], 40, json_object_get(r, "iterations"), 0),
-                           json_integer_value(json_object_get(r, "converged")) ? "yes" : "no"};
-        rc = fx_pdf_keyvalues(c->d, k, v, 5, err);
-    }
-    if (!rc && json_array_size(dev)) {
-        static const fx_pdf_column cols[] = {
-            {"Screw", NULL, 0.8, FX_PDF_LEFT},     {"Planned length", "mm", 1, FX_PDF_RIGHT},
-            {"Direction", "°", 0.9, FX_PDF_RIGHT}, {"Entry", "mm", 0.8, FX_PDF_RIGHT},
-            {"Tip", "mm", 0.8, FX_PDF_RIGHT},      {"Length diff.", "mm", 1, FX_PDF_RIGHT},
-            {"Joint", NULL, 0.7, FX_PDF_LEFT}};
-        rp_table t = {0};
-        size_t i;
-        json_t *r;
-        const fx_report_opts *o = c->o;
-        json_array_foreach(dev, i, r)
-        {
-            int placed = !json_is_null(json_object_get(r, "actual_screw_id"));
-            rp_cell(&t, rp_str(r, "label"), 0);
-            rp_cell(&t, rp_num(b[0], 40, json_object_get(r, "planned_mm"), 0), 0);
-            rp_cell(&t, rp_num(b[0], 40, json_object_get(r, "angle_deg"), 1),
-                    rp_real(r, "angle_deg") > o->tol_angle_deg);
-            rp_cell(&t, rp_num(b[0], 40, json_object_get(r, "entry_mm"), 1),
-                    rp_real(r, "entry_mm") > o->tol_entry_mm);
-            rp_cell(&t, rp_num(b[0], 40, json_object_get(r, "tip_mm"), 1),
-                    rp_real(r, "tip_mm") > o->tol_tip_mm);
-            rp_cell(&t, placed ? rp_num(b[0], 40, json_object_get(r, "length_diff_mm"), 1)
-                               : "not placed",
-                    !placed || fabs(rp_real(r, "length_diff_mm")) > o->tol_length_mm);
-            int jp = (int)json_integer_value(json_object_get(r, "joint_penetration"));
-            rp_cell(&t, jp ? "entered" : "clear", jp);
-        }
-        rc = rp_table_put(c, &t, "Table 5. Planned against actual screws.", cols, 7, err);
-        char note[300];
-        snprintf(note, sizeof note,
-                 "* beyond tolerance (direction %.1f°, entry %.1f mm, tip %.1f mm, length "
-                 "%.1f mm), a screw not placed, or one entering the joint.",
-                 o->tol_angle_deg, o->tol_entry_mm, o->tol_tip_mm, o->tol_length_mm);
-        if (!rc)
-            rc = fx_pdf_caption(c->d, note, err);
-    }
-    json_decref(reg);
+    if (!rc && reg)
+        rc = registration_block(c, s, reg, err);
+    if (!rc && nd)
+        rc = screws_block(c, dev, err);
+    if (!rc && reg)
+        rc = rp_pose_deviations(c, s, reg, err);
+    if (!rc && (nd || reg))
+        rc = result_views(c, s, p, reg, dev, err);
     json_decref(dev);
     return rc;
 }
@@ -318,12 +416,19 @@ int fx_report_patient(fx_store *s, const char *code, fx_report_opts *o, const ch
         rc = identity_block(&c, s, &p, err);
     if (!rc)
         rc = rp_plan_section(&c, s, code, p.side, err);
+    json_t *reg = rp_query(s, "SELECT r.id, r.matrix, r.rms_mm, r.inlier_fraction, r.region, "
+                              "r.iterations, r.converged FROM registrations r JOIN patients p ON "
+                              "p.id = r.patient_id WHERE p.code = ?1 ORDER BY r.id DESC LIMIT 1",
+                           code, err);
+    if (!reg && !rc)
+        rc = err->code;
     if (!rc)
-        rc = reduction_block(&c, s, code, err);
+        rc = reduction_block(&c, s, code, json_array_get(reg, 0), err);
     if (!rc)
         rc = smfa_block(&c, s, code, err);
     if (!rc)
-        rc = audit_block(&c, s, code, err);
+        rc = audit_block(&c, s, &p, json_array_get(reg, 0), err);
+    json_decref(reg);
     if (!rc)
         rc = trail_block(&c, s, series, err);
     json_decref(series);

@@ -2,16 +2,14 @@
  * report_plan.c - the patient report's plan section: fragments with their
  * reduction moves and residuals, screws with planned lengths, corridors and
  * joint warnings, plates, and 3-D views of the planned result (reduced bone,
- * plates, planned screws) drawn by the software rasteriser. Read from the
- * plan file plans/<code>/plan.json of the study folder.
+ * plates, planned screws; report_views.c). Read from the plan file
+ * plans/<code>/plan.json of the study folder.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "fxaudit/meshio.h"
-#include "fxaudit/raster.h"
 #include "report_internal.h"
 
 /* Rotation angle (degrees) and translation length (mm) of a row-major 4x4. */
@@ -110,95 +108,14 @@ static int plates_table(rp_ctx *c, const json_t *plan, fx_error *err)
     return rp_table_put(c, &t, "Table P3. Plates, contoured to the reduced bone.", cols, 4, err);
 }
 
-/* Load the reduced bone and the plates of the plan folder `dir`. */
-static size_t load_meshes(const char *dir, const json_t *plan, fx_mesh **m, size_t cap)
-{
-    char path[8800];
-    size_t n = 0;
-    fx_error e = {0};
-    snprintf(path, sizeof path, "%s/reduced.ply", dir);
-    if (fx_mesh_read(path, NULL, &m[n], &e) == FX_OK)
-        n++;
-    size_t i;
-    json_t *p;
-    json_array_foreach(json_object_get(plan, "plates"), i, p)
-    {
-        snprintf(path, sizeof path, "%s/%s", dir, rp_str(p, "mesh"));
-        if (n < cap && *rp_str(p, "mesh") && fx_mesh_read(path, NULL, &m[n], &e) == FX_OK)
-            n++;
-    }
-    return n;
-}
-
-static int views_figure(rp_ctx *c, const char *dir, const json_t *plan, const char *side,
-                        fx_error *err)
-{
-    fx_mesh *m[9] = {0};
-    size_t nm = load_meshes(dir, plan, m, 9);
-    if (nm == 0)
-        return fx_pdf_note(c->d, "No 3-D view: the plan's reduced bone model could not be read.",
-                           20, err);
-    fx_render_mesh rm[9];
-    for (size_t i = 0; i < nm; i++)
-        rm[i] = (fx_render_mesh){m[i], {226, 214, 190}, i ? 1.0 : 0.45};
-    for (size_t i = 1; i < nm; i++)
-        memcpy(rm[i].rgb, (uint8_t[3]){120, 128, 140}, 3);
-    const json_t *scr = json_object_get(plan, "screws");
-    size_t ns = json_array_size(scr);
-    fx_render_screw *rs = calloc(ns ? ns : 1, sizeof *rs);
-    for (size_t i = 0; i < ns; i++) {
-        const json_t *s = json_array_get(scr, i), *e = json_object_get(s, "entry"),
-                     *t = json_object_get(s, "tip");
-        rs[i].entry = (fx_vec3){json_number_value(json_array_get(e, 0)),
-                                json_number_value(json_array_get(e, 1)),
-                                json_number_value(json_array_get(e, 2))};
-        rs[i].tip = (fx_vec3){json_number_value(json_array_get(t, 0)),
-                              json_number_value(json_array_get(t, 1)),
-                              json_number_value(json_array_get(t, 2))};
-        rs[i].diameter_mm = rp_real(s, "diameter_mm");
-        memcpy(rs[i].rgb, (uint8_t[3]){0, 114, 178}, 3);
-        rs[i].style = FX_SCREW_CYLINDER;
-    }
-    fx_render_legend lg[3] = {{"reduced bone (planned)", {226, 214, 190}},
-                              {"plates", {120, 128, 140}},
-                              {"planned screws", {0, 114, 178}}};
-    fx_render_scene sc = {rm, nm, rs, ns, lg, 3};
-    int rc = 0;
-    const fx_view views[3] = {FX_VIEW_ANTERIOR, FX_VIEW_LATERAL, FX_VIEW_SUPERIOR};
-    for (int v = 0; v < 3 && !rc; v++) {
-        fx_raster_opts ro;
-        fx_raster_opts_default(&ro);
-        ro.width = 1000, ro.height = 760, ro.view = views[v];
-        ro.side = strcmp(side, "left") ? FX_SIDE_RIGHT : FX_SIDE_LEFT;
-        ro.supersample = 2;
-        fx_image *im = NULL;
-        rc = fx_raster_render(&sc, &ro, &im, err);
-        char cap[200];
-        snprintf(cap, sizeof cap, "Figure %d. The plan, %s view%s: reduced bone (translucent), "
-                                  "plates (grey), planned screws (blue).", v + 1,
-                 fx_view_name(views[v]), v == 1 ? " from the injured side" : "");
-        if (!rc)
-            rc = fx_pdf_image_rgb(c->d, im->rgb, im->w, im->h, 88, cap, err);
-        fx_image_free(im);
-    }
-    free(rs);
-    for (size_t i = 0; i < nm; i++)
-        fx_mesh_free(m[i]);
-    return rc;
-}
-
 int rp_plan_section(rp_ctx *c, fx_store *s, const char *code, const char *side, fx_error *err)
 {
-    char dir[4400], path[4500];
-    /* a study folder path is at most PATH_MAX (4096) */
-    snprintf(dir, sizeof dir, "%s/plans/%s", fx_store_dir(s), code);
-    snprintf(path, sizeof path, "%s/plan.json", dir);
+    char dir[4400];
     int rc = rp_section(c, "2  The plan", err);
     if (rc)
         return rc;
-    json_error_t je;
-    json_t *plan = json_load_file(path, 0, &je);
-    if (!plan)
+    json_t *plan = NULL;
+    if (rp_plan_load(s, code, dir, sizeof dir, &plan))
         return fx_pdf_paragraph(c->d, "No plan yet: the study folder has no plans/<code>/plan.json "
                                       "for this patient.", FX_PDF_LEFT, err);
     char text[600];
@@ -217,7 +134,7 @@ int rp_plan_section(rp_ctx *c, fx_store *s, const char *code, const char *side, 
     if (!rc)
         rc = plates_table(c, plan, err);
     if (!rc)
-        rc = views_figure(c, dir, plan, *side ? side : rp_str(plan, "side"), err);
+        rc = rp_views(c, dir, plan, *side ? side : rp_str(plan, "side"), NULL, err);
     json_decref(plan);
     return rc;
 }

@@ -83,12 +83,16 @@ static int agreement_section(rp_ctx *c, fx_store *s, fx_error *err)
     }
     char text[600];
     snprintf(text, sizeof text,
-             "Bland–Altman plots of observer %s against observer %s: every patient, time point "
-             "(pre-op and post-op) and plane that both measured (n = %zu readings each; current "
-             "first readings from the measurements table). The bias is the mean difference "
-             "%s − %s; the limits of agreement are bias ± 1.96 SD of the differences.",
+             "Agreement of the observers on every patient, time point (pre-op and post-op) and "
+             "plane that they measured (current first readings from the measurements table). "
+             "Table 8 gives the intraclass correlation per quantity and time point; Figures 6 "
+             "and 7 are Bland–Altman plots of observer %s against observer %s (n = %zu readings "
+             "each): the bias is the mean difference %s − %s, the limits of agreement are bias "
+             "± 1.96 SD of the differences.",
              a, b, n, a, b);
     rc = fx_pdf_paragraph(c->d, text, FX_PDF_JUSTIFY, err);
+    if (!rc)
+        rc = rp_agreement_table(c, s, err);
     const char *what[2] = {"gap", "step-off"};
     for (int q = 0; q < 2 && !rc; q++) {
         fx_plot_opts po;

@@ -130,4 +130,164 @@ is "an unknown patient fails with exit 1" \
 is "and writes nothing" "$(test -e "$TMP/x.pdf" && echo written || echo none)" none
 is "demo refuses a folder that is not empty" "$(status_of "$FXAUDIT" demo --out "$D")" 1
 
+# ---- CT slices at the dome (the demo gives the truth's dome point) ----------
+# The phantom's dome: the hip centre (+-86, -5, 0) x scale of the anatomical
+# frame plus the joint radius up its z axis, carried into a series by that
+# series' anatomical_to_series (docs/phantom.md; as tests/cli/test_slices.sh).
+dome_of() {
+    jq -r --arg s "$2" '.series[$s].anatomical_to_series.matrix as $m | .model.scale as $k
+        | .model.joint_radius_mm as $r
+        | [(if .patient.injured_side == "left" then 86 else -86 end) * $k, -5 * $k, $r] as $a
+        | [range(0;3) as $i | $m[4*$i]*$a[0] + $m[4*$i+1]*$a[1] + $m[4*$i+2]*$a[2] + $m[4*$i+3]]
+        | map(tostring) | join(" ")' "$1"
+}
+pdftotext "$R/P01.pdf" - | tr '\n' ' ' >"$TMP/p01.flat"
+domes=$(grep -o 'Dome point ([^)]*) mm in the pre-op CT; ([^)]*)' "$TMP/p01.flat" | tr -d '(),;' |
+    awk '{print $3, $4, $5, $11, $12, $13}')
+set -- $(dome_of "$D/cohort/P01/truth.json" preop)
+for i in 1 2 3; do
+    near "patient report: the pre-op slices go through the truth's dome (coordinate $i)" \
+        "$(echo "$domes" | awk -v i=$i '{print $i}')" "$(eval echo \${$i})" 0.051
+done
+# the post-op point is the pre-op one under the inverse registration
+# (x_plan = R x_post + t, so x_post = R^T (x_plan - t)), and so the truth's
+# post-op dome within the registration's error
+m=$(sqlite3 "$S/study.db" "SELECT r.matrix FROM registrations r JOIN patients p ON \
+    p.id = r.patient_id WHERE p.code = 'P01' ORDER BY r.id DESC LIMIT 1")
+inv=$(jq -rn --argjson m "$m" --arg p "$*" '($p | split(" ") | map(tonumber)) as $x
+    | [$x[0] - $m[3], $x[1] - $m[7], $x[2] - $m[11]] as $d
+    | [range(0;3) as $j | $m[$j]*$d[0] + $m[4+$j]*$d[1] + $m[8+$j]*$d[2]] | map(tostring) | join(" ")')
+set -- $(dome_of "$D/cohort/P01/truth.json" postop)
+for i in 1 2 3; do
+    near "patient report: post-op dome = inverse registration of the pre-op one ($i)" \
+        "$(echo "$domes" | awk -v i=$((i + 3)) '{print $i}')" "$(echo "$inv" | awk -v i=$i '{print $i}')" 0.051
+    near "patient report: post-op dome = the truth's post-op dome within 0.5 mm ($i)" \
+        "$(echo "$domes" | awk -v i=$((i + 3)) '{print $i}')" "$(eval echo \${$i})" 0.5
+done
+# one figure of 2 rows x 3 slices of 257 px (128 mm at 0.5 mm/px) with 16 px
+# gutters and a 28 px title band per row: 3*257 + 2*16 = 803 by 2*(28+257) + 16 = 586
+if command -v pdfimages >/dev/null 2>&1; then
+    is "patient report: the dome slices are one 803 x 586 image" \
+        "$(pdfimages -list "$R/P01.pdf" | awk '$4 == 803 && $5 == 586' | wc -l)" 1
+fi
+ok_if "without --dome the report says how to get the slices" sh -c \
+    "'$FXAUDIT' report patient --study '$S' --patient P02 -o '$TMP/p02-nodome.pdf' >/dev/null &&
+     pdftotext '$TMP/p02-nodome.pdf' - | tr '\n' ' ' | grep -q 'dome point was not given'"
+is "report patient --dome with two numbers is a usage error" \
+    "$(status_of "$FXAUDIT" report patient --study "$S" --patient P01 --dome 1,2 -o "$TMP/x.pdf")" 2
+
+# ---- actual screws in the 3-D views ------------------------------------------
+n_act=$(sqlite3 "$S/study.db" "SELECT count(*) FROM screw_deviations d JOIN plan_screws ps \
+    ON ps.id = d.plan_screw_id JOIN plans pl ON pl.id = ps.plan_id JOIN patients p ON \
+    p.id = pl.patient_id WHERE p.code = 'P01' AND d.actual_screw_id IS NOT NULL")
+if [ "$n_act" -gt 0 ]; then
+    is "patient report: three views of the plan against the post-op result ($n_act actual screws)" \
+        "$(grep -o 'The plan against the post-op result, [a-z]* view' "$TMP/p01.flat" | sort -u | wc -l)" 3
+fi
+
+n_plates=$(sqlite3 "$S/study.db" "SELECT count(*) FROM plate_deviations d JOIN registrations r \
+    ON r.id = d.registration_id JOIN patients p ON p.id = r.patient_id WHERE p.code = 'P01' \
+    AND d.found = 1 AND r.id = (SELECT max(id) FROM registrations WHERE patient_id = p.id)")
+if [ "$n_plates" -gt 0 ]; then
+    is "patient report: the $n_plates plates found post-op are drawn in the three views" \
+        "$(grep -o 'and as found post-op (purple)' "$TMP/p01.flat" | wc -l)" 3
+fi
+
+# ---- registration residuals: the histogram's counts are the stored ones ----
+reg=$(sqlite3 "$S/study.db" "SELECT max(r.id) FROM registrations r JOIN patients p ON \
+    p.id = r.patient_id WHERE p.code = 'P01'")
+nbins=$(sqlite3 "$S/study.db" "SELECT count(*) FROM registration_residuals WHERE registration_id = $reg")
+if [ "$nbins" -gt 0 ]; then
+    got=$(grep -o 'in [0-9]* bins; n = [0-9]* points, of which [0-9]*' "$TMP/p01.flat" | awk '{print $2, $6, $10}')
+    is "patient report: histogram bins, points and inliers total the stored counts" "$got" \
+        "$(sqlite3 -separator ' ' "$S/study.db" "SELECT count(*), sum(count), sum(count * inlier) \
+            FROM registration_residuals WHERE registration_id = $reg")"
+else
+    echo "# registration_residuals is empty: the audit does not store residuals yet"
+fi
+
+# ---- observer agreement: the ICC table against consensus agreement / stats icc
+"$FXAUDIT" consensus agreement --study "$S" --json >"$TMP/agr.json"
+"$FXAUDIT" consensus export --study "$S" -o "$TMP/all.csv"
+icc_line() { # quantity word, time point word, readers pattern -> "icc lo hi"
+    grep "^ *$1  *$2  *$3" "$TMP/study.txt" | head -1 | sed 's/.*observers\|.*repeat//' |
+        awk '{print $2, $3, $5}'
+}
+for q in gap step; do
+    word=Gap; [ $q = step ] && word=Step-off
+    is "study report: $word over both time points = consensus agreement --json" \
+        "$(icc_line "$word" both '2 observers')" \
+        "$(jq -r ".inter_observer.${q}_mm | [.icc, .conf_int[0], .conf_int[1]] |
+            map(tostring) | join(\" \")" "$TMP/agr.json" |
+            awk '{printf "%.3f %.3f %.3f", $1, $2, $3}')"
+    for tp in preop postop; do
+        awk -F, -v t=$tp 'NR == 1 || $2 == t' "$TMP/all.csv" >"$TMP/$tp.csv"
+        want=$("$FXAUDIT" stats icc "$TMP/$tp.csv" --cols OBS1_$q,OBS2_$q --json |
+            jq -r '[.icc, .conf_int[0], .conf_int[1]] | map(tostring) | join(" ")' |
+            awk '{printf "%.3f %.3f %.3f", $1, $2, $3}')
+        is "study report: $word $tp ICC(2,1) and 95 % CI = stats icc on the $tp rows" \
+            "$(icc_line "$word" "$(echo $tp | sed 's/op$/-op/')" '2 observers')" "$want"
+    done
+done
+ok_if "study report: no repeats yet, so intra-observer agreement is not assessed" \
+    grep -q "intra-observer agreement is not assessed" "$TMP/study.txt"
+
+# a second study (a copy) where OBS1 reads every case again, 0.3 mm more on
+# the gap of the axial plane: the intra-observer rows appear
+S2="$TMP/s2"
+cp -r "$S" "$S2"
+sqlite3 -separator ' ' "$S2/study.db" "SELECT m.case_code, m.timepoint, m.plane, m.gap_mm, \
+    m.step_mm FROM measurement_view m WHERE m.observer = 'OBS1' AND m.repeat_no = 1" |
+    while read -r case tp plane gap step; do
+        [ "$plane" = axial ] && gap=$(awk -v g="$gap" 'BEGIN { print g + 0.3 }')
+        "$FXAUDIT" measure record --study "$S2" --observer OBS1 --case "$case" --timepoint "$tp" \
+            --plane "$plane" --gap "$gap" --step "$step" --repeat >/dev/null || echo fail
+    done >"$TMP/repeat.err"
+is "OBS1's repeated readings are recorded" "$(cat "$TMP/repeat.err")" ""
+"$FXAUDIT" report study --study "$S2" -o "$TMP/s2.pdf" >/dev/null
+pdftotext -layout "$TMP/s2.pdf" "$TMP/s2.txt"
+"$FXAUDIT" consensus export --study "$S2" -o "$TMP/all2.csv"
+awk -F, 'NR == 1 || $2 == "postop"' "$TMP/all2.csv" >"$TMP/post2.csv"
+is "study report: OBS1's intra-observer gap ICC post-op = stats icc on first vs repeat" \
+    "$(grep '^ *Gap  *post-op  *OBS1, first vs repeat' "$TMP/s2.txt" | awk '{print $8, $9, $11}')" \
+    "$("$FXAUDIT" stats icc "$TMP/post2.csv" --cols OBS1_gap,OBS1_gap_r2 --json |
+        jq -r '[.icc, .conf_int[0], .conf_int[1]] | map(tostring) | join(" ")' |
+        awk '{printf "%.3f %.3f %.3f", $1, $2, $3}')"
+pdftoppm -r 60 -png -f 5 -l 6 "$TMP/s2.pdf" "$ART/demo_study_with_repeats"
+
+# ---- fragment and plate poses: every stored row is printed as stored -------
+# (an audit that does not locate fragments yet leaves the table empty: then
+# one row is put into the copy with sqlite3)
+if [ "$(sqlite3 "$S2/study.db" "SELECT count(*) FROM fragment_deviations WHERE \
+        registration_id = $reg")" = 0 ]; then
+    sqlite3 "$S2/study.db" "INSERT INTO fragment_deviations (plan_fragment_id, registration_id, \
+        found, pose, dx_mm, dy_mm, dz_mm, translation_mm, rotation_deg, rms_mm, inlier_fraction) \
+        SELECT f.id, $reg, 1, '[1,0,0,1.25,0,1,0,-0.5,0,0,1,2,0,0,0,1]', 1.25, -0.5, 2, 2.41, \
+        3.7, 0.31, 0.9 FROM plan_fragments f JOIN plans pl ON pl.id = f.plan_id JOIN patients p \
+        ON p.id = pl.patient_id WHERE p.code = 'P01' AND f.reference = 0 LIMIT 1"
+fi
+"$FXAUDIT" report patient --study "$S2" --patient P01 -o "$TMP/p01-poses.pdf" >/dev/null
+pdftotext -layout "$TMP/p01-poses.pdf" "$TMP/p01-poses.txt"
+for kind in fragment plate; do
+    sqlite3 -separator '|' "$S2/study.db" "SELECT f.label, d.translation_mm, d.rotation_deg, \
+        d.dx_mm, d.dy_mm, d.dz_mm, d.rms_mm FROM ${kind}_deviations d JOIN plan_${kind}s f ON \
+        f.id = d.plan_${kind}_id WHERE d.registration_id = $reg AND d.found = 1" >"$TMP/$kind.rows"
+    bad=0
+    while IFS='|' read -r label tr rot dx dy dz rms; do
+        got=$(grep "^ *$label  *yes  " "$TMP/p01-poses.txt" | head -1 |
+            awk '{print $(NF-5), $(NF-4), $(NF-3), $(NF-2), $(NF-1), $NF}')
+        awk -v g="$got" -v w="$tr $rot $dx $dy $dz $rms" 'BEGIN { n = split(g, a, " ");
+            split(w, b, " "); if (n != 6) exit 1; for (i = 1; i <= 6; i++) {
+            d = a[i] - b[i]; if (d < 0) d = -d; if (d > (i == 6 ? 0.0051 : 0.051)) exit 1 } }' ||
+            { bad=$((bad + 1)); echo "# $kind $label: got '$got', stored $tr $rot $dx $dy $dz $rms"; }
+    done <"$TMP/$kind.rows"
+    is "patient report: each of the $(wc -l <"$TMP/$kind.rows") stored $kind deviations is printed as stored" \
+        "$bad" 0
+done
+
+# no identity string of the phantom's DICOM headers in any report
+is "no DICOM identity string (name PHANTOM^, ID FXPH, a 2.25. UID, study date) in any report" \
+    "$(for f in "$R"/*.pdf "$TMP/s2.pdf" "$TMP/p01-poses.pdf"; do pdftotext "$f" -; done |
+        grep -c 'PHANTOM\|FXPH\|2\.25\.[0-9]\{8\}\|20250312\|20250301')" 0
+
 done_testing
