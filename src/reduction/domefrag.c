@@ -25,6 +25,7 @@
 #include "domefrag.h"
 
 #define MIN_EDGE_POINTS 6  /* per side of a pair's line */
+#define MIN_BACK_POINTS 60 /* articular edges of a fragment near the dome (real ones: 100-600) */
 #define CIRCLE_SAMPLES 1440
 #define EDGE_HU_PER_MM 250.0
 #define REACH_MM 40.0     /* fragment centres searched this far from the joint centre */
@@ -165,11 +166,12 @@ typedef struct frag {
 static int cut_plane(const frag *a, const frag *b, fx_vec3 *mid, fx_vec3 *mu, fx_vec3 *m);
 
 /* The cut between fragments a and b: a plane through the points where
- * they met (moved back); a fracture line only when it parts them, at least
- * 80 % of each one's moved-back edges on its own side (a second peak of one
- * fragment's sphere overlaps it instead). Then, with `e`, its circle on the
- * joint sphere inside the dome sampled, per plane the largest value over
- * the samples. Returns 1 for a line, 0 otherwise. */
+ * they met (moved back); a fracture line only when both have
+ * MIN_BACK_POINTS and the plane parts them, at least 80 % of each one's
+ * moved-back edges on its own side (a second peak of one fragment's sphere
+ * overlaps it instead). Then, with `e`, its circle on the joint sphere
+ * inside the dome sampled, per plane the largest value over the samples.
+ * Returns 1 for a line, 0 otherwise. */
 static int pair_values(const fx_dome *d, const frag *a, const frag *b, fx_vec3 *mid,
                        fx_dome_estimate *e)
 {
@@ -182,7 +184,8 @@ static int pair_values(const fx_dome *d, const frag *a, const frag *b, fx_vec3 *
     for (size_t i = 0; i < b->nback; i++)
         inb += fx_v3_dot(fx_v3_sub(b->back[i], mu), mvec) < 0;
     double R = d->radius_mm, h = fx_v3_dot(fx_v3_sub(mu, C), mvec);
-    if (fabs(h) >= R || ina < 0.8 * a->nback || inb < 0.8 * b->nback)
+    if (a->nback < MIN_BACK_POINTS || b->nback < MIN_BACK_POINTS || fabs(h) >= R ||
+        ina < 0.8 * a->nback || inb < 0.8 * b->nback)
         return 0;
     if (!e)
         return 1;
@@ -250,9 +253,12 @@ static int edge_points(const fx_volume *ct, const fx_dome *d, edgept **out, size
     for (int z = lo[2]; z <= hi[2]; z++)
         for (int y = lo[1]; y <= hi[1]; y++)
             for (int x = lo[0]; x <= hi[0]; x++) {
-                double gi = (fx_volume_get(ct, x + 1, y, z) - fx_volume_get(ct, x - 1, y, z)) / (2 * sp[0]);
-                double gj = (fx_volume_get(ct, x, y + 1, z) - fx_volume_get(ct, x, y - 1, z)) / (2 * sp[1]);
-                double gk = (fx_volume_get(ct, x, y, z + 1) - fx_volume_get(ct, x, y, z - 1)) / (2 * sp[2]);
+                double gi = (fx_volume_get(ct, x + 1, y, z) - fx_volume_get(ct, x - 1, y, z)) /
+                            (2 * sp[0]);
+                double gj = (fx_volume_get(ct, x, y + 1, z) - fx_volume_get(ct, x, y - 1, z)) /
+                            (2 * sp[1]);
+                double gk = (fx_volume_get(ct, x, y, z + 1) - fx_volume_get(ct, x, y, z - 1)) /
+                            (2 * sp[2]);
                 double gm = sqrt(gi * gi + gj * gj + gk * gk);
                 if (gm < EDGE_HU_PER_MM || fx_volume_get(ct, x, y, z) > 2500)
                     continue; /* not an edge, or metal */
