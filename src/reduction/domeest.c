@@ -11,7 +11,8 @@
  * interior barely change it. Along a slice's trace the deficit summed across
  * a cleft is its width (gap, sub-voxel through partial volume); the two
  * sides' surfaces, each fitted by a line and read at its own edge, give the
- * offset across it (step).
+ * offset across it (step). Fragments displaced by more than FRAG_OFFSET_MM
+ * (pre-op) are measured by their own spheres instead (domefrag.c).
  */
 #include "config.h"
 

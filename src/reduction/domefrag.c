@@ -2,19 +2,20 @@
  * domefrag.c - gap and step-off at the dome from the fragments' spheres
  * (domefrag.h; method and accuracy in docs/reduction-estimate.md).
  *
- * Pre-op fragments are displaced by 10-30 mm: a section about the intact
- * joint centre no longer sees both edges of one cleft, and the cleft in the
- * cap is no band whose axis is the line. But each fragment keeps its piece
- * of the joint sphere: a sphere of the joint radius fitted to a fragment's
- * articular cortex patch gives where its copy of the joint centre went. For
- * a translated fragment pair the offset d = D_a(x) - D_b(x) is the same at
- * every point of their fracture line, c_a - c_b. The line itself is where
- * the two patches' facing edges were before the move: both edges moved back
- * by their own sphere's displacement lie on one plane, the cut. Its circle
- * on the joint sphere inside the dome is sampled as the phantom's truth is
- * (docs/phantom.md), and the per-plane values follow from d by the same
- * formulas. A fragment's rotation about its own sphere centre is not seen
- * (about 0.4 mm per degree at the surface, along the surface).
+ * Pre-op fragments are displaced by 10-30 mm: a ray from the intact joint
+ * centre no longer meets a displaced fragment's articular surface, and the
+ * cleft in the cap is no band whose axis is the line. But each fragment
+ * keeps its piece of the joint sphere: a Hough transform for concave
+ * spheres of the joint radius (each bone edge votes R against its gradient)
+ * peaks at every fragment's copy of the joint centre. For a translated pair
+ * the offset d = D_a(x) - D_b(x) is the same at every point of their line,
+ * c_a - c_b. The line is where the two fragments' articular edges met once
+ * moved back by their own sphere's displacement: the plane through those
+ * meeting points is the cut. Its circle on the joint sphere inside the dome
+ * is sampled as the phantom's truth is (docs/phantom.md), and the per-plane
+ * values follow from d by the same formulas. A fragment's rotation about its
+ * own sphere centre is not seen (0.4 mm per degree along the surface, and it
+ * tilts the surface normal the truth measures the step along).
  */
 #include "config.h"
 
@@ -25,14 +26,14 @@
 #include "domefrag.h"
 
 #define MIN_EDGE_POINTS 6  /* per side of a pair's line */
-#define MIN_BACK_POINTS 60 /* articular edges of a fragment near the dome (real ones: 100-600) */
+#define MIN_BACK_POINTS 60 /* a fragment's articular edges near the dome (real: 100-600) */
 #define CIRCLE_SAMPLES 1440
 #define EDGE_HU_PER_MM 250.0
 #define REACH_MM 40.0     /* fragment centres searched this far from the joint centre */
 #define PEAK_APART_MM 6.0 /* two fragments closer than this are one sphere */
 #define MAX_FRAGS 4
-#define BAND_MM 5.0      /* the meeting points looked for this near the cut */
-#define CONTACT_MM 4.0    /* moved back, two fragments meet where their edges are this close */
+#define BAND_MM 5.0       /* the meeting points looked for this near the cut */
+#define CONTACT_MM 4.0    /* moved back, fragments meet where their edges are this close */
 
 /* docs/phantom.md's per-plane values from the 3-D offset gap u + step n at a
  * line point with surface normal n, across-line direction u and tangent l. */
