@@ -11,7 +11,8 @@
  * interior barely change it. Along a slice's trace the deficit summed across
  * a cleft is its width (gap, sub-voxel through partial volume); the two
  * sides' surfaces, each fitted by a line and read at its own edge, give the
- * offset across it (step).
+ * offset across it (step). Fragments displaced by more than FRAG_OFFSET_MM
+ * (pre-op) are measured by their own spheres instead (domefrag.c).
  */
 #include "config.h"
 
@@ -22,10 +23,13 @@
 
 #include "fxaudit/domeest.h"
 
+#include "domefrag.h"
+
 #define RAY_DT_MM 0.2
 #define PEAK_MM 4.0 /* the cortex peak looked for this far past the first rise */
 #define LO_ABOVE_SOFT 150.0
 #define LINE_SMOOTH_MM 4.0 /* values along a line: median within this */
+#define FRAG_OFFSET_MM 7.0 /* fragments this far apart: measured by their spheres */
 
 enum { RAY_NONE = 0, RAY_FACE = 1, RAY_CORTEX = 2 };
 
@@ -492,29 +496,6 @@ typedef struct lsample {
     double gap[3], step[3];
 } lsample;
 
-/* docs/phantom.md's per-plane values from the 3-D offset d = gap u + step n
- * of the fragments' edges at a line point with tangent l. */
-static void plane_values(const fx_dome *d, fx_vec3 n, fx_vec3 u, fx_vec3 l, double gap,
-                         double step, lsample *ls)
-{
-    const fx_vec3 axes[3] = {d->axis[2], d->axis[1], d->axis[0]};
-    fx_vec3 dv = fx_v3_add(fx_v3_scale(u, gap), fx_v3_scale(n, step));
-    for (int k = 0; k < 3; k++) {
-        fx_vec3 e = axes[k];
-        ls->gap[k] = ls->step[k] = NAN;
-        if (fabs(fx_v3_dot(l, e)) < 0.5)
-            continue; /* the line runs within 30 degrees of this plane */
-        double sstar = -fx_v3_dot(dv, e) / fx_v3_dot(l, e);
-        fx_vec3 dp = fx_v3_add(dv, fx_v3_scale(l, sstar));
-        fx_vec3 ne = fx_v3_unit(fx_v3_sub(n, fx_v3_scale(e, fx_v3_dot(n, e))));
-        fx_vec3 te = fx_v3_unit(fx_v3_cross(e, ne));
-        if (fx_v3_dot(te, u) < 0)
-            te = fx_v3_scale(te, -1);
-        ls->gap[k] = fmax(0, fx_v3_dot(dp, te));
-        ls->step[k] = fabs(fx_v3_dot(dp, ne));
-    }
-}
-
 /* The cross-section through x normal to the line: the great circle of the
  * joint sphere in the plane of n and u, sampled within 0.9 rad of x and
  * inside the cup; the cleft at x measured on it. */
@@ -606,7 +587,8 @@ static int line_run(plane_ctx *c, const capmap *m, fx_dome_estimate *e)
             if (cross_section(c, &pr, nn, u, &gap, &step))
                 continue;
             ls[ns].x = x;
-            plane_values(d, nn, u, l, gap, step, &ls[ns++]);
+            dfrag_plane_values(d, nn, u, l, gap, step, ls[ns].gap, ls[ns].step);
+            ns++;
         }
     for (int k = 0; k < 3 && !rc; k++) {
         int visible = 0, hidden = 0;
@@ -649,8 +631,12 @@ int fx_dome_estimate_run(const fx_volume *ct, const fx_dome *d, const fx_domeest
     }
     cap_area(&m, &lv, e);
     double vox = (ct->spacing[0] + ct->spacing[1] + ct->spacing[2]) / 3;
-    plane_ctx c = {ct, d, o, &lv, vox};
-    rc = line_run(&c, &m, e);
+    rc = dfrag_estimate(ct, d, FRAG_OFFSET_MM, e);
+    if (rc == 0) {
+        plane_ctx c = {ct, d, o, &lv, vox};
+        rc = line_run(&c, &m, e);
+    }
+    rc = rc < 0 ? -1 : 0;
     cap_free(&m);
     return rc ? fx_fail(err, FX_ENOMEM, "dome estimate: out of memory") : 0;
 }

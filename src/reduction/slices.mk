@@ -2,7 +2,7 @@
 # slices), and the automatic estimate of the gap and step-off at the dome
 # (fxaudit validate --stage reduction).
 libfxaudit_a_SOURCES += src/reduction/slices.c src/reduction/domeest.c src/reduction/domefind.c \
-	src/reduction/domestore.c
+	src/reduction/domestore.c src/reduction/domefrag.c src/reduction/domefrag.h
 noinst_HEADERS += include/fxaudit/slices.h include/fxaudit/domeest.h include/fxaudit/domefind.h \
 	include/fxaudit/domestore.h
 fxaudit_SOURCES += src/cli/cmd_slices.c src/cli/slices_points.c src/cli/slices_cli.h \

@@ -22,6 +22,14 @@ ok_if "post-op gap and step-off within 1 mm of the truth on every visible plane"
     jq -e '.summary.max_gap_err_mm <= 1.0 and .summary.max_step_err_mm <= 1.0' "$TMP/v.json"
 ok_if "the planes where the truth sees no line are the planes where the estimate sees none" \
     jq -e '.summary.reduction_visibility_mismatches == 0' "$TMP/v.json"
+# pre-op (fragments 15-25 mm apart): each fragment's own joint sphere; measured
+# 1.35 mm (gap) and 0.47 mm (step) on this cohort, 7.07 and 6.03 mm before them.
+# The 1 mm target is not held: a fragment's rotation about its sphere's centre
+# (1-5 degrees here) is not seen by a sphere (docs/reduction-estimate.md).
+ok_if "pre-op gap and step-off within 1.5 mm of the truth on every visible plane" \
+    jq -e '.summary.max_gap_err_preop_mm <= 1.5 and .summary.max_step_err_preop_mm <= 1.5' "$TMP/v.json"
+ok_if "pre-op, the estimate sees a line in exactly the planes where the truth does" \
+    jq -e '[.patients[].reduction.preop | (.estimate.gap_mm | map_values(. == null)) == (.truth.gap_mm | del(.max) | map_values(. == null))] | all' "$TMP/v.json"
 ok_if "the per-patient blocks name the found and the true dome" \
     jq -e '[.patients[].reduction.postop.dome | has("centre_mm") and has("true_centre_mm")] | all' "$TMP/v.json"
 
