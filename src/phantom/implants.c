@@ -127,6 +127,111 @@ static void actual_screw(gsl_rng *rng, const ph_screw *pl, ph_screw *ac)
     ac->clearance_mm = 0;
 }
 
+/* Distance (mm) from point a to the segment p0..p1. */
+static double point_seg(fx_vec3 a, fx_vec3 p0, fx_vec3 p1)
+{
+    fx_vec3 u = fx_v3_sub(p1, p0);
+    double L2 = fx_v3_dot(u, u);
+    double t = L2 > 0 ? sdf_clamp(fx_v3_dot(fx_v3_sub(a, p0), u) / L2, 0.0, 1.0) : 0.0;
+    return fx_v3_dist(a, fx_v3_add(p0, fx_v3_scale(u, t)));
+}
+
+/* Least distance (mm) between the segments a0..a1 and b0..b1, sampled along
+ * the first every 0.2 mm (within 0.1 mm: enough for a 0.5 mm clearance). */
+static double seg_seg(fx_vec3 a0, fx_vec3 a1, fx_vec3 b0, fx_vec3 b1)
+{
+    double L = fx_v3_dist(a0, a1), d = INFINITY;
+    int n = (int)ceil(L / 0.2) + 1;
+    for (int i = 0; i <= n; i++)
+        d = fmin(d, point_seg(fx_v3_add(a0, fx_v3_scale(fx_v3_sub(a1, a0), (double)i / n)),
+                              b0, b1));
+    return d;
+}
+
+/* Axis of a screw's shaft (bottom of its head .. tip) and of its head (top ..
+ * bottom), as screw_sdf draws them. */
+static void screw_axes(const fx_phantom *p, const ph_screw *s, fx_vec3 *base, fx_vec3 *top)
+{
+    fx_vec3 dir = fx_v3_unit(fx_v3_sub(s->tip, s->entry));
+    *base = fx_v3_sub(s->entry, fx_v3_scale(dir, p->plate[s->plate].thick_mm));
+    *top = fx_v3_sub(*base, fx_v3_scale(dir, HEAD_H_MM));
+}
+
+/* 1 when the actual screw `s` keeps a surgeon's clearance from every actual
+ * screw drawn before it: shaft to shaft at least both radii + 0.5 mm, shaft
+ * to head the shaft's radius + the head's + 0.5 mm. No surgery puts one
+ * screw through another, and no image could tell the two apart. */
+static int clear_of_others(const fx_phantom *p, const ph_screw *s)
+{
+    const double gap = 0.5, r = 0.5 * s->diameter_mm;
+    fx_vec3 sb, st;
+    screw_axes(p, s, &sb, &st);
+    for (int i = 0; i < p->nscrews; i++) {
+        const ph_screw *o = &p->actual[i];
+        if (!o->placed)
+            continue;
+        fx_vec3 ob, ot;
+        screw_axes(p, o, &ob, &ot);
+        double ro = 0.5 * o->diameter_mm;
+        if (seg_seg(sb, s->tip, ob, o->tip) < r + ro + gap ||
+            seg_seg(sb, s->tip, ot, ob) < r + HEAD_R_MM + gap ||
+            seg_seg(ob, o->tip, st, sb) < ro + HEAD_R_MM + gap)
+            return 0;
+    }
+    return 1;
+}
+
+/* The drawn screw `ac`, shortened in 2 mm sizes down to `min_mm` until it is
+ * clear of the screws before it; 1 when that clears it. */
+static int shorten_clear(const fx_phantom *p, ph_screw *ac, double min_mm)
+{
+    fx_vec3 dir = fx_v3_unit(fx_v3_sub(ac->tip, ac->entry));
+    for (double len = ac->length_mm; len >= fmax(min_mm, 12.0); len -= 2.0) {
+        ph_screw t = *ac;
+        t.length_mm = len;
+        t.tip = fx_v3_add(t.entry, fx_v3_scale(dir, len));
+        if (clear_of_others(p, &t)) {
+            *ac = t;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The actual screw at plan `pl`, clear of the actual screws placed before it
+ * (the phantom's planned screws converge along their corridors and often
+ * cross). The screw drawn from the patient's generator, shortened by up to
+ * three 2 mm sizes when that clears it (a surgeon who feels the other screw
+ * takes a shorter one); else drawn again from a generator of its own (seeded
+ * from the patient's seed and the screw, so that nothing else of the patient
+ * changes), again shortened by up to three sizes; a screw that cannot be
+ * placed clear after 200 draws is not placed (a surgeon leaves it out rather
+ * than take one a fraction of the planned length: the phantom's planned
+ * screws cross each other where the corridors converge). */
+static void actual_clear_screw(const fx_phantom *p, gsl_rng *rng, const ph_screw *pl,
+                               ph_screw *ac)
+{
+    actual_screw(rng, pl, ac);
+    if (shorten_clear(p, ac, ac->length_mm - 6.0))
+        return;
+    gsl_rng *own = gsl_rng_alloc(gsl_rng_mt19937);
+    if (own) {
+        uint64_t s = p->pseed * 0x9e3779b97f4a7c15ULL + (uint64_t)p->nscrews * 0x2545f491ULL;
+        gsl_rng_set(own, (unsigned long)(s >> 32) ^ 0x5c7e3UL);
+        for (int attempt = 0; attempt < 200; attempt++) {
+            ph_screw t;
+            actual_screw(own, pl, &t);
+            if (shorten_clear(p, &t, t.length_mm - 6.0)) {
+                *ac = t;
+                gsl_rng_free(own);
+                return;
+            }
+        }
+        gsl_rng_free(own);
+    }
+    ac->placed = 0;
+}
+
 static void grow(fx_phantom *p, fx_vec3 x, double r)
 {
     p->metal_lo = fx_v3(fmin(p->metal_lo.x, x.x - r), fmin(p->metal_lo.y, x.y - r),
@@ -145,7 +250,7 @@ static void add_screws(fx_phantom *p, gsl_rng *rng, int plate, int max_screws)
             continue;
         s.plate = plate;
         p->planned[p->nscrews] = s;
-        actual_screw(rng, &s, &p->actual[p->nscrews]);
+        actual_clear_screw(p, rng, &s, &p->actual[p->nscrews]);
         p->nscrews++;
         added++;
     }
