@@ -27,8 +27,8 @@ libfxaudit_a_SOURCES += src/audit/residuals.c src/audit/poses.c \
 	src/audit/plateposes.c
 noinst_HEADERS += include/fxaudit/auditposes.h include/fxaudit/posestore.h \
 	include/fxaudit/fragval.h
-fxaudit_SOURCES += src/cli/audit_poses.c
-noinst_HEADERS += src/cli/audit_poses.h
+fxaudit_SOURCES += src/cli/audit_poses.c src/cli/audit_joint.c
+noinst_HEADERS += src/cli/audit_poses.h src/cli/audit_joint.h
 check_PROGRAMS += tests/unit/test_auditposes
 TESTS += tests/unit/test_auditposes
 tests_unit_test_auditposes_SOURCES = tests/unit/test_auditposes.c

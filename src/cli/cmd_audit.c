@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit_joint.h"
 #include "audit_poses.h"
 #include "cli.h"
 #include "commands.h"
@@ -260,8 +261,38 @@ static int postop_series(fx_store *s, const char *code, int64_t *id, char *path,
     return FX_OK;
 }
 
-static int run(const struct audit_args *a)
+/* The joint sphere the check uses and where it came from, for --json. */
+static json_t *joint_json(const struct audit_args *a, const char *source)
 {
+    if (!a->joint_set)
+        return json_null();
+    return json_pack("{s:o,s:f,s:s}", "centre_mm", cli_json_doubles(a->joint, 3), "radius_mm",
+                     a->joint[3], "source", source);
+}
+
+/* Study mode without --joint: the joint found in the pre-op CT. A joint that
+ * cannot be found leaves the check off, with a warning, not the audit failed. */
+static void joint_from_study(fx_store *st, struct audit_args *a, const char **source)
+{
+    fx_error err = {0};
+    if (a->joint_set)
+        return;
+    if (audit_joint_from_study(st, a->patient, a->joint, &err)) {
+        fprintf(stderr, "fxaudit audit: warning: no joint check: %s\n", err.msg);
+        return;
+    }
+    a->joint_set = 1;
+    *source = "pre-op CT: healthy socket mirrored";
+    fprintf(stderr,
+            "fxaudit audit: joint sphere from the pre-op CT (healthy socket mirrored): centre "
+            "(%.1f, %.1f, %.1f) mm, radius %.1f mm\n",
+            a->joint[0], a->joint[1], a->joint[2], a->joint[3]);
+}
+
+static int run(const struct audit_args *args)
+{
+    struct audit_args copy = *args, *a = &copy;
+    const char *joint_source = "--joint";
     fx_error err = {0};
     fx_store *st = NULL;
     fx_plan *plan = NULL;
@@ -275,6 +306,8 @@ static int run(const struct audit_args *a)
         if (!(rc = fx_store_open(a->study, &st, &err)) &&
             !(rc = fx_store_code_check("patient", a->patient, &err)))
             rc = postop_series(st, a->patient, &series_id, post, sizeof(post), &err);
+        if (!rc)
+            joint_from_study(st, a, &joint_source);
         snprintf(plan_abs, sizeof(plan_abs), "%s/%s", a->study, plan_rel);
         if (!rc)
             rc = audit_files(plan_abs, post, a, &plan, &res, &err);
@@ -284,8 +317,11 @@ static int run(const struct audit_args *a)
         rc = audit_files(a->plan, a->postop, a, &plan, &res, &err);
     }
     if (!rc) {
-        if (a->json)
-            cli_print_json(result_json(plan, res));
+        if (a->json) {
+            json_t *j = result_json(plan, res);
+            json_object_set_new(j, "joint", joint_json(a, joint_source));
+            cli_print_json(j);
+        }
         else
             print_text(plan, res);
     }

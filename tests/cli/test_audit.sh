@@ -77,6 +77,32 @@ is "a bad --joint is a usage error" "$(status_of "$FXAUDIT" audit --study "$TMP/
 is "stats study reads the stored deviations" "$(json_get .screws.n_placed < "$TMP/st.json")" "$np"
 ok_if "the study verifies" "$FXAUDIT" study verify --study "$TMP/s"
 
+# Without --joint, study mode finds the joint in the pre-op CT (the healthy
+# socket mirrored); the truth's hip centre is (+-86, -5, 0) x scale in the
+# anatomical frame, mapped into the pre-op series (docs/phantom.md).
+"$FXAUDIT" audit --study "$TMP/s" --patient P01 --no-register --json > "$TMP/an.json" 2>"$TMP/an.err"
+is "without a pre-op CT or a side the joint check is off" "$(json_get .joint < "$TMP/an.json")" null
+ok_if "and a warning says why" grep -q "no joint check" "$TMP/an.err"
+"$FXAUDIT" patient add --study "$TMP/s" --code P02 --side "$(jq -r .patient.injured_side "$t")" >/dev/null
+"$FXAUDIT" import --study "$TMP/s" --patient P02 --timepoint preop "$TMP/c/P01/preop" >/dev/null
+"$FXAUDIT" import --study "$TMP/s" --patient P02 --timepoint postop "$TMP/c/P01/postop" >/dev/null
+mkdir -p "$TMP/s/plans/P02"
+jq '.patient = "P02"' "$TMP/s/plans/P01/plan.json" > "$TMP/s/plans/P02/plan.json"
+ok_if "audit without --joint" sh -c "'$FXAUDIT' audit --study '$TMP/s' --patient P02 --no-register --json > '$TMP/ap.json' 2>'$TMP/ap.err'"
+is "the joint came from the pre-op CT" "$(json_get .joint.source < "$TMP/ap.json")" \
+    "pre-op CT: healthy socket mirrored"
+v=$(jq -n --slurpfile t "$t" --slurpfile a "$TMP/ap.json" '$t[0] as $t
+       | $t.series.preop.anatomical_to_series.matrix as $m | $t.model.scale as $k
+       | [(if $t.patient.injured_side == "left" then 86 else -86 end) * $k, -5 * $k, 0] as $c
+       | [range(3) as $r | $m[4*$r]*$c[0] + $m[4*$r+1]*$c[1] + $m[4*$r+2]*$c[2] + $m[4*$r+3]]
+       | [range(3) as $i | (. [$i] - $a[0].joint.centre_mm[$i]) | . * .] | add | sqrt')
+ok_if "its centre is $v mm from the truth's hip centre (below 1.5)" below x "$v" 1.5
+v=$(jq -n --slurpfile t "$t" --slurpfile a "$TMP/ap.json" \
+       '$a[0].joint.radius_mm - $t[0].model.joint_radius_mm | fabs')
+ok_if "its radius is $v mm from the truth's joint radius (below 0.5)" below x "$v" 0.5
+v=$(jq '[.screws[] | select(.joint_penetration != null)] | length' "$TMP/ap.json")
+is "every placed screw has a joint flag" "$v" "$np"
+
 # A real CT with a hip implant and an empty plan.
 ct="${FXAUDIT_SHARED_DATA:+$FXAUDIT_SHARED_DATA/volumes/example_ct.nii.gz}"
 if [ -n "$ct" ] && [ -f "$ct" ]; then
