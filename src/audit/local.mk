@@ -14,7 +14,8 @@ noinst_HEADERS += include/fxaudit/auditstore.h
 
 check_PROGRAMS += tests/unit/test_audit
 TESTS += tests/unit/test_audit
-tests_unit_test_audit_SOURCES = tests/unit/test_audit.c
+tests_unit_test_audit_SOURCES = tests/unit/test_audit.c tests/unit/phantoms.c \
+	tests/unit/phantoms.h
 tests_unit_test_audit_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_audit_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 
@@ -39,6 +40,7 @@ TESTS += tests/cli/test_audit_poses.sh
 EXTRA_DIST += tests/cli/test_audit_poses.sh
 check_PROGRAMS += tests/unit/test_audit_tips
 TESTS += tests/unit/test_audit_tips
-tests_unit_test_audit_tips_SOURCES = tests/unit/test_audit_tips.c
+tests_unit_test_audit_tips_SOURCES = tests/unit/test_audit_tips.c tests/unit/phantoms.c \
+	tests/unit/phantoms.h
 tests_unit_test_audit_tips_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_audit_tips_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)

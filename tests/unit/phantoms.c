@@ -5,6 +5,7 @@
 #include <gsl/gsl_mode.h>
 #include <gsl/gsl_sf_ellint.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "phantoms.h"
@@ -129,4 +130,23 @@ double ph_area_mm2(const ph_shape *s)
 long ph_euler(const ph_shape *s)
 {
     return s->kind == PH_TORUS ? 0 : s->kind == PH_SHELL ? 4 : 2;
+}
+
+void ph_fill_hu(fx_volume *v, double (*hu)(fx_vec3 x, const void *ctx), const void *ctx)
+{
+    const double hx = v->spacing[0], hy = v->spacing[1], hz = v->spacing[2];
+    int16_t *d = v->data;
+    for (int k = 0; k < v->dims[2]; k++)
+        for (int j = 0; j < v->dims[1]; j++)
+            for (int i = 0; i < v->dims[0]; i++) {
+                fx_vec3 c = fx_volume_index_to_world(v, fx_v3(i, j, k));
+                double sum = 0;
+                for (int q = 0; q < 64; q++) {
+                    fx_vec3 o = fx_v3(((q & 3) - 1.5) / 4 * hx, (((q >> 2) & 3) - 1.5) / 4 * hy,
+                                      (((q >> 4) & 3) - 1.5) / 4 * hz);
+                    sum += hu(fx_v3_add(c, o), ctx);
+                }
+                d[i + (size_t)v->dims[0] * (j + (size_t)v->dims[1] * k)] =
+                    (int16_t)lround(sum / 64);
+            }
 }

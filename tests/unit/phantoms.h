@@ -27,6 +27,11 @@ double ph_volume_mm3(const ph_shape *s);
 double ph_area_mm2(const ph_shape *s);
 long ph_euler(const ph_shape *s);
 
+/* Fill an int16 volume (its grid already set) with the mean of hu(x, ctx)
+ * over 4 x 4 x 4 points spread evenly in each voxel: partial volume as a
+ * scanner's voxel averages it, rounded to whole HU. */
+void ph_fill_hu(fx_volume *v, double (*hu)(fx_vec3 x, const void *ctx), const void *ctx);
+
 /* A proper rotation (row-major) about a unit axis by angle_rad. */
 void ph_rotation(fx_vec3 axis, double angle_rad, double r[9]);
 

@@ -7,6 +7,10 @@
 #ifndef FXAUDIT_TEST_SHELLS_H
 #define FXAUDIT_TEST_SHELLS_H
 
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "phantoms.h"
 
 #define THIN_SHELLS 4
@@ -20,6 +24,21 @@ static inline fx_volume *thin_shell(int c, ph_shape *s)
     if (s)
         *s = shape;
     return ph_voxelise(&shape, sp, dir, 6, 4);
+}
+
+/* VTK's volumes of the same shells, stored by bench/isosurface/vtk_shells.py
+ * (tests/fixtures/vtk/thin_shells.json under $FX_SRCDIR); NULL, with the
+ * reason printed, when it cannot be read. The caller releases it. */
+static inline json_t *thin_shells_vtk_reference(void)
+{
+    const char *src = getenv("FX_SRCDIR");
+    char path[4096];
+    json_error_t jerr;
+    snprintf(path, sizeof(path), "%s/tests/fixtures/vtk/thin_shells.json", src ? src : ".");
+    json_t *ref = json_load_file(path, 0, &jerr);
+    if (!ref)
+        fprintf(stderr, "# cannot read %s: %s\n", path, jerr.text);
+    return ref;
 }
 
 #endif

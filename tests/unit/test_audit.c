@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "phantoms.h"
 #include "fxaudit/audit.h"
 
 #define METAL 3400.0
@@ -54,6 +55,11 @@ static double hu_at(fx_vec3 p, const screw_truth *s)
     return p.z > -3 ? 1500 : 380;
 }
 
+static double hu_of(fx_vec3 p, const void *s)
+{
+    return hu_at(p, s);
+}
+
 /* A block 60 x 60 x 70 mm at voxel size `h` (z `hz`), noise-free. */
 static fx_volume *block(const screw_truth *s, double h, double hz)
 {
@@ -64,19 +70,7 @@ static fx_volume *block(const screw_truth *s, double h, double hz)
     v->spacing[2] = hz;
     v->origin[0] = v->origin[1] = -30;
     v->origin[2] = -60;
-    int16_t *d = v->data;
-    for (int k = 0; k < dims[2]; k++)
-        for (int j = 0; j < dims[1]; j++)
-            for (int i = 0; i < dims[0]; i++) {
-                fx_vec3 c = fx_volume_index_to_world(v, fx_v3(i, j, k));
-                double sum = 0;
-                for (int q = 0; q < 64; q++) {
-                    fx_vec3 o = fx_v3(((q & 3) - 1.5) / 4 * h, (((q >> 2) & 3) - 1.5) / 4 * h,
-                                      (((q >> 4) & 3) - 1.5) / 4 * hz);
-                    sum += hu_at(fx_v3_add(c, o), s);
-                }
-                d[i + dims[0] * (j + dims[1] * k)] = (int16_t)lround(sum / 64);
-            }
+    ph_fill_hu(v, hu_of, s);
     return v;
 }
 

@@ -18,6 +18,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "phantoms.h"
 #include "fxaudit/audit.h"
 
 #define METAL 3400.0
@@ -43,6 +44,11 @@ static double hu_at(fx_vec3 p, const screw_truth *s)
     return p.z > 0 ? 40 : 380;
 }
 
+static double hu_of(fx_vec3 p, const void *s)
+{
+    return hu_at(p, s);
+}
+
 static fx_volume *scene(const screw_truth *s)
 {
     const double h = 0.75, hz = 1.0;
@@ -54,19 +60,7 @@ static fx_volume *scene(const screw_truth *s)
     v->origin[0] = -24;
     v->origin[1] = -11.6;
     v->origin[2] = -50.3;
-    int16_t *d = v->data;
-    for (int k = 0; k < dims[2]; k++)
-        for (int j = 0; j < dims[1]; j++)
-            for (int i = 0; i < dims[0]; i++) {
-                fx_vec3 c = fx_volume_index_to_world(v, fx_v3(i, j, k));
-                double sum = 0;
-                for (int q = 0; q < 64; q++) {
-                    fx_vec3 o = fx_v3(((q & 3) - 1.5) / 4 * h, (((q >> 2) & 3) - 1.5) / 4 * h,
-                                      (((q >> 4) & 3) - 1.5) / 4 * hz);
-                    sum += hu_at(fx_v3_add(c, o), s);
-                }
-                d[i + dims[0] * (j + dims[1] * k)] = (int16_t)lround(sum / 64);
-            }
+    ph_fill_hu(v, hu_of, s);
     return v;
 }
 

@@ -302,15 +302,8 @@ static void decimating_a_torus_to_a_fifth_keeps_it_closed_manifold_and_its_volum
 static void on_thin_walls_the_volume_is_closer_to_the_truth_than_vtk_flying_edges(void **state)
 {
     (void)state;
-    const char *src = getenv("FX_SRCDIR");
-    char path[4096];
-    json_error_t jerr;
-    snprintf(path, sizeof(path), "%s/tests/fixtures/vtk/thin_shells.json", src ? src : ".");
-    json_t *ref = json_load_file(path, 0, &jerr);
-    if (!ref) {
-        print_message("cannot read %s: %s\n", path, jerr.text);
-        fail();
-    }
+    json_t *ref = thin_shells_vtk_reference();
+    assert_non_null(ref);
     double ours_sum = 0, vtk_sum = 0;
     for (int c = 0; c < THIN_SHELLS; c++) {
         ph_shape s;

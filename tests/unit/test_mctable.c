@@ -141,15 +141,8 @@ static void with_the_vtk_cut_analytic_solids_stay_within_1_percent(void **state)
 static void with_the_vtk_cut_thin_shells_have_vtks_volume_within_half_a_percent(void **state)
 {
     (void)state;
-    const char *src = getenv("FX_SRCDIR");
-    char path[4096];
-    json_error_t jerr;
-    snprintf(path, sizeof(path), "%s/tests/fixtures/vtk/thin_shells.json", src ? src : ".");
-    json_t *ref = json_load_file(path, 0, &jerr);
-    if (!ref) {
-        print_message("cannot read %s: %s\n", path, jerr.text);
-        fail();
-    }
+    json_t *ref = thin_shells_vtk_reference();
+    assert_non_null(ref);
     for (int c = 0; c < THIN_SHELLS; c++) {
         ph_shape s;
         fx_volume *v = thin_shell(c, &s);
