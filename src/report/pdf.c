@@ -541,30 +541,41 @@ static int set_creation_date(fx_pdf *d, fx_error *err)
     return pdf_check(d, "setting the creation date", err);
 }
 
+/* The document is rendered into libharu's memory stream and copied into an
+ * fx_outfile, so a report appears whole under its name or not at all. */
+static int copy_stream(fx_pdf *d, FILE *fp)
+{
+    HPDF_BYTE buf[65536];
+    for (;;) {
+        HPDF_UINT32 n = sizeof(buf);
+        HPDF_STATUS st = HPDF_ReadFromStream(d->doc, buf, &n);
+        if (n > 0 && fwrite(buf, 1, n, fp) != n)
+            return -1;
+        if (st == HPDF_STREAM_EOF)
+            return 0;
+        if (st != HPDF_OK)
+            return -1;
+    }
+}
+
 int fx_pdf_save(fx_pdf *d, const char *path, fx_error *err)
 {
-    char tmp[4096];
-    int rc, fd;
+    fx_outfile out;
+    int rc;
 
     if (!d->page && (rc = pdf_new_page(d, err)))
         return rc;
     if (!d->footers_drawn && ((rc = draw_footers(d, err)) || (rc = set_creation_date(d, err))))
         return rc;
-    if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
-        return fx_fail(err, FX_EINVAL, "report path '%s' is too long", path);
-    fd = fx_mkstemp_output(tmp);
-    if (fd < 0)
-        return fx_fail(err, FX_EIO, "cannot write '%s': %s", path, strerror(errno));
-    close(fd);
-    HPDF_SaveToFile(d->doc, tmp);
-    if ((rc = pdf_check(d, "writing the file", err))) {
-        unlink(tmp);
+    HPDF_SaveToStream(d->doc);
+    if ((rc = pdf_check(d, "rendering the document", err)))
         return fx_error_prefix(err, "writing '%s'", path);
-    }
-    if (rename(tmp, path) != 0) {
-        rc = fx_fail(err, FX_EIO, "cannot write '%s': %s", path, strerror(errno));
-        unlink(tmp);
+    if ((rc = fx_outfile_open(&out, path, err)))
         return rc;
+    if (copy_stream(d, out.fp) != 0) {
+        fx_outfile_abort(&out);
+        HPDF_ResetError(d->doc);
+        return fx_fail(err, FX_EIO, "cannot write '%s': %s", path, strerror(errno));
     }
-    return FX_OK;
+    return fx_outfile_commit(&out, err);
 }
