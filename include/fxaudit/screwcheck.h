@@ -48,4 +48,19 @@ void fx_screw_check_opts_default(fx_screw_check_opts *o);
 int fx_screw_check(fx_plan_screw *s, const fx_bvh *bone, const fx_bvh *joint,
                    const fx_screw_check_opts *o, fx_error *err);
 
+/* The same, knowing which separate surface (solid) each triangle of the model
+ * belongs to (fx_screw_solids; NULL: as fx_screw_check). The corridor then
+ * also runs on across a cleft between two separate surfaces that the axis
+ * leaves into: a point outside bone on a line that meets two of them within
+ * `bridge_mm` of each other is bone (the bridge across the screw, not only
+ * along it). A reduced model is a union of fragments, each rounded at its own
+ * edges by the voxels it was made from; along a fracture line that reaches
+ * the bone's surface that leaves a groove the bone does not have. */
+int fx_screw_check_solids(fx_plan_screw *s, const fx_bvh *bone, const uint32_t *solid,
+                          const fx_bvh *joint, const fx_screw_check_opts *o, fx_error *err);
+
+/* solid[t] for each triangle t of m: triangles joined through shared vertices
+ * share a value. *solid is a new array (free with free()). */
+int fx_screw_solids(const fx_mesh *m, uint32_t **solid, fx_error *err);
+
 #endif

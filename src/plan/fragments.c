@@ -134,9 +134,14 @@ static int interior(const fx_volume *L, int x, int y, int z, unsigned k)
  * interior voxels among the 26 neighbours (cortex under a cortical surface,
  * cancellous bone behind a fracture surface), or the brightest of its voxels
  * there when none is interior (then only the partial-volume rim is near);
- * -INFINITY when the part is not there at all. */
+ * -INFINITY when the part is not there at all. When that median says cortex
+ * (above `half`, half-way between cortex and soft tissue), the brightest
+ * interior neighbour: a 3 mm cortex is a voxel and a half thick at 2 mm, and
+ * the deeper of the 26 neighbours mix in the cancellous bone behind it, so
+ * their median (~1460 HU on the phantom, cortex 1560) put every cortical
+ * surface ~0.1 mm too far out (docs/planning.md, "Screw checks"). */
 static double part_tissue(const fx_volume *hu, const fx_volume *L, int x, int y, int z,
-                          unsigned k)
+                          unsigned k, double half)
 {
     double inner[27], any[27];
     int ni = 0, na = 0;
@@ -161,7 +166,8 @@ static double part_tissue(const fx_volume *hu, const fx_volume *L, int x, int y,
         return best;
     }
     qsort(inner, (size_t)ni, sizeof(inner[0]), cmp_double);
-    return ni % 2 ? inner[ni / 2] : 0.5 * (inner[ni / 2 - 1] + inner[ni / 2]);
+    double median = ni % 2 ? inner[ni / 2] : 0.5 * (inner[ni / 2 - 1] + inner[ni / 2]);
+    return median >= half ? inner[ni - 1] : median;
 }
 
 /* The bone fraction of a voxel of part k (or next to it): 1 inside, and at
@@ -171,7 +177,7 @@ static double part_tissue(const fx_volume *hu, const fx_volume *L, int x, int y,
  * kinds of surface, which no single HU level marks, come out at the half-way
  * point of their partial volume. */
 static float fraction(const fx_volume *hu, const fx_volume *L, int x, int y, int z, unsigned k,
-                      double soft)
+                      double soft, double half)
 {
     size_t gi = (size_t)x + (size_t)hu->dims[0] * ((size_t)y + (size_t)hu->dims[1] * (size_t)z);
     unsigned lab = ((const uint16_t *)L->data)[gi];
@@ -181,7 +187,7 @@ static float fraction(const fx_volume *hu, const fx_volume *L, int x, int y, int
         return 0;
     if (lab == k && interior(L, x, y, z, k))
         return 1;
-    double bone = part_tissue(hu, L, x, y, z, k);
+    double bone = part_tissue(hu, L, x, y, z, k, half);
     if (!(bone > soft + 1))
         return 0;
     return (float)fmin(1.0, fmax(0.0, (v - soft) / (bone - soft)));
@@ -190,7 +196,7 @@ static float fraction(const fx_volume *hu, const fx_volume *L, int x, int y, int
 /* The part's box of the CT as a bone-fraction field (0 outside, 1 inside),
  * to be cut at 0.5. */
 static int part_volume(const fx_volume *hu, const fx_volume *L, unsigned k, const struct box *b,
-                       double soft, fx_volume **out, fx_error *err)
+                       double soft, double half, fx_volume **out, fx_error *err)
 {
     int lo[3], dims[3], rc;
     for (int a = 0; a < 3; a++) {
@@ -209,7 +215,7 @@ static int part_volume(const fx_volume *hu, const fx_volume *L, unsigned k, cons
         for (int y = 0; y < dims[1]; y++)
             for (int x = 0; x < dims[0]; x++)
                 d[x + (size_t)dims[0] * (y + (size_t)dims[1] * z)] =
-                    fraction(hu, L, x + lo[0], y + lo[1], z + lo[2], k, soft);
+                    fraction(hu, L, x + lo[0], y + lo[1], z + lo[2], k, soft, half);
     return FX_OK;
 }
 
@@ -226,7 +232,8 @@ static int mesh_parts(const fx_volume *hu, fx_bone_parts *bp, const fx_segment_p
         p->label = sp[k].label;
         p->volume_mm3 = sp[k].volume_mm3;
         fx_progress_report(pg, "modelling bone parts", (double)k / (double)bp->n);
-        rc = part_volume(hu, bp->labels, p->label, &b[p->label], bp->soft_hu, &sub, err);
+        rc = part_volume(hu, bp->labels, p->label, &b[p->label], bp->soft_hu,
+                         0.5 * (bp->cortex_hu + bp->soft_hu), &sub, err);
         if (!rc)
             rc = fx_isosurface_extract(sub, &io, &p->mesh, err);
         fx_volume_free(sub);

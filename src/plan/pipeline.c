@@ -272,6 +272,7 @@ static int check_screws(struct build *b)
 {
     fx_bvh *bone = NULL, *joint = NULL;
     fx_screw_check_opts so = b->o->screws;
+    uint32_t *solid = NULL;
     int rc;
 
     /* A reduced model made from voxels cannot close a cleft narrower than
@@ -281,11 +282,14 @@ static int check_screws(struct build *b)
         return FX_OK;
     if ((rc = fx_screws_read(b->o->screws_path, 3.5, b->plan, b->err)) ||
         (rc = fx_bvh_build(b->reduced, &bone, b->err)) ||
+        (rc = fx_screw_solids(b->reduced, &solid, b->err)) ||
         (b->joint && (rc = fx_bvh_build(b->joint, &joint, b->err))))
         goto out;
+    /* the fragments' separate surfaces: clefts between them are bridged */
     for (size_t i = 0; !rc && i < b->plan->nscrews; i++)
-        rc = fx_screw_check(&b->plan->screws[i], bone, joint, &so, b->err);
+        rc = fx_screw_check_solids(&b->plan->screws[i], bone, solid, joint, &so, b->err);
 out:
+    free(solid);
     fx_bvh_free(bone);
     fx_bvh_free(joint);
     return rc;

@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fxaudit/screwcheck.h"
 
@@ -244,8 +245,120 @@ static double joint_distance(const fx_plan_screw *s, const fx_bvh *joint,
     return best - s->diameter_mm / 2;
 }
 
+/* Which closed surface each triangle of m belongs to (triangles sharing a
+ * vertex belong to one): union-find over the vertices. */
+int fx_screw_solids(const fx_mesh *m, uint32_t **solid, fx_error *err)
+{
+    uint32_t *up = malloc((m->nv ? m->nv : 1) * sizeof(*up));
+    *solid = malloc((m->nt ? m->nt : 1) * sizeof(**solid));
+    if (!up || !*solid) {
+        free(up), free(*solid), *solid = NULL;
+        return fx_fail(err, FX_ENOMEM, "cannot label the surfaces of a %zu-triangle model", m->nt);
+    }
+    for (size_t i = 0; i < m->nv; i++)
+        up[i] = (uint32_t)i;
+    for (size_t t = 0; t < m->nt; t++)
+        for (int c = 1; c < 3; c++) {
+            uint32_t a = m->t[3 * t], b = m->t[3 * t + c];
+            while (up[a] != a)
+                a = up[a] = up[up[a]];
+            while (up[b] != b)
+                b = up[b] = up[up[b]];
+            up[a > b ? a : b] = a < b ? a : b;
+        }
+    for (size_t t = 0; t < m->nt; t++) {
+        uint32_t a = m->t[3 * t];
+        while (up[a] != a)
+            a = up[a];
+        (*solid)[t] = a;
+    }
+    free(up);
+    return FX_OK;
+}
+
+/* Distance along u from x to where a ray first meets the surface within
+ * tmax (its triangle in *tri), or INFINITY. */
+static double first_hit(const fx_bvh *bone, fx_vec3 x, fx_vec3 u, double tmax, size_t *tri)
+{
+    fx_ray_hit *h = NULL;
+    size_t n = 0;
+    double t = INFINITY;
+    if (!fx_bvh_raycast(bone, x, u, tmax, &h, &n, NULL) && n)
+        t = h[0].t_mm, *tri = h[0].tri;
+    free(h);
+    return t;
+}
+
+#define CLEFT_DIRS 160 /* directions over a half sphere (the other half is their opposites) */
+
+/* Whether x (outside bone) lies in a cleft between two separate surfaces of
+ * the model: on a line through it that meets one of them and another within
+ * `bridge` of each other. Where a fracture line reaches the bone's surface,
+ * each fragment's model rounds its own edge (a voxel's partial volume), and
+ * the union leaves a groove along the line that the intact bone does not
+ * have: this is the axis's bridge rule across the screw. */
+static int in_cleft(const fx_bvh *bone, const uint32_t *solid, fx_vec3 x, double bridge)
+{
+    for (int k = 0; k < CLEFT_DIRS; k++) {
+        /* Fibonacci points on the half sphere z > 0 */
+        double z = 1 - (k + 0.5) / CLEFT_DIRS, r = sqrt(1 - z * z);
+        double ph = k * M_PI * (3 - sqrt(5.0));
+        fx_vec3 u = fx_v3(r * cos(ph), r * sin(ph), z);
+        size_t ta = 0, tb = 0;
+        double a = first_hit(bone, x, u, bridge, &ta);
+        if (!isfinite(a))
+            continue;
+        double b = first_hit(bone, x, fx_v3_scale(u, -1), bridge - a, &tb);
+        if (isfinite(b) && solid[ta] != solid[tb])
+            return 1;
+    }
+    return 0;
+}
+
+/* Extend the corridor's end (ray parameter) over a cleft between separate
+ * surfaces that the axis leaves into, and over the axis's clefts after it. */
+static double across_clefts(const fx_plan_screw *s, const fx_bvh *bone, const uint32_t *solid,
+                            const struct interval *iv, size_t n, double end, double bridge)
+{
+    const double step = 0.1;
+    fx_vec3 origin = fx_v3_sub(s->entry, fx_v3_scale(s->dir, ENTRY_BACKOFF_MM));
+#define AT(t) fx_v3_add(origin, fx_v3_scale(s->dir, (t)))
+    for (;;) {
+        double t = end, next = INFINITY;
+        for (size_t i = 0; i < n; i++)
+            if (iv[i].a > end && iv[i].a < next)
+                next = iv[i].a;
+        while (t + step < fmin(end + bridge, next) && in_cleft(bone, solid, AT(t + step), bridge))
+            t += step;
+        if (t == end && !in_cleft(bone, solid, AT(end + 0.01), bridge))
+            return end;
+        double lo = t, hi = fmin(t + step, next);
+        for (int it = 0; it < 12; it++) {
+            double m = 0.5 * (lo + hi);
+            if (in_cleft(bone, solid, AT(m), bridge))
+                lo = m;
+            else
+                hi = m;
+        }
+        double grown = lo;
+        for (size_t i = 0; i < n; i++) /* the axis's own clefts after it */
+            if (iv[i].a >= end && iv[i].a - grown < bridge && iv[i].b > grown)
+                grown = iv[i].b;
+        if (grown <= end + 1e-6)
+            return end;
+        end = grown;
+    }
+#undef AT
+}
+
 int fx_screw_check(fx_plan_screw *s, const fx_bvh *bone, const fx_bvh *joint,
                    const fx_screw_check_opts *o, fx_error *err)
+{
+    return fx_screw_check_solids(s, bone, NULL, joint, o, err);
+}
+
+int fx_screw_check_solids(fx_plan_screw *s, const fx_bvh *bone, const uint32_t *solid,
+                          const fx_bvh *joint, const fx_screw_check_opts *o, fx_error *err)
 {
     struct interval *iv = NULL;
     size_t n = 0;
@@ -258,6 +371,9 @@ int fx_screw_check(fx_plan_screw *s, const fx_bvh *bone, const fx_bvh *joint,
     if ((rc = cast(s, bone, o, &iv, &n, err)))
         return rc;
     s->corridor_mm = corridor(iv, n, o->bridge_mm, &end_t);
+    if (solid && s->corridor_mm > 0)
+        s->corridor_mm = across_clefts(s, bone, solid, iv, n, end_t, o->bridge_mm) -
+                         ENTRY_BACKOFF_MM;
     s->suggested_mm =
         fx_plan_round_length(s->corridor_mm, o->set_min_mm, o->set_step_mm, o->set_max_mm);
     /* clefts the corridor bridges are bone for the clearance too */

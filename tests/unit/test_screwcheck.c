@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdlib.h>
 
 #include "fxaudit/screwcheck.h"
 #include "fxaudit/shapes.h"
@@ -131,6 +132,103 @@ static void a_fracture_cleft_inside_the_reduced_bone_does_not_count_as_its_surfa
     fx_bvh_free(bone);
 }
 
+/* A block of bone: the convex polygon (x[i], z[i]) extruded from y = -10 to
+ * y = 10, appended to m outward-oriented. */
+static void add_block(fx_mesh *m, const double *x, const double *z, int n)
+{
+    fx_mesh *b;
+    uint32_t v[16];
+    assert_int_equal(fx_mesh_new(&b, NULL), 0);
+    for (int i = 0; i < 2 * n; i++)
+        assert_int_equal(fx_mesh_add_vertex(b, fx_v3(x[i % n], i < n ? -10 : 10, z[i % n]),
+                                            &v[i], NULL), 0);
+    for (int i = 1; i + 1 < n; i++) { /* the two caps, as fans */
+        assert_int_equal(fx_mesh_add_triangle(b, v[0], v[i], v[i + 1], NULL), 0);
+        assert_int_equal(fx_mesh_add_triangle(b, v[n], v[n + i + 1], v[n + i], NULL), 0);
+    }
+    for (int i = 0; i < n; i++) { /* the sides */
+        int j = (i + 1) % n;
+        assert_int_equal(fx_mesh_add_triangle(b, v[i], v[n + i], v[n + j], NULL), 0);
+        assert_int_equal(fx_mesh_add_triangle(b, v[i], v[n + j], v[j], NULL), 0);
+    }
+    if (fx_mesh_volume(b) < 0)
+        for (size_t t = 0; t < b->nt; t++) {
+            uint32_t k = b->t[3 * t + 1];
+            b->t[3 * t + 1] = b->t[3 * t + 2], b->t[3 * t + 2] = k;
+        }
+    assert_true(fx_mesh_volume(b) > 0);
+    assert_int_equal(fx_mesh_append(m, b, NULL), 0);
+    fx_mesh_free(b);
+}
+
+/* Two fragments reduced side by side, 0.2 mm apart across the fracture plane
+ * x = 0, under a flat bone surface z = 20. Each model has its edge along the
+ * fracture line rounded off as voxels do, here cut at 45 degrees 1 mm deep:
+ * a groove from z = 19 (0.2 mm wide) to z = 20 (2.2 mm wide). A screw up the
+ * axis x = 0.4 leaves fragment B's cut at z = 19 + 0.3 (hand calculation),
+ * but the bone it stands for ends at z = 20. A point of the groove is bridged
+ * where the shortest line through it that meets both fragments is shorter than
+ * the bridge. The cuts lie on two lines at right angles (x + z = 18.9 and
+ * z - x = 18.9); through a point at distances a and b from the sides of a
+ * right angle the shortest such line is (a^(2/3) + b^(2/3))^(3/2) long (the
+ * ladder carried round a corner), here a = (z - 18.5)/sqrt 2 and
+ * b = (z - 19.3)/sqrt 2: at z = 20 2.15 mm, so bridged at 3 mm the groove is
+ * bone up to z = 20 (above it no line meets both fragments); at 1 mm up to
+ * where the ladder is 1 mm long. */
+static double ladder_height(double bridge)
+{
+    double lo = 19.3, hi = 20;
+    for (int it = 0; it < 60; it++) {
+        double z = 0.5 * (lo + hi), a = (z - 18.5) / sqrt(2), b = (z - 19.3) / sqrt(2);
+        if (pow(pow(a, 2.0 / 3) + pow(b, 2.0 / 3), 1.5) < bridge)
+            lo = z;
+        else
+            hi = z;
+    }
+    return lo;
+}
+
+static void a_groove_between_two_fragments_at_the_surface_is_bridged_across_the_screw(void **s)
+{
+    (void)s;
+    const double xa[5] = {-10, -0.1, -0.1, -1.1, -10}, za[5] = {0, 0, 19, 20, 20};
+    const double xb[5] = {0.1, 10, 10, 1.1, 0.1}, zb[5] = {0, 0, 20, 20, 19};
+    fx_screw_check_opts o;
+    fx_mesh *m;
+    fx_bvh *bone;
+    uint32_t *solid, *one;
+    fx_plan_screw sc = fx_plan_screw_make("S", fx_v3(0.4, 0, 0), fx_v3(0, 0, 1), 3.5, 10);
+
+    assert_int_equal(fx_mesh_new(&m, NULL), 0);
+    add_block(m, xa, za, 5);
+    add_block(m, xb, zb, 5);
+    assert_int_equal(fx_bvh_build(m, &bone, NULL), 0);
+    assert_int_equal(fx_screw_solids(m, &solid, NULL), 0);
+    for (size_t t = 1; t < m->nt; t++) /* two solids, the first 16 triangles A's */
+        assert_true((solid[t] == solid[0]) == (t < 16));
+    fx_screw_check_opts_default(&o);
+    assert_int_equal(fx_screw_check(&sc, bone, NULL, &o, NULL), 0);
+    assert_true(fabs(sc.corridor_mm - 19.3) < 1e-9);
+    assert_int_equal(fx_screw_check_solids(&sc, bone, solid, NULL, &o, NULL), 0);
+    print_message("# groove bridged at 3 mm: corridor %.4f mm (20)\n", sc.corridor_mm);
+    assert_true(fabs(sc.corridor_mm - 20) < 0.02 && ladder_height(3) > 19.999);
+    o.bridge_mm = 1;
+    assert_int_equal(fx_screw_check_solids(&sc, bone, solid, NULL, &o, NULL), 0);
+    print_message("# groove bridged at 1 mm: corridor %.4f mm (%.4f)\n", sc.corridor_mm,
+                  ladder_height(1));
+    assert_true(fabs(sc.corridor_mm - ladder_height(1)) < 0.01);
+    /* a groove in one solid is that bone's shape, not a cleft */
+    one = calloc(m->nt, sizeof(*one));
+    assert_non_null(one);
+    o.bridge_mm = 3;
+    assert_int_equal(fx_screw_check_solids(&sc, bone, one, NULL, &o, NULL), 0);
+    assert_true(fabs(sc.corridor_mm - 19.3) < 1e-9);
+    free(one);
+    free(solid);
+    fx_bvh_free(bone);
+    fx_mesh_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -140,6 +238,7 @@ int main(void)
         cmocka_unit_test(a_screw_near_the_joint_warns_only_inside_the_margin),
         cmocka_unit_test(a_screw_that_starts_away_from_bone_has_no_corridor),
         cmocka_unit_test(a_fracture_cleft_inside_the_reduced_bone_does_not_count_as_its_surface),
+        cmocka_unit_test(a_groove_between_two_fragments_at_the_surface_is_bridged_across_the_screw),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
