@@ -77,3 +77,12 @@ TESTS += tests/unit/test_splitmerge
 tests_unit_test_splitmerge_SOURCES = tests/unit/test_splitmerge.c
 tests_unit_test_splitmerge_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_splitmerge_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
+
+# bench/planning/corridor_probe (docs/planning.md, the short corridor at a fracture
+# line): reads the phantom's internal model, built on demand only
+# (make bench/planning/corridor_probe), never by make or make check.
+EXTRA_PROGRAMS += bench/planning/corridor_probe
+bench_planning_corridor_probe_SOURCES = bench/planning/corridor_probe.c
+bench_planning_corridor_probe_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/src/phantom
+bench_planning_corridor_probe_LDADD = $(FX_LIBS)
+EXTRA_DIST += bench/planning/README.md
