@@ -43,7 +43,7 @@ typedef struct fx_screwfit_stat {
 
 /* Refine screws[0..n) in place (two Gauss-Seidel sweeps, the other screws
  * fixed at their latest estimates). geom[k] describes screw k; stat may be
- * NULL or an array of n. Nothing changes when the volume's mean voxel side
+ * NULL or an array of n (filled by the last sweep). Nothing changes when the volume's mean voxel side
  * is below min_voxel_mm. */
 int fx_screwfit_refine(const fx_volume *hu, fx_audit_screw *screws, size_t n,
                        const fx_screwfit_geom *geom, double min_voxel_mm,
@@ -59,7 +59,9 @@ size_t fx_screwfit_drop_duplicates(fx_audit_screw *s, size_t *n, fx_screwfit_geo
 
 /* The audit's call: the geometry of each found screw from the plan (its
  * diameter, the thickness of its plate, the audit's head height), the
- * duplicates dropped (at every voxel size), then fx_screwfit_refine at the default voxel threshold (FX_SCREWFIT_MIN_VOXEL_MM). */
+ * duplicates dropped (at every voxel size), then fx_screwfit_refine at the
+ * default voxel threshold FX_SCREWFIT_MIN_VOXEL_MM (off at the clinical
+ * 0.74 x 0.74 x 1 mm: docs/audit.md). */
 #define FX_SCREWFIT_MIN_VOXEL_MM 1.0
 int fx_audit_screwfit(const fx_volume *hu, const fx_plan *plan, const fx_audit_opts *o,
                       fx_audit_result *r, fx_error *err);
