@@ -11,6 +11,7 @@
 
 #include "fxaudit/audit.h"
 #include "fxaudit/auditposes.h"
+#include "fxaudit/screwfit.h"
 
 void fx_audit_opts_default(fx_audit_opts *o)
 {
@@ -156,7 +157,8 @@ static int find_all(const fx_volume *hu, const fx_plan *plan, const fx_rigid *pl
         r->screws[r->nscrews++] = a;
     }
     drop_shared(hu, o, r);
-    return resolve_tips(hu, plan, o, r, err);
+    int rc = resolve_tips(hu, plan, o, r, err);
+    return rc ? rc : fx_audit_screwfit(hu, plan, o, r, err); /* sub-voxel, src/audit/screwfit.c */
 }
 
 static fx_audit_dev deviation(const fx_plan_screw *p, const fx_audit_screw *a, const fx_rigid *T)

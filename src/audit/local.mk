@@ -44,3 +44,12 @@ tests_unit_test_audit_tips_SOURCES = tests/unit/test_audit_tips.c tests/unit/pha
 	tests/unit/phantoms.h
 tests_unit_test_audit_tips_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_audit_tips_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
+# model-based sub-voxel refinement of the screws found (issue 6, small size)
+libfxaudit_a_SOURCES += src/audit/screwfit.c
+noinst_HEADERS += include/fxaudit/screwfit.h
+check_PROGRAMS += tests/unit/test_audit_screwfit
+TESTS += tests/unit/test_audit_screwfit
+tests_unit_test_audit_screwfit_SOURCES = tests/unit/test_audit_screwfit.c tests/unit/phantoms.c \
+	tests/unit/phantoms.h
+tests_unit_test_audit_screwfit_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_audit_screwfit_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)

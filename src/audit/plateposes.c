@@ -31,6 +31,12 @@
 #define NEAR2_MM 2.0
 #define MIN_INLIERS 0.3
 #define MAX_RMS_MM 1.0
+/* A fit whose rotation bound (rms over the lever arm, rotation_bound_deg)
+ * exceeds this is not trusted: at 2 mm voxels the short posterior plates
+ * reach 0.80-0.84 with rotations 2.3-2.4 degrees off; every anterior plate
+ * and every other posterior plate of small seeds 1 and 41 stays at or under
+ * 0.72 (docs/audit-poses.md). */
+#define MAX_ROT_BOUND_DEG 0.75
 
 /* Is world point x within r_mm of screw s's segment (from above its head to
  * 1 mm past its tip)? */
@@ -151,6 +157,45 @@ static int fit_metal(const fx_mesh *metal, const uint8_t *keep, const fx_mesh *m
     return fx_icp_align(metal, model, &io, res, err);
 }
 
+/* The fit's own bound on the plate's rotation (deg): its RMS distance over
+ * the lever arm of the metal it used (the RMS spread of those points along
+ * their principal axis): a surface misfit of rms at either end of a lever L
+ * allows a tilt of about rms / L. */
+static double rotation_bound_deg(const fx_mesh *metal, const uint8_t *mask, const fx_rigid *T,
+                                 double rms_mm)
+{
+    double m[3] = {0}, S[6] = {0};
+    size_t n = 0;
+    for (size_t i = 0; i < metal->nv; i++) {
+        if (!mask[i])
+            continue;
+        fx_vec3 x = fx_rigid_apply(T, metal->v[i]);
+        double a[3] = {x.x, x.y, x.z};
+        for (int d = 0, q = 0; d < 3; d++) {
+            m[d] += a[d];
+            for (int e = d; e < 3; e++)
+                S[q++] += a[d] * a[e];
+        }
+        n++;
+    }
+    if (n < 3)
+        return INFINITY;
+    for (int d = 0, q = 0; d < 3; d++)
+        for (int e = d; e < 3; e++, q++)
+            S[q] = S[q] / (double)n - m[d] * m[e] / ((double)n * (double)n);
+    /* the largest eigenvalue (power iteration): the mean squared distance
+     * along the principal axis from the centroid */
+    fx_vec3 v = fx_v3(1, 1, 1);
+    for (int it = 0; it < 100; it++)
+        v = fx_v3_unit(fx_v3(S[0] * v.x + S[1] * v.y + S[2] * v.z,
+                             S[1] * v.x + S[3] * v.y + S[4] * v.z,
+                             S[2] * v.x + S[4] * v.y + S[5] * v.z));
+    double l1 = v.x * (S[0] * v.x + S[1] * v.y + S[2] * v.z) +
+                v.y * (S[1] * v.x + S[3] * v.y + S[4] * v.z) +
+                v.z * (S[2] * v.x + S[4] * v.y + S[5] * v.z);
+    return rms_mm / sqrt(fmax(l1, 1e-12)) * 180 / M_PI;
+}
+
 /* The metal is the moving set and the plate model the fixed one: every bit
  * of metal left near the plate has its place on the model, while much of the
  * model (holes, the thin plate's partial-volume losses) has no metal. */
@@ -162,6 +207,7 @@ static int fit_plate(const fx_volume *hu, const fx_mesh *model, const fx_audit_r
     uint8_t *mask = NULL, *keep = NULL;
     fx_icp_result r1, r2;
     fx_rigid id = fx_rigid_identity();
+    double bound_deg = INFINITY;
     const fx_rigid *to_plan = r->registered ? &r->reg.T : &id;
     int rc = metal_near(hu, model, to_plan, r, o, &metal, &keep, err);
     p->centroid = fx_mesh_centroid(model);
@@ -173,6 +219,8 @@ static int fit_plate(const fx_volume *hu, const fx_mesh *model, const fx_audit_r
             rc = fit_metal(metal, keep, model, tree, &id, NEAR1_MM, mask, &r1, err);
         if (!rc && isfinite(r1.rms_mm))
             rc = fit_metal(metal, keep, model, tree, &r1.T, NEAR2_MM, mask, &r2, err);
+        if (!rc && isfinite(r2.rms_mm))
+            bound_deg = rotation_bound_deg(metal, mask, &r2.T, r2.rms_mm);
     }
     free(mask);
     free(keep);
@@ -185,7 +233,7 @@ static int fit_plate(const fx_volume *hu, const fx_mesh *model, const fx_audit_r
     p->inlier_fraction = r2.inlier_fraction;
     fx_audit_pose_figures(p);
     p->found = r2.inlier_fraction >= MIN_INLIERS && r2.rms_mm <= MAX_RMS_MM &&
-               !(r2.warnings & FX_ICP_WARN_ILL_CONDITIONED);
+               !(r2.warnings & FX_ICP_WARN_ILL_CONDITIONED) && bound_deg <= MAX_ROT_BOUND_DEG;
     return FX_OK;
 }
 
