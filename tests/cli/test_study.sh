@@ -53,11 +53,11 @@ is "the log says what was done" \
 # A clean study verifies.
 ok_if "study verify passes on an untouched study" $FXAUDIT study verify --study "$S"
 $FXAUDIT study verify --study "$S" --json >"$TMP/v.json"
-is "verify --json: ok, 5 log rows (2 migrations, init, 2 patients), 3 rows, no problems" \
-    "$(jq -c '[.ok, .log_rows, .rows_checked, (.problems|length)]' "$TMP/v.json")" '[true,5,3,0]'
+is "verify --json: ok, 6 log rows (3 migrations, init, 2 patients), 3 rows, no problems" \
+    "$(jq -c '[.ok, .log_rows, .rows_checked, (.problems|length)]' "$TMP/v.json")" '[true,6,3,0]'
 is "study info --json counts the patients" \
     "$($FXAUDIT study info --study "$S" --json | jq -c '[.schema_version, .tables.patients, .title]')" \
-    '[2,2,"pilot"]'
+    '[3,2,"pilot"]'
 
 is "study log --json lists the entries in order" \
     "$($FXAUDIT study log --study "$S" --json | jq -c '[.entries[].seq]')" '[1,2,3,4,5]'
