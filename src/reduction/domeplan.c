@@ -5,12 +5,15 @@
  *
  * The dome of the joint sphere is sampled on a square grid (grid_mm) in the
  * plane normal to S, lifted onto the sphere; each sample takes the part whose
- * reduced surface is nearest (one BVH over all parts). Where two 4-neighbours
- * carry different parts, the midpoint lifted onto the sphere is a line sample.
- * Its tangent is the principal axis of the samples of the same pair within
- * window_mm (a fracture need not be planar: only its local direction is used),
- * made tangent to the sphere. Samples in a margin of window_mm around the dome
- * only help the tangents of those inside.
+ * articular surface (triangles facing the joint centre) is nearest (one BVH
+ * over all parts). Where two 4-neighbours carry different parts, the place
+ * where the nearest part changes (bisection along the edge), lifted onto the
+ * sphere, is a line sample. Its tangent is the principal axis of the samples
+ * of the same pair within window_mm, made tangent to the sphere, and its place
+ * and direction are smoothed by a quadratic along the line (a fracture need not
+ * be planar: only the local shape is used; a voxel model's faces are
+ * terraced). Samples in a margin of window_mm around the dome only help those
+ * inside.
  */
 #include "config.h"
 
