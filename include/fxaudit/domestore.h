@@ -23,8 +23,19 @@
 int fx_dome_estimate_store(fx_store *s, const char *patient, const char *timepoint, json_t **out,
                            fx_error *err);
 
-/* The stored estimate of one patient and time point: {method, planes: {...,
- * max}, gap_area_mm2} or JSON null when none is stored. */
+/* The plan-based estimate (domeplan.h) of `patient` at `timepoint` (preop or
+ * postop), stored beside the CT-only one: the patient's newest plan with a
+ * plan file and its pre-op CT; post-op, the fragment poses of the newest
+ * audit stored against that plan (fragment_deviations). FX_ENOTFOUND, naming
+ * what is missing, when the patient has no such plan or audit; FX_ECONFLICT
+ * when already stored. *out (may be NULL) gets {patient, timepoint, method,
+ * planes, max, gap_area_mm2, gap_3d_mm, step_off_3d_mm, line_mm}. */
+int fx_dome_estimate_store_plan(fx_store *s, const char *patient, const char *timepoint,
+                                json_t **out, fx_error *err);
+
+/* The stored estimates of one patient and time point: the CT-only one as
+ * {method, planes: {...}, max, gap_area_mm2}, the plan-based one, when
+ * stored, as the same object under "plan"; JSON null when none is stored. */
 int fx_dome_estimate_load(fx_store *s, const char *patient, const char *timepoint, json_t **out,
                           fx_error *err);
 

@@ -24,7 +24,7 @@
 
 #include "fxaudit/error.h"
 
-#define FX_STORE_SCHEMA_VERSION 2 /* the newest schema this build knows */
+#define FX_STORE_SCHEMA_VERSION 3 /* the newest schema this build knows */
 #define FX_STORE_DB_NAME "study.db"
 #define FX_STORE_CODE_MAX 33 /* study codes: 1..32 of [A-Za-z0-9_-] */
 

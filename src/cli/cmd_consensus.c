@@ -47,9 +47,12 @@ static const char estimate_help[] =
     "(per plane and the largest) and the cleft area on the patient's stored CT of\n"
     "each time point (both when --timepoint is not given), and store it. The dome is\n"
     "found in the CT (the healthy socket mirrored; the injured side from the patient\n"
-    "record); docs/reduction-estimate.md. The values are printed only for a case\n"
-    "already unblinded for consensus; before, they are stored and kept from view.\n"
-    "consensus show prints them beside the observers' values.\n";
+    "record); docs/reduction-estimate.md. When the patient has a plan in the study\n"
+    "(and, post-op, an audit of its fragments), the estimate from the plan and the\n"
+    "audit's fragment poses is stored beside it (method \"plan\"; the CT-only one is\n"
+    "\"ct\"). The values are printed only for a case already unblinded for\n"
+    "consensus; before, they are stored and kept from view. consensus show prints\n"
+    "them beside the observers' values, labelled by method.\n";
 
 static const char export_help[] =
     "usage: fxaudit consensus export --study DIR -o FILE.csv\n\n"
@@ -202,16 +205,33 @@ static void print_plane_text(const char *plane, json_t *p)
     }
 }
 
-static void print_estimate_plane(json_t *v)
+/* One plane of an estimate; label names the method, e.g. "(estimate, CT)". */
+static void print_estimate_plane(json_t *v, const char *label)
 {
     if (!json_is_object(v))
         return;
     json_t *g = json_object_get(v, "gap_mm"), *st = json_object_get(v, "step_mm");
     if (json_is_number(g))
-        printf("  %-12s gap %6.2f  step %6.2f\n", "(estimate)", json_number_value(g),
+        printf("  %-16s gap %6.2f  step %6.2f\n", label, json_number_value(g),
                json_number_value(st));
     else
-        printf("  %-12s not visible in this plane\n", "(estimate)");
+        printf("  %-16s not visible in this plane\n", label);
+}
+
+#define LABEL_CT "(estimate, CT)"
+#define LABEL_PLAN "(estimate, plan)"
+
+/* Both stored estimates' value of one plane ("max": the largest). */
+static void print_estimates(json_t *est, const char *plane)
+{
+    json_t *pl = json_object_get(est, "plan");
+    if (strcmp(plane, "max")) {
+        print_estimate_plane(json_object_get(json_object_get(est, "planes"), plane), LABEL_CT);
+        print_estimate_plane(json_object_get(json_object_get(pl, "planes"), plane), LABEL_PLAN);
+        return;
+    }
+    print_estimate_plane(json_object_get(est, "max"), LABEL_CT);
+    print_estimate_plane(json_object_get(pl, "max"), LABEL_PLAN);
 }
 
 static int cmd_consensus_show(int argc, char **argv)
@@ -243,32 +263,69 @@ static int cmd_consensus_show(int argc, char **argv)
     json_t *planes = json_object_get(j, "planes");
     for (void *it = json_object_iter(planes); it; it = json_object_iter_next(planes, it)) {
         print_plane_text(json_object_iter_key(it), json_object_iter_value(it));
-        print_estimate_plane(json_object_get(json_object_get(est, "planes"),
-                                             json_object_iter_key(it)));
+        print_estimates(est, json_object_iter_key(it));
     }
-    if (json_is_object(est))
-        print_estimate_plane(json_object_get(est, "max")), printf("    (the estimate's largest over the planes; software, not an observer)\n");
+    if (json_is_object(est)) {
+        printf("largest over the planes (software, not an observer):\n");
+        print_estimates(est, "max");
+    }
     printf("consensus: %s\n",
            json_is_null(json_object_get(j, "consensus")) ? "not recorded yet" : "recorded");
     json_decref(j);
     return EXIT_OK;
 }
 
-/* Compute and store the estimate; print it only for an unblinded case. */
+/* The plan-based estimate beside the CT-only one: stored when the patient has
+ * a plan (and, post-op, an audit); otherwise why not. *fresh: 1 when stored now. */
+static int estimate_plan(fx_store *s, const char *patient, const char *tp, json_t **out,
+                         int *fresh, fx_error *err)
+{
+    fx_error why = {0};
+    int rc = fx_dome_estimate_store_plan(s, patient, tp, out, &why);
+    *fresh = rc == FX_OK;
+    if (rc == FX_ENOTFOUND || rc == FX_ECONFLICT) {
+        *out = json_pack("{s:b,s:s}", "stored", rc == FX_ECONFLICT, "message", why.msg);
+        return FX_OK;
+    }
+    if (rc)
+        *err = why;
+    return rc;
+}
+
+/* Compute and store the estimates; print them only for an unblinded case. A
+ * time point whose every available estimate is already stored is refused. */
 static int estimate_one(fx_store *s, const char *patient, const char *tp, json_t *list,
                         fx_error *err)
 {
-    json_t *e = NULL, *shown = NULL;
-    int rc = fx_dome_estimate_store(s, patient, tp, &e, err);
-    if (rc)
+    json_t *e = NULL, *shown = NULL, *pe = NULL;
+    fx_error ct_err = {0};
+    int fresh = 0;
+    int rc = fx_dome_estimate_store(s, patient, tp, &e, &ct_err);
+    if (rc && rc != FX_ECONFLICT) {
+        *err = ct_err;
         return rc;
+    }
+    int ct_fresh = rc == FX_OK;
+    if ((rc = estimate_plan(s, patient, tp, &pe, &fresh, err))) {
+        json_decref(e);
+        return rc;
+    }
+    if (!ct_fresh && !fresh) {
+        json_decref(pe);
+        *err = ct_err;
+        return FX_ECONFLICT;
+    }
+    if (!e)
+        e = json_pack("{s:s,s:s,s:s}", "patient", patient, "timepoint", tp, "message", ct_err.msg);
+    json_object_set_new(e, "plan", pe);
     fx_error blind = {0};
     int open_case = fx_consensus_show(s, patient, tp, &shown, &blind) == 0;
     json_decref(shown);
     if (!open_case) {
         json_decref(e);
-        e = json_pack("{s:s,s:s,s:b,s:s}", "patient", patient, "timepoint", tp, "stored", 1,
-                      "values", "withheld until every observer has recorded the case");
+        e = json_pack("{s:s,s:s,s:b,s:b,s:s}", "patient", patient, "timepoint", tp, "stored", 1,
+                      "plan_stored", fresh, "values",
+                      "withheld until every observer has recorded the case");
     }
     json_array_append_new(list, e);
     return FX_OK;
@@ -312,11 +369,18 @@ static int cmd_consensus_estimate(int argc, char **argv)
             continue;
         }
         printf("patient %s, %s CT: automatic estimate stored\n", a.patient, tp);
-        json_t *pl = json_object_get(e, "planes");
+        json_t *pp = json_object_get(e, "plan"), *pl = json_object_get(e, "planes");
+        if (!pl)
+            pl = json_object_get(pp, "planes");
         for (void *it = json_object_iter(pl); it; it = json_object_iter_next(pl, it)) {
-            printf("  %-10s", json_object_iter_key(it));
-            print_estimate_plane(json_object_iter_value(it));
+            printf("  %s\n", json_object_iter_key(it));
+            print_estimate_plane(json_object_iter_value(it), LABEL_CT);
+            print_estimate_plane(json_object_get(json_object_get(pp, "planes"),
+                                                 json_object_iter_key(it)),
+                                 LABEL_PLAN);
         }
+        if (!json_object_get(pp, "planes"))
+            printf("  %s: %s\n", LABEL_PLAN, json_string_value(json_object_get(pp, "message")));
     }
     json_decref(list);
     return EXIT_OK;

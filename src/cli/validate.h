@@ -23,6 +23,18 @@ int validate_reduction(const char *cohort_dir, json_t *patients, json_t *summary
  * (docs/planning.md). */
 int validate_plan(const char *cohort_dir, json_t *patients, json_t *summary, fx_error *err);
 
+/* The plan of the phantom patient in folder pdir as the plan stage makes it:
+ * from its pre-op series `vol`, its true label map (preop_labels.nrrd, the
+ * segmentation a 3-D lab draws) and truth.json's planned screws and plates
+ * (a surgeon's), with plan.json and its models written into folder `out`.
+ * *bridge (may be NULL) gets the corridor's bridging length; *labels (may be
+ * NULL) the label map. Nothing of the truth's poses enters the plan. */
+int validate_plan_make(const char *pdir, const char *out, json_t *truth, const fx_volume *vol,
+                       fx_plan **plan, double *bridge, fx_volume **labels, fx_error *err);
+
+/* mkdir that accepts an existing folder. */
+int validate_make_dir(const char *path, fx_error *err);
+
 /* Overlaps of the plan's reduced parts (plan->overlaps) beside the same
  * pairs at the truth's planned poses (models read from dir): one object per
  * pair; the maxima grow. NULL on error. */

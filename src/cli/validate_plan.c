@@ -121,7 +121,7 @@ static double plane_angle_deg(json_t *truth, const fx_plan *plan, double *offset
     return fx_v3_axis_angle(n, plan->plane_normal) * 180 / M_PI;
 }
 
-static int make_dir(const char *path, fx_error *err)
+int validate_make_dir(const char *path, fx_error *err)
 {
     if (mkdir(path, 0777) != 0 && errno != EEXIST)
         return fx_fail(err, FX_EIO, "cannot create '%s': %s", path, strerror(errno));
@@ -135,29 +135,23 @@ struct maxima {
     struct parts_maxima parts;
 };
 
-/* The patient's plan, made from its pre-op series and true label map. */
-static int plan_patient(const char *pdir, const char *out, json_t *truth, fx_plan **plan,
-                        double *bridge, struct maxima *mx, json_t **auto_parts, fx_error *err)
+int validate_plan_make(const char *pdir, const char *out, json_t *truth, const fx_volume *vol,
+                       fx_plan **plan, double *bridge, fx_volume **labels_out, fx_error *err)
 {
-    char path[4200];
-    fx_volume *vol = NULL, *labels = NULL;
+    char path[4200], screws[4200], plates[4200], spec[512];
+    fx_volume *labels = NULL;
     fx_part_role roles[64] = {0};
     fx_plan_build_opts o;
     size_t nroles;
     int rc;
 
-    char screws[4200], plates[4200], spec[512];
     fx_plan_build_opts_default(&o);
-    if ((rc = join(path, sizeof(path), pdir, "preop", err)) ||
-        (rc = fx_dicom_load_path(path, -1, NULL, &vol, NULL, err)) ||
-        (rc = join(screws, sizeof(screws), out, "screws.json", err)) ||
+    if ((rc = join(screws, sizeof(screws), out, "screws.json", err)) ||
         (rc = join(plates, sizeof(plates), out, "plates.json", err)) ||
-        (rc = join(path, sizeof(path), pdir, "preop_labels.nrrd", err))) {
-        fx_volume_free(vol);
+        (rc = join(path, sizeof(path), pdir, "preop_labels.nrrd", err)))
         return rc;
-    }
     if (!(rc = fx_nrrd_read(path, &labels, err)) &&
-        !(rc = make_dir(out, err)) &&
+        !(rc = validate_make_dir(out, err)) &&
         !(rc = fx_phantom_plan_inputs(truth, screws, plates, spec, sizeof(spec), err)) &&
         !(rc = fx_part_roles_parse(spec, roles, 64, &nroles, err))) {
         o.parts.labels = labels;
@@ -168,11 +162,31 @@ static int plan_patient(const char *pdir, const char *out, json_t *truth, fx_pla
         o.out_dir = out;
         o.patient = json_string_value(json_object_get(json_object_get(truth, "patient"), "code"));
         rc = fx_plan_build(vol, &o, plan, err);
-        *bridge = fmax(o.screws.bridge_mm,
-                       2 * fmax(vol->spacing[0], fmax(vol->spacing[1], vol->spacing[2])));
-        if (!rc && !(*auto_parts = validate_plan_auto_parts(vol, labels, truth, &mx->parts, err)))
-            rc = err ? err->code : FX_EINVAL;
+        if (bridge)
+            *bridge = fmax(o.screws.bridge_mm,
+                           2 * fmax(vol->spacing[0], fmax(vol->spacing[1], vol->spacing[2])));
     }
+    if (!rc && labels_out)
+        *labels_out = labels;
+    else
+        fx_volume_free(labels);
+    return rc;
+}
+
+/* The patient's plan, made from its pre-op series and true label map. */
+static int plan_patient(const char *pdir, const char *out, json_t *truth, fx_plan **plan,
+                        double *bridge, struct maxima *mx, json_t **auto_parts, fx_error *err)
+{
+    char path[4200];
+    fx_volume *vol = NULL, *labels = NULL;
+    int rc;
+
+    if ((rc = join(path, sizeof(path), pdir, "preop", err)) ||
+        (rc = fx_dicom_load_path(path, -1, NULL, &vol, NULL, err)))
+        return rc;
+    rc = validate_plan_make(pdir, out, truth, vol, plan, bridge, &labels, err);
+    if (!rc && !(*auto_parts = validate_plan_auto_parts(vol, labels, truth, &mx->parts, err)))
+        rc = err ? err->code : FX_EINVAL;
     fx_volume_free(vol);
     fx_volume_free(labels);
     return rc;
@@ -266,7 +280,7 @@ int validate_plan(const char *cohort, json_t *patients, json_t *summary, fx_erro
         return fx_fail(err, FX_EFORMAT, "cannot read '%s': %s (is it a phantom cohort?)", path,
                        je.text);
     if (cohort_opts(cj, &po) || (rc = join(work, sizeof(work), cohort, "validate-plan", err)) ||
-        (rc = make_dir(work, err))) {
+        (rc = validate_make_dir(work, err))) {
         json_decref(cj);
         return rc ? rc : fx_fail(err, FX_EFORMAT, "'%s' has no patient count", path);
     }

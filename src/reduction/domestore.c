@@ -13,6 +13,7 @@
 #include "fxaudit/domefind.h"
 #include "fxaudit/domestore.h"
 #include "fxaudit/volio.h"
+#include "domestore_int.h"
 
 static const char *const PLANES[4] = {"axial", "coronal", "sagittal", "max"};
 
@@ -35,8 +36,9 @@ static double plane_max(const double *v)
     return m;
 }
 
-static int insert_rows(fx_store *s, const char *patient, const char *timepoint, int64_t pid,
-                       int64_t sid, const fx_dome_estimate *e, fx_error *err)
+int domestore_insert(fx_store *s, const char *patient, const char *timepoint, int64_t pid,
+                     int64_t sid, const double *gap, const double *step, double area_mm2,
+                     const char *method, fx_error *err)
 {
     char now[32], what[160];
     time_t t = time(NULL);
@@ -45,18 +47,19 @@ static int insert_rows(fx_store *s, const char *patient, const char *timepoint, 
     strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
     int rc = fx_store_tx_begin(s, err);
     for (int k = 0; k < 4 && !rc; k++) {
-        double g = k < 3 ? e->gap_mm[k] : plane_max(e->gap_mm);
-        double st = k < 3 ? e->step_mm[k] : plane_max(e->step_mm);
-        fx_store_field f[] = {fx_sf_int("patient_id", pid),  fx_sf_int("series_id", sid),
+        double g = k < 3 ? gap[k] : plane_max(gap);
+        double st = k < 3 ? step[k] : plane_max(step);
+        fx_store_field f[] = {fx_sf_int("patient_id", pid),  sid ? fx_sf_int("series_id", sid)
+                                                                  : fx_sf_null("series_id"),
                               fx_sf_text("timepoint", timepoint), fx_sf_text("plane", PLANES[k]),
                               fx_sf_real("gap_mm", g),        fx_sf_real("step_mm", st),
-                              fx_sf_real("gap_area_mm2", e->gap_area_mm2),
-                              fx_sf_text("method", METHOD),   fx_sf_text("created_utc", now)};
+                              fx_sf_real("gap_area_mm2", area_mm2),
+                              fx_sf_text("method", method),   fx_sf_text("created_utc", now)};
         snprintf(what, sizeof(what), "dome estimate %s %s %s", patient, timepoint, PLANES[k]);
         rc = fx_store_insert(s, "dome_estimates", f, 9, what, NULL, err);
         if (rc == FX_ECONFLICT)
-            rc = fx_fail(err, rc, "the dome estimate of patient '%s' %s is already stored",
-                         patient, timepoint);
+            rc = fx_fail(err, rc, "the dome estimate of patient '%s' %s (%.16s) is already "
+                         "stored", patient, timepoint, method);
     }
     if (rc) {
         fx_store_tx_rollback(s);
@@ -107,7 +110,8 @@ int fx_dome_estimate_store(fx_store *s, const char *patient, const char *timepoi
         rc = fx_dome_estimate_run(ct, &f.dome, &o, &e, err);
     fx_volume_free(ct);
     if (!rc)
-        rc = insert_rows(s, patient, timepoint, pid, sid, &e, err);
+        rc = domestore_insert(s, patient, timepoint, pid, sid, e.gap_mm, e.step_mm,
+                              e.gap_area_mm2, METHOD, err);
     if (rc || !out)
         return rc;
     rc = fx_dome_estimate_load(s, patient, timepoint, out, err);
@@ -119,13 +123,26 @@ int fx_dome_estimate_store(fx_store *s, const char *patient, const char *timepoi
     return rc;
 }
 
+/* The object of one method in `o` (ct: o itself; plan: o.plan). */
+static json_t *method_object(json_t *o, const char *method)
+{
+    if (strncmp(method, DOMESTORE_PLAN_PREFIX, strlen(DOMESTORE_PLAN_PREFIX)))
+        return o;
+    json_t *p = json_object_get(o, "plan");
+    if (!p) {
+        p = json_pack("{s:o}", "planes", json_object());
+        json_object_set_new(o, "plan", p);
+    }
+    return p;
+}
+
 int fx_dome_estimate_load(fx_store *s, const char *patient, const char *timepoint, json_t **out,
                           fx_error *err)
 {
     static const char sql[] =
         "SELECT d.plane AS plane, d.gap_mm AS gap_mm, d.step_mm AS step_mm, d.gap_area_mm2 AS "
         "area, d.method AS method FROM dome_estimates d JOIN patients p ON p.id = d.patient_id "
-        "WHERE p.code = ?1 AND d.timepoint = ?2";
+        "WHERE p.code = ?1 AND d.timepoint = ?2 ORDER BY d.id";
     fx_store_field p[] = {fx_sf_text("", patient), fx_sf_text("", timepoint)};
     json_t *rows = NULL;
     *out = NULL;
@@ -137,7 +154,7 @@ int fx_dome_estimate_load(fx_store *s, const char *patient, const char *timepoin
         *out = json_null();
         return FX_OK;
     }
-    json_t *planes = json_object(), *o = json_object();
+    json_t *o = json_pack("{s:o}", "planes", json_object());
     size_t i;
     json_t *r;
     json_array_foreach(rows, i, r)
@@ -145,13 +162,17 @@ int fx_dome_estimate_load(fx_store *s, const char *patient, const char *timepoin
         json_t *v = json_pack("{s:O,s:O}", "gap_mm", json_object_get(r, "gap_mm"), "step_mm",
                               json_object_get(r, "step_mm"));
         const char *pl = json_string_value(json_object_get(r, "plane"));
-        json_object_set_new(strcmp(pl, "max") ? planes : o, strcmp(pl, "max") ? pl : "max", v);
-        json_object_set(o, "method", json_object_get(r, "method"));
-        json_object_set(o, "gap_area_mm2", json_object_get(r, "area"));
+        const char *method = json_string_value(json_object_get(r, "method"));
+        json_t *m = method_object(o, method ? method : "");
+        if (strcmp(pl, "max"))
+            json_object_set_new(json_object_get(m, "planes"), pl, v);
+        else
+            json_object_set_new(m, "max", v);
+        json_object_set(m, "method", json_object_get(r, "method"));
+        json_object_set(m, "gap_area_mm2", json_object_get(r, "area"));
     }
     json_object_set_new(o, "patient", json_string(patient));
     json_object_set_new(o, "timepoint", json_string(timepoint));
-    json_object_set_new(o, "planes", planes);
     json_decref(rows);
     *out = o;
     return FX_OK;

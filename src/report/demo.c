@@ -279,6 +279,24 @@ static int observers_and_consensus(demo *dm, fx_store *s, fx_error *err)
     return rc;
 }
 
+/* The plan-based dome estimates beside the CT-only ones (domestore.h), once
+ * the plans and the audits are in the study; a patient without them keeps
+ * the CT-only one. */
+static int plan_estimates(demo *dm, fx_store *s, fx_error *err)
+{
+    for (size_t p = 0; p < dm->n; p++)
+        for (int t = 0; t < 2; t++) {
+            fx_error e = {0};
+            int rc = fx_dome_estimate_store_plan(s, tstr(dm->truth[p], "patient", "code"),
+                                                 fx_observer_timepoints[t], NULL, &e);
+            if (rc && rc != FX_ENOTFOUND) {
+                *err = e;
+                return rc;
+            }
+        }
+    return FX_OK;
+}
+
 /* ---- the job ---------------------------------------------------------------- */
 
 static int audit_available(demo *dm)
@@ -406,6 +424,8 @@ static int stages(demo *dm, fx_error *err)
                 dm->r->audit_failed++;
         }
     }
+    if (!rc)
+        rc = plan_estimates(dm, s, err);
     fx_progress_report(&o->progress, "statistics", 0);
     if (!rc)
         rc = stats_file(dm, s, err);

@@ -7,7 +7,8 @@ noinst_HEADERS += include/fxaudit/store.h src/store/store_int.h
 fxaudit_SOURCES += src/cli/cmd_study.c src/cli/cmd_patient.c src/cli/cmd_keyfile.c
 
 schemadir = $(pkgdatadir)/schema
-dist_schema_DATA = data/schema/001_initial.sql data/schema/002_audit_results.sql
+dist_schema_DATA = data/schema/001_initial.sql data/schema/002_audit_results.sql \
+	data/schema/003_dome_methods.sql
 
 check_PROGRAMS += tests/unit/test_store
 TESTS += tests/unit/test_store

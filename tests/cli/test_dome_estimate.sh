@@ -17,17 +17,18 @@ ok_if "the dome found in every CT lies within 1.5 mm of the phantom's joint cent
     jq -e '.summary.max_dome_centre_err_mm < 1.5' "$TMP/v.json"
 ok_if "the joint radius found is within 0.5 mm of the phantom's" \
     jq -e '.summary.max_dome_radius_err_mm < 0.5' "$TMP/v.json"
-# issue 7's target, post-op (the contract's keys): measured 0.41 and 0.74 mm on this cohort
-ok_if "post-op gap and step-off within 1 mm of the truth on every visible plane" \
-    jq -e '.summary.max_gap_err_mm <= 1.0 and .summary.max_step_err_mm <= 1.0' "$TMP/v.json"
+# the CT-only estimate (the contract's keys now report the plan-based one,
+# tests/cli/test_dome_plan.sh); post-op measured 0.41 and 0.74 mm on this cohort
+ok_if "CT-only: post-op gap and step-off within 1 mm of the truth on every visible plane" \
+    jq -e '.summary.max_gap_err_ct_mm <= 1.0 and .summary.max_step_err_ct_mm <= 1.0' "$TMP/v.json"
 ok_if "the planes where the truth sees no line are the planes where the estimate sees none" \
-    jq -e '.summary.reduction_visibility_mismatches == 0' "$TMP/v.json"
+    jq -e '.summary.reduction_visibility_mismatches_ct == 0' "$TMP/v.json"
 # pre-op (fragments 15-25 mm apart): each fragment's own joint sphere; measured
 # 1.35 mm (gap) and 0.47 mm (step) on this cohort, 7.07 and 6.03 mm before them.
 # The 1 mm target is not held: a fragment's rotation about its sphere's centre
 # (1-5 degrees here) is not seen by a sphere (docs/reduction-estimate.md).
-ok_if "pre-op gap and step-off within 1.5 mm of the truth on every visible plane" \
-    jq -e '.summary.max_gap_err_preop_mm <= 1.5 and .summary.max_step_err_preop_mm <= 1.5' "$TMP/v.json"
+ok_if "CT-only: pre-op gap and step-off within 1.5 mm of the truth on every visible plane" \
+    jq -e '.summary.max_gap_err_preop_ct_mm <= 1.5 and .summary.max_step_err_preop_ct_mm <= 1.5' "$TMP/v.json"
 ok_if "pre-op, the estimate sees a line in exactly the planes where the truth does" \
     jq -e '[.patients[].reduction.preop | (.estimate.gap_mm | map_values(. == null)) == (.truth.gap_mm | del(.max) | map_values(. == null))] | all' "$TMP/v.json"
 ok_if "the per-patient blocks name the found and the true dome" \
@@ -65,5 +66,6 @@ ok_if "the stored post-op estimate agrees with validate's for the same CT" \
     jq -e --argjson v "$(jq '.patients[] | select(.code == "P01") | .reduction.postop.estimate.gap_mm.sagittal' "$TMP/v.json")" \
     '.estimate.planes.sagittal.gap_mm == $v or ((.estimate.planes.sagittal.gap_mm // 0) - ($v // 0) | fabs) < 1e-9' "$TMP/show.json"
 $FXAUDIT consensus show --study "$S" --patient P01 --timepoint postop >"$TMP/show.txt"
-ok_if "the text view labels the estimate as the software's" grep -q "(estimate)" "$TMP/show.txt"
+ok_if "the text view labels the estimate as the software's, by method" \
+    grep -q "(estimate, CT)" "$TMP/show.txt"
 done_testing

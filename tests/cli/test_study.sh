@@ -53,14 +53,14 @@ is "the log says what was done" \
 # A clean study verifies.
 ok_if "study verify passes on an untouched study" $FXAUDIT study verify --study "$S"
 $FXAUDIT study verify --study "$S" --json >"$TMP/v.json"
-is "verify --json: ok, 5 log rows (2 migrations, init, 2 patients), 3 rows, no problems" \
-    "$(jq -c '[.ok, .log_rows, .rows_checked, (.problems|length)]' "$TMP/v.json")" '[true,5,3,0]'
+is "verify --json: ok, 6 log rows (3 migrations, init, 2 patients), 3 rows, no problems" \
+    "$(jq -c '[.ok, .log_rows, .rows_checked, (.problems|length)]' "$TMP/v.json")" '[true,6,3,0]'
 is "study info --json counts the patients" \
     "$($FXAUDIT study info --study "$S" --json | jq -c '[.schema_version, .tables.patients, .title]')" \
-    '[2,2,"pilot"]'
+    '[3,2,"pilot"]'
 
 is "study log --json lists the entries in order" \
-    "$($FXAUDIT study log --study "$S" --json | jq -c '[.entries[].seq]')" '[1,2,3,4,5]'
+    "$($FXAUDIT study log --study "$S" --json | jq -c '[.entries[].seq]')" '[1,2,3,4,5,6]'
 
 # An anchor: a head hash written down, later checked (docs/study-store.md).
 anchor=$($FXAUDIT study info --study "$S" --json | jq -r .log_head_hash)
@@ -89,9 +89,9 @@ ok_if "and names audit log row 3 as missing" sh -c "$FXAUDIT study verify --stud
 
 tampered ins "INSERT INTO audit_log (seq, at_utc, who, action, what, content_hash, prev_hash, hash) SELECT seq + 1, at_utc, 'mallory', 'event', 'forged', hash, hash, lower(hex(randomblob(32))) FROM audit_log ORDER BY seq DESC LIMIT 1;"
 is "a forged log row: verify fails (exit 1)" "$(status_of $FXAUDIT study verify --study "$TMP/ins")" 1
-is "and names audit log row 6 in the JSON" \
+is "and names audit log row 7 in the JSON" \
     "$($FXAUDIT study verify --study "$TMP/ins" --json | jq -c '[.ok, .problems[0].table, .problems[0].row]')" \
-    '[false,"audit_log",6]'
+    '[false,"audit_log",7]'
 
 tampered row "UPDATE patients SET sex = 'male' WHERE code = 'P01';"
 is "a data row edited behind the log: verify fails" "$(status_of $FXAUDIT study verify --study "$TMP/row")" 1
@@ -101,12 +101,12 @@ tampered trig "UPDATE audit_log SET who = 'mallory' WHERE seq = 3;" 2>"$TMP/err"
 ok_if "with its triggers in place the log refuses an UPDATE" grep -q "append-only" "$TMP/err"
 
 # A database written by a newer fxaudit.
-tampered newer "PRAGMA user_version = 3;"
+tampered newer "PRAGMA user_version = 4;"
 is "a newer schema version is refused (exit 1)" "$(status_of $FXAUDIT patient list --study "$TMP/newer")" 1
 $FXAUDIT patient list --study "$TMP/newer" 2>"$TMP/err"
 ok_if "naming the file and both versions" \
-    grep -q "newer/study.db' has schema version 3, written by a newer fxaudit.*up to 2" "$TMP/err"
-is "and left at version 3" "$(sqlite3 "$TMP/newer/study.db" 'PRAGMA user_version')" 3
+    grep -q "newer/study.db' has schema version 4, written by a newer fxaudit.*up to 3" "$TMP/err"
+is "and left at version 4" "$(sqlite3 "$TMP/newer/study.db" 'PRAGMA user_version')" 4
 
 mkdir "$TMP/foreign"
 sqlite3 "$TMP/foreign/study.db" "CREATE TABLE t (x); INSERT INTO t VALUES (1);"

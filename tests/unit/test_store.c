@@ -119,7 +119,7 @@ static void a_new_study_has_its_folders_and_the_newest_schema_version_in_the_fil
     snprintf(path, sizeof(path), "%s/study.db", f->dir);
     /* SQLite file format: user_version at byte 60, application_id at byte 68. */
     assert_int_equal(header_u32(path, 60), FX_STORE_SCHEMA_VERSION);
-    assert_int_equal(FX_STORE_SCHEMA_VERSION, 2);
+    assert_int_equal(FX_STORE_SCHEMA_VERSION, 3);
     assert_int_equal(header_u32(path, 68), 0x46584155); /* 'FXAU' */
 }
 
@@ -147,13 +147,13 @@ static void a_database_of_a_newer_schema_version_is_refused_naming_file_and_vers
     fx_store_close(f->s);
     f->s = NULL;
     snprintf(path, sizeof(path), "%s/study.db", f->dir);
-    write_header_u32(path, 60, 3);
+    write_header_u32(path, 60, 4);
     assert_int_equal(fx_store_open(f->dir, &s, &err), FX_EVERSION);
     assert_null(s);
     assert_non_null(strstr(err.msg, path));
-    assert_non_null(strstr(err.msg, "schema version 3"));
-    assert_non_null(strstr(err.msg, "up to 2"));
-    assert_int_equal(header_u32(path, 60), 3); /* never silently downgraded */
+    assert_non_null(strstr(err.msg, "schema version 4"));
+    assert_non_null(strstr(err.msg, "up to 3"));
+    assert_int_equal(header_u32(path, 60), 4); /* never silently downgraded */
 }
 
 static void a_file_that_is_not_an_fxaudit_study_is_refused(void **state)
@@ -540,7 +540,8 @@ int st_migrate_to(fx_store *s, int target, fx_error *err);
  * test step after them. */
 static void data_dir_with_test_step(const fixture *f, const char *sql, char *dir, size_t n)
 {
-    static const char *const real[] = {"001_initial.sql", "002_audit_results.sql"};
+    static const char *const real[] = {"001_initial.sql", "002_audit_results.sql",
+                                       "003_dome_methods.sql"};
     char src[600], link_to[800], sub[700];
     snprintf(dir, n, "%s/data", f->root);
     snprintf(sub, sizeof(sub), "%s/schema", dir);
@@ -570,10 +571,10 @@ static void a_migration_adds_a_column_without_changing_old_rows_hashes(void **st
                          "ALTER TABLE patients ADD COLUMN bmi_band TEXT "
                          "CHECK (bmi_band IN ('<25', '25-30', '>30'));\n",
                          dir, sizeof(dir));
-    assert_int_equal(st_migrate_to(f->s, 3, &err), FX_OK);
-    assert_int_equal(fx_store_schema_version(f->s), 3);
+    assert_int_equal(st_migrate_to(f->s, 4, &err), FX_OK);
+    assert_int_equal(fx_store_schema_version(f->s), 4);
     assert_int_equal(count(f->s, "SELECT count(*) AS n FROM audit_log WHERE what LIKE "
-                                 "'schema migrated to version 3 (003_test.sql, sha256 %'"),
+                                 "'schema migrated to version 4 (004_test.sql, sha256 %'"),
                      1);
     assert_int_equal(fx_store_verify(f->s, &v, NULL), FX_OK);
     assert_int_equal(v.n_problems, 0); /* P01's hash is what it was */
@@ -583,7 +584,7 @@ static void a_migration_adds_a_column_without_changing_old_rows_hashes(void **st
     assert_int_equal(fx_store_insert(f->s, "patients", row, 3, "t", NULL, NULL), FX_OK);
     fx_store_close(f->s);
     f->s = NULL;
-    /* This build knows up to version 2: the migrated study is now "newer". */
+    /* This build knows up to version 3: the migrated study is now "newer". */
     assert_int_equal(fx_store_open(f->dir, &f->s, &err), FX_EVERSION);
     unsetenv("FXAUDIT_DATA_DIR");
 }
@@ -599,9 +600,9 @@ static void a_failing_migration_leaves_the_study_at_its_version(void **state)
                          "INSERT INTO no_such_table VALUES (1);\n",
                          dir, sizeof(dir));
     int64_t log0 = count(f->s, "SELECT count(*) AS n FROM audit_log");
-    assert_int_equal(st_migrate_to(f->s, 3, &err), FX_EIO);
-    assert_non_null(strstr(err.msg, "003_test.sql"));
-    assert_int_equal(fx_store_schema_version(f->s), 2);
+    assert_int_equal(st_migrate_to(f->s, 4, &err), FX_EIO);
+    assert_non_null(strstr(err.msg, "004_test.sql"));
+    assert_int_equal(fx_store_schema_version(f->s), 3);
     assert_int_equal(count(f->s, "SELECT count(*) AS n FROM pragma_table_info('patients') "
                                  "WHERE name = 'half_done'"),
                      0);
@@ -639,7 +640,7 @@ static void a_version_1_study_is_upgraded_on_open_keeping_its_rows(void **state)
     make_version_1(path);
     assert_int_equal(header_u32(path, 60), 1);
     assert_int_equal(fx_store_open(f->dir, &f->s, &err), FX_OK);
-    assert_int_equal(fx_store_schema_version(f->s), 2);
+    assert_int_equal(fx_store_schema_version(f->s), 3);
     assert_int_equal(count(f->s, "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' "
                                  "AND name IN ('fragment_deviations', 'plate_deviations', "
                                  "'registration_residuals', 'dome_estimates')"),
@@ -648,6 +649,64 @@ static void a_version_1_study_is_upgraded_on_open_keeping_its_rows(void **state)
     assert_int_equal(fx_store_verify(f->s, &v, NULL), FX_OK);
     assert_int_equal(v.n_problems, 0);
     fx_store_verify_release(&v);
+}
+
+/* A study written by a version-2 build: dome_estimates as step 2 made it (one
+ * row per patient, time point and plane), holding two rows, and the header set
+ * back to 2 behind the store's back. */
+static void make_version_2(const char *dbpath)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "DROP TABLE dome_estimates;"
+                     "CREATE TABLE dome_estimates (id INTEGER PRIMARY KEY, patient_id INTEGER "
+                     "NOT NULL REFERENCES patients(id), series_id INTEGER REFERENCES series(id), "
+                     "timepoint TEXT NOT NULL, plane TEXT NOT NULL, gap_mm REAL, step_mm REAL, "
+                     "gap_area_mm2 REAL, method TEXT NOT NULL, created_utc TEXT NOT NULL, "
+                     "UNIQUE (patient_id, timepoint, plane));"
+                     "INSERT INTO dome_estimates VALUES (7, 1, NULL, 'postop', 'axial', 1.5, "
+                     "0.25, 40, 'ct method', 'x'), (9, 1, NULL, 'postop', 'max', 2, 0.5, 40, "
+                     "'ct method', 'x');"
+                     "PRAGMA user_version = 2;",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static void a_version_2_study_is_upgraded_keeping_its_dome_estimates_and_takes_a_second_method(
+    void **state)
+{
+    fixture *f = *state;
+    fx_patient p = patient("P01");
+    char path[400];
+    fx_error err;
+
+    assert_int_equal(fx_store_patient_add(f->s, &p, NULL), FX_OK);
+    fx_store_close(f->s);
+    f->s = NULL;
+    snprintf(path, sizeof(path), "%s/study.db", f->dir);
+    make_version_2(path);
+    assert_int_equal(fx_store_open(f->dir, &f->s, &err), FX_OK);
+    assert_int_equal(fx_store_schema_version(f->s), 3);
+    assert_int_equal(count(f->s, "SELECT count(*) AS n FROM dome_estimates WHERE (id = 7 AND "
+                                 "plane = 'axial' AND gap_mm = 1.5 AND step_mm = 0.25 AND "
+                                 "method = 'ct method') OR (id = 9 AND plane = 'max' AND "
+                                 "gap_mm = 2)"),
+                     2);
+    fx_store_field row[] = {fx_sf_int("patient_id", 1),        fx_sf_text("timepoint", "postop"),
+                            fx_sf_text("plane", "axial"),       fx_sf_real("gap_mm", 1.4),
+                            fx_sf_text("method", "plan method"), fx_sf_text("created_utc", "y")};
+    assert_int_equal(fx_store_insert(f->s, "dome_estimates", row, 6, "t", NULL, NULL), FX_OK);
+    /* the same method twice for one plane is still refused */
+    assert_int_equal(fx_store_insert(f->s, "dome_estimates", row, 6, "t", NULL, NULL),
+                     FX_ECONFLICT);
+    /* the new table's CHECKs hold */
+    fx_store_field bad[] = {fx_sf_int("patient_id", 1),      fx_sf_text("timepoint", "postop"),
+                            fx_sf_text("plane", "oblique"),   fx_sf_real("gap_mm", 1),
+                            fx_sf_text("method", "m"),        fx_sf_text("created_utc", "y")};
+    assert_int_not_equal(fx_store_insert(f->s, "dome_estimates", bad, 6, "t", NULL, NULL), FX_OK);
 }
 
 static void a_query_that_writes_is_refused(void **state)
@@ -694,6 +753,9 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(a_failing_migration_leaves_the_study_at_its_version, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(
+            a_version_2_study_is_upgraded_keeping_its_dome_estimates_and_takes_a_second_method,
+            setup, teardown),
         cmocka_unit_test_setup_teardown(a_version_1_study_is_upgraded_on_open_keeping_its_rows,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(a_query_that_writes_is_refused, setup, teardown),
