@@ -332,15 +332,15 @@ static size_t run_end(const profile *p, size_t from, int step, double thr, doubl
 }
 
 /* Tip and head's top along the axis c (t values), from the HU profile. */
-/* Where the run back to the head's top starts: in the middle of the plate
- * and head (head_mm, the two heights, before the entry), at the metal sample
- * nearest to it within 2 mm; the shaft's own start when there is none (the
- * shaft where it crosses the cortex and the plate's hole can look dim). */
-static size_t head_start(const profile *p, size_t start, double thr, double head_mm)
+/* Where the run back to the head's top starts: at the metal sample nearest
+ * to t_mid within 2 mm (on the axis the middle of the plate and head, on the
+ * head's ring the head's middle); the shaft's own start when there is none
+ * (the shaft where it crosses the cortex and the plate's hole can look dim). */
+static size_t head_start(const profile *p, size_t start, double thr, double t_mid)
 {
-    size_t mid = prof_i(p, -0.5 * head_mm), best = start;
+    size_t mid = prof_i(p, t_mid), best = start;
     double bd = INFINITY;
-    for (size_t i = prof_i(p, -0.5 * head_mm - 2); i <= prof_i(p, -0.5 * head_mm + 2); i++)
+    for (size_t i = prof_i(p, t_mid - 2); i <= prof_i(p, t_mid + 2); i++)
         if (p->hu[i] >= thr && fabs((double)i - (double)mid) < bd) {
             bd = fabs((double)i - (double)mid);
             best = i;
@@ -351,16 +351,61 @@ static size_t head_start(const profile *p, size_t start, double thr, double head
 #define HEAD_WINDOW_MM 2.5
 #define TIP_WINDOW_MM 12.0
 
-static int find_ends(const fx_volume *v, const cyl *c, double thr, double length_mm, double head_mm,
+/* The screw's cross-section for the head: the radii of its shaft and head. */
+typedef struct ends_geom {
+    double length_mm, head_mm; /* planned length; head height + plate thickness */
+    double head_h_mm;          /* the head's height */
+    double shaft_r_mm, head_r_mm;
+} ends_geom;
+
+/* The head's profile: per sample before the entry, the HU a quarter of the
+ * way up the ring half-way between the shaft's and the head's radius (12
+ * points). On the head the whole ring is metal; past its top a plate beside
+ * it (bent up along the screw, or the head sunk into it on one side) covers
+ * only part of the ring, while it carries the on-axis profile on (clinical
+ * seed 19 P01 screw 12: a head's top 1.5-2.5 mm too far). A plate all round
+ * keeps the ring metal: the window below then keeps the plan's depth. The
+ * ring stays clear of both partial-volume zones only when the head is a voxel
+ * wider than the shaft; otherwise, and where the ring sees no head at all, 0
+ * is returned and the on-axis profile is used. */
+static int head_ring(const fx_volume *v, const cyl *c, fx_vec3 a, fx_vec3 b, const ends_geom *eg,
+                     const profile *axis, double thr, profile *ring)
+{
+    double vox = fmax(v->spacing[0], fmax(v->spacing[1], v->spacing[2]));
+    double r = 0.5 * (eg->shaft_r_mm + eg->head_r_mm), s[12];
+    if (eg->head_r_mm - eg->shaft_r_mm < vox)
+        return 0;
+    ring->t0 = axis->t0;
+    ring->n = axis->n;
+    memcpy(ring->hu, axis->hu, axis->n * sizeof(double));
+    for (size_t i = 0; i < axis->n && prof_t(axis, i) <= 0; i++) {
+        fx_vec3 x = fx_v3_add(c->p, fx_v3_scale(c->u, prof_t(axis, i)));
+        for (int k = 0; k < 12; k++)
+            s[k] = fx_volume_sample(v,
+                                    fx_volume_world_to_index(
+                                        v, fx_v3_add(x, fx_v3_add(fx_v3_scale(a, r * cos(k * M_PI / 6)),
+                                                                  fx_v3_scale(b, r * sin(k * M_PI / 6))))),
+                                    -1000);
+        ring->hu[i] = quantile(s, 12, 0.25);
+    }
+    return ring->hu[prof_i(ring, 0.5 * eg->head_h_mm - eg->head_mm)] >= thr;
+}
+
+static int find_ends(const fx_volume *v, const cyl *c, double thr, const ends_geom *eg,
                      double *t_top, double *t_tip, int *from_plan, fx_error *err)
 {
-    profile p;
+    profile p, ring;
+    double length_mm = eg->length_mm, head_mm = eg->head_mm;
     *from_plan = 0;
     p.t0 = -20;
     p.n = (size_t)((length_mm + 50) / PROF_STEP);
     p.hu = calloc(p.n, sizeof(double));
-    if (!p.hu)
+    ring.hu = calloc(p.n, sizeof(double));
+    if (!p.hu || !ring.hu) {
+        free(p.hu);
+        free(ring.hu);
         return fx_fail(err, FX_ENOMEM, "cannot allocate a screw's profile");
+    }
     /* the brightest of the axis and six points half a voxel around it: an
      * axis a fraction of a voxel off the screw's centre still sees its plateau */
     fx_vec3 u = c->u,
@@ -394,9 +439,12 @@ static int find_ends(const fx_volume *v, const cyl *c, double thr, double length
         from = start;
     /* streaks dim the shaft over about a voxel: bridge dips up to a voxel long */
     double gap_mm = fmax(1.0, fmax(v->spacing[0], fmax(v->spacing[1], v->spacing[2])));
+    int on_ring = head_ring(v, c, a, b, eg, &p, thr, &ring);
+    const profile *hp = on_ring ? &ring : &p;
+    double t_mid = on_ring ? 0.5 * eg->head_h_mm - head_mm : -0.5 * head_mm;
     size_t tip = run_end(&p, from, +1, thr, gap_mm),
-           top = run_end(&p, head_start(&p, start, thr, head_mm), -1, thr, 1.0);
-    double tt = prof_t(&p, tip), tp = prof_t(&p, top);
+           top = run_end(hp, head_start(hp, start, thr, t_mid), -1, thr, 1.0);
+    double tt = prof_t(&p, tip), tp = prof_t(hp, top);
     double plat = prof_median(&p, fmax(tt - 6, prof_t(&p, from)), tt - 1.0);
     double beyond = prof_median(&p, tt + 2.5, tt + 5);
     *t_tip = crossing(&p, prof_i(&p, tt - 1.0), +1, 0.5 * (plat + beyond));
@@ -406,9 +454,9 @@ static int find_ends(const fx_volume *v, const cyl *c, double thr, double length
         *t_tip = length_mm;
         *from_plan |= 2;
     }
-    double plat_h = prof_median(&p, tp + 0.5, tp + 2.0);
-    double soft = prof_median(&p, tp - 5, tp - 2.5);
-    *t_top = crossing(&p, prof_i(&p, tp + 1.0), -1, 0.5 * (plat_h + soft));
+    double plat_h = prof_median(hp, tp + 0.5, tp + 2.0);
+    double soft = prof_median(hp, tp - 5, tp - 2.5);
+    *t_top = crossing(hp, prof_i(hp, tp + 1.0), -1, 0.5 * (plat_h + soft));
     /* a screw running along the plate sees metal far beyond its head: the
      * head cannot be told from the plate, and the plan's depth is kept */
     if (*t_top < -head_mm - HEAD_WINDOW_MM) {
@@ -416,6 +464,7 @@ static int find_ends(const fx_volume *v, const cyl *c, double thr, double length
         *from_plan |= 1;
     }
     free(p.hu);
+    free(ring.hu);
     return FX_OK;
 }
 
@@ -535,6 +584,8 @@ int fx_audit_find_screw(const fx_volume *hu, fx_vec3 entry, fx_vec3 dir, double 
      * is sampled one voxel further out */
     double vox = fmax(hu->spacing[0], fmax(hu->spacing[1], hu->spacing[2]));
     double fit_r = 0.5 * diameter_mm + 0.5 * vox + o->fit_mm;
+    ends_geom eg = {length_mm, o->head_height_mm + plate_mm, o->head_height_mm,
+                    0.5 * diameter_mm, 0.5 * o->head_diameter_mm};
     int rc;
 
     *found = 0;
@@ -557,8 +608,7 @@ int fx_audit_find_screw(const fx_volume *hu, fx_vec3 entry, fx_vec3 dir, double 
     double thr = fmin(o->metal_hu, 0.5 * (bg + metal));
     /* final: narrow, over the shaft in bone only; twice, the ends refined */
     for (int pass = 0; pass < 2; pass++) {
-        if ((rc = find_ends(hu, &c, thr, length_mm, o->head_height_mm + plate_mm, &t_top, &t_tip,
-                            &out->from_plan, err)))
+        if ((rc = find_ends(hu, &c, thr, &eg, &t_top, &t_tip, &out->from_plan, err)))
             return rc;
         double t_entry = t_top + o->head_height_mm + plate_mm;
         if (t_tip - t_entry < 8)
@@ -570,8 +620,7 @@ int fx_audit_find_screw(const fx_volume *hu, fx_vec3 entry, fx_vec3 dir, double 
         c.r = fit_r;
         fit_converge(hu, &g, &c, bg, metal, 30, &rms);
     }
-    if ((rc = find_ends(hu, &c, thr, length_mm, o->head_height_mm + plate_mm, &t_top, &t_tip,
-                        &out->from_plan, err)))
+    if ((rc = find_ends(hu, &c, thr, &eg, &t_top, &t_tip, &out->from_plan, err)))
         return rc;
     double t_entry = t_top + o->head_height_mm + plate_mm;
     out->entry = fx_v3_add(c.p, fx_v3_scale(c.u, t_entry));
