@@ -17,14 +17,26 @@ is "validate of a stage not written yet fails" \
 "$FXAUDIT" validate --cohort "$TMP/c" --stage audit --json > "$TMP/v.json"
 is "validate lists the patient" "$(json_get '.patients[0].code' < "$TMP/v.json")" P01
 # measured on this cohort: 0.0074 deg, 0.012 mm, 0.70 deg, 0.86 mm, 1.46 mm,
-# 3.68 mm (2 mm voxels: docs/audit.md); the bounds add a margin
+# 3.68 mm; positions: entry 0.70 mm, tip 0.79 mm (2 mm voxels: docs/audit.md);
+# the bounds add a margin
 for k in max_registration_rot_deg:0.05 max_registration_trans_mm:0.05 \
     max_screw_angle_err_deg:1.0 max_screw_entry_err_mm:1.3 max_screw_tip_err_mm:2.0 \
-    max_screw_length_err_mm:5.0; do
+    max_screw_length_err_mm:5.0 max_screw_entry_pos_err_mm:1.3 max_screw_tip_pos_err_mm:2.0; do
     v=$(json_get ".summary.${k%%:*}" < "$TMP/v.json")
     ok_if "${k%%:*} = $v below ${k#*:}" below "$k" "$v" "${k#*:}"
 done
 is "every placed screw found" "$(json_get .summary.screws_missed < "$TMP/v.json")" 0
+# The positional errors: each found screw's entry and tip against the truth's
+# actual screw (post-op scan), recomputed here with jq from truth.json.
+for e in entry tip; do
+    v=$(jq --slurpfile t "$TMP/c/P01/truth.json" '[.patients[0].audit.screws[]
+           | select(.found and .placed) as $s | $t[0].actual_screws.screws[] | select(.id == $s.id)
+           | . as $a | [range(3) | ($a.'$e'[.] - $s.postop_'$e'[.]) | . * .] | add | sqrt] | max' \
+           "$TMP/v.json")
+    k=$(json_get ".summary.max_screw_${e}_pos_err_mm" < "$TMP/v.json")
+    ok_if "max_screw_${e}_pos_err_mm = $k is the largest distance to the true $e ($v)" \
+        awk -v a="$k" -v b="$v" 'BEGIN { d = a - b; exit !(a != "" && d < 1e-9 && d > -1e-9) }'
+done
 is "no screw invented" "$(json_get .summary.screws_invented < "$TMP/v.json")" 0
 is "no joint flag wrong" "$(json_get .summary.joint_flags_wrong < "$TMP/v.json")" 0
 
