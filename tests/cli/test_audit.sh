@@ -123,6 +123,20 @@ if [ -n "$ct" ] && [ -f "$ct" ]; then
     is "no screw matched" "$(json_get '.screws | length' < "$TMP/h.json")" 0
     v=$(json_get '[.unplanned_metal[].volume_mm3] | max' < "$TMP/h.json")
     ok_if "the implant ($v mm3) is reported as unplanned metal" below x 5000 "$v"
+    # Six screws planned through the implant's centre (along x, y, z and three
+    # diagonals, 40 mm): the CT has no screw, so none may be found on the stem.
+    c=$(jq -c '[.unplanned_metal[] | select(.volume_mm3 > 5000)][0].centroid' "$TMP/h.json")
+    jq --argjson c "$c" '.screws = [[[1,0,0],[0,1,0],[0,0,1],[1,1,1],[1,0,1],[0,1,-1]]
+        | map(. as $v | map(. / ($v | map(. * .) | add | sqrt)))
+        | to_entries[] | .value as $d | {name: ("H\(.key)"), diameter_mm: 3.5, length_mm: 40,
+          entry: [range(3) as $i | $c[$i] - 20 * $d[$i]], direction: $d, plate: "",
+          tip: [range(3) as $i | $c[$i] + 20 * $d[$i]]}]' "$TMP/empty.json" > "$TMP/stem.json"
+    ok_if "audit of the implant CT with screws planned through the implant" sh -c \
+        "'$FXAUDIT' audit --plan '$TMP/stem.json' --postop '$ct' --json > '$TMP/h2.json'"
+    is "no screw found on the implant" "$(json_get .placed < "$TMP/h2.json")" 0
+    is "no candidate left over" "$(json_get .unmatched_candidates < "$TMP/h2.json")" 0
+    is "the implant is still unplanned metal" \
+        "$(json_get '[.unplanned_metal[].volume_mm3] | max' < "$TMP/h2.json")" "$v"
 else
     echo "# skipping the hip implant CT: FXAUDIT_SHARED_DATA/volumes/example_ct.nii.gz absent"
 fi
