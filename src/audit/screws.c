@@ -380,15 +380,50 @@ static int head_ring(const fx_volume *v, const cyl *c, fx_vec3 a, fx_vec3 b, con
     memcpy(ring->hu, axis->hu, axis->n * sizeof(double));
     for (size_t i = 0; i < axis->n && prof_t(axis, i) <= 0; i++) {
         fx_vec3 x = fx_v3_add(c->p, fx_v3_scale(c->u, prof_t(axis, i)));
-        for (int k = 0; k < 12; k++)
-            s[k] = fx_volume_sample(v,
-                                    fx_volume_world_to_index(
-                                        v, fx_v3_add(x, fx_v3_add(fx_v3_scale(a, r * cos(k * M_PI / 6)),
-                                                                  fx_v3_scale(b, r * sin(k * M_PI / 6))))),
-                                    -1000);
+        for (int k = 0; k < 12; k++) {
+            fx_vec3 y = fx_v3_add(x, fx_v3_add(fx_v3_scale(a, r * cos(k * M_PI / 6)),
+                                               fx_v3_scale(b, r * sin(k * M_PI / 6))));
+            s[k] = fx_volume_sample(v, fx_volume_world_to_index(v, y), -1000);
+        }
         ring->hu[i] = quantile(s, 12, 0.25);
     }
     return ring->hu[prof_i(ring, 0.5 * eg->head_h_mm - eg->head_mm)] >= thr;
+}
+
+/* The on-axis profile: the brightest of the axis and six points half a voxel
+ * around it (a, b span the plane normal to the axis): an axis a fraction of
+ * a voxel off the screw's centre still sees its plateau. */
+static void axis_profile(const fx_volume *v, const cyl *c, fx_vec3 a, fx_vec3 b, profile *p)
+{
+    fx_vec3 off[7] = {{0, 0, 0}};
+    double rad = 0.5 * fmax(v->spacing[0], fmax(v->spacing[1], v->spacing[2]));
+    for (int k = 1; k < 7; k++)
+        off[k] = fx_v3_add(fx_v3_scale(a, rad * cos(k * M_PI / 3)),
+                           fx_v3_scale(b, rad * sin(k * M_PI / 3)));
+    for (size_t i = 0; i < p->n; i++) {
+        fx_vec3 x = fx_v3_add(c->p, fx_v3_scale(c->u, prof_t(p, i)));
+        p->hu[i] = -1e9;
+        for (int k = 0; k < 7; k++)
+            p->hu[i] =
+                fmax(p->hu[i],
+                     fx_volume_sample(v, fx_volume_world_to_index(v, fx_v3_add(x, off[k])), -1000));
+    }
+}
+
+/* The head's top on profile hp, from tp, the last metal sample going out:
+ * half-way between the head's plateau and the soft tissue beyond. */
+static double head_top(const profile *hp, double tp, double head_mm, int *from_plan)
+{
+    double plat_h = prof_median(hp, tp + 0.5, tp + 2.0);
+    double soft = prof_median(hp, tp - 5, tp - 2.5);
+    double t = crossing(hp, prof_i(hp, tp + 1.0), -1, 0.5 * (plat_h + soft));
+    /* a screw running along the plate sees metal far beyond its head: the
+     * head cannot be told from the plate, and the plan's depth is kept */
+    if (t < -head_mm - HEAD_WINDOW_MM) {
+        t = -head_mm;
+        *from_plan |= 1;
+    }
+    return t;
 }
 
 static int find_ends(const fx_volume *v, const cyl *c, double thr, const ends_geom *eg,
@@ -406,23 +441,9 @@ static int find_ends(const fx_volume *v, const cyl *c, double thr, const ends_ge
         free(ring.hu);
         return fx_fail(err, FX_ENOMEM, "cannot allocate a screw's profile");
     }
-    /* the brightest of the axis and six points half a voxel around it: an
-     * axis a fraction of a voxel off the screw's centre still sees its plateau */
-    fx_vec3 u = c->u,
-            a = fx_v3_unit(fx_v3_cross(u, fabs(u.x) < 0.9 ? fx_v3(1, 0, 0) : fx_v3(0, 1, 0)));
-    fx_vec3 b = fx_v3_cross(u, a), off[7] = {{0, 0, 0}};
-    double rad = 0.5 * fmax(v->spacing[0], fmax(v->spacing[1], v->spacing[2]));
-    for (int k = 1; k < 7; k++)
-        off[k] = fx_v3_add(fx_v3_scale(a, rad * cos(k * M_PI / 3)),
-                           fx_v3_scale(b, rad * sin(k * M_PI / 3)));
-    for (size_t i = 0; i < p.n; i++) {
-        fx_vec3 x = fx_v3_add(c->p, fx_v3_scale(u, prof_t(&p, i)));
-        p.hu[i] = -1e9;
-        for (int k = 0; k < 7; k++)
-            p.hu[i] =
-                fmax(p.hu[i],
-                     fx_volume_sample(v, fx_volume_world_to_index(v, fx_v3_add(x, off[k])), -1000));
-    }
+    fx_vec3 a = fx_v3_unit(fx_v3_cross(c->u, fabs(c->u.x) < 0.9 ? fx_v3(1, 0, 0) : fx_v3(0, 1, 0)));
+    fx_vec3 b = fx_v3_cross(c->u, a);
+    axis_profile(v, c, a, b, &p);
     size_t start = prof_i(&p, 5);
     if (p.hu[start] < thr) /* the shaft 5 mm in must be metal; search 0..10 mm */
         for (size_t i = prof_i(&p, 0); i <= prof_i(&p, 10); i++)
@@ -454,15 +475,7 @@ static int find_ends(const fx_volume *v, const cyl *c, double thr, const ends_ge
         *t_tip = length_mm;
         *from_plan |= 2;
     }
-    double plat_h = prof_median(hp, tp + 0.5, tp + 2.0);
-    double soft = prof_median(hp, tp - 5, tp - 2.5);
-    *t_top = crossing(hp, prof_i(hp, tp + 1.0), -1, 0.5 * (plat_h + soft));
-    /* a screw running along the plate sees metal far beyond its head: the
-     * head cannot be told from the plate, and the plan's depth is kept */
-    if (*t_top < -head_mm - HEAD_WINDOW_MM) {
-        *t_top = -head_mm;
-        *from_plan |= 1;
-    }
+    *t_top = head_top(hp, tp, head_mm, from_plan);
     free(p.hu);
     free(ring.hu);
     return FX_OK;
@@ -591,10 +604,9 @@ static double ring_metal(const fx_volume *hu, const fx_audit_screw *a, double r_
     int n = 0, m = 0;
     for (double t = 6; t <= a->length_mm - 2; t += 1.0)
         for (int k = 0; k < 12; k++, n++) {
-            fx_vec3 x = fx_v3_add(
-                fx_v3_add(a->entry, fx_v3_scale(u, t)),
-                fx_v3_add(fx_v3_scale(e1, r_mm * cos(k * M_PI / 6)),
-                          fx_v3_scale(e2, r_mm * sin(k * M_PI / 6))));
+            fx_vec3 x = fx_v3_add(fx_v3_add(a->entry, fx_v3_scale(u, t)),
+                                  fx_v3_add(fx_v3_scale(e1, r_mm * cos(k * M_PI / 6)),
+                                            fx_v3_scale(e2, r_mm * sin(k * M_PI / 6))));
             m += fx_volume_sample(hu, fx_volume_world_to_index(hu, x), -1000) >= thr;
         }
     return n ? (double)m / n : 0;
@@ -611,8 +623,8 @@ int fx_audit_find_screw(const fx_volume *hu, fx_vec3 entry, fx_vec3 dir, double 
      * is sampled one voxel further out */
     double vox = fmax(hu->spacing[0], fmax(hu->spacing[1], hu->spacing[2]));
     double fit_r = 0.5 * diameter_mm + 0.5 * vox + o->fit_mm;
-    ends_geom eg = {length_mm, o->head_height_mm + plate_mm, o->head_height_mm,
-                    0.5 * diameter_mm, 0.5 * o->head_diameter_mm};
+    ends_geom eg = {length_mm, o->head_height_mm + plate_mm, o->head_height_mm, 0.5 * diameter_mm,
+                    0.5 * o->head_diameter_mm};
     int rc;
 
     *found = 0;
