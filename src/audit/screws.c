@@ -467,7 +467,11 @@ static int find_ends(const fx_volume *v, const cyl *c, double thr, const ends_ge
            top = run_end(hp, head_start(hp, start, thr, t_mid), -1, thr, 1.0);
     double tt = prof_t(&p, tip), tp = prof_t(hp, top);
     double plat = prof_median(&p, fmax(tt - 6, prof_t(&p, from)), tt - 1.0);
-    double beyond = prof_median(&p, tt + 2.5, tt + 5);
+    /* what lies beyond the tip, just past its partial-volume zone (1.5
+     * voxels): a tip in the far cortex has cortex there, and soft tissue
+     * only a millimetre or two further out */
+    double b0 = 1.5 * fmax(v->spacing[0], fmax(v->spacing[1], v->spacing[2]));
+    double beyond = prof_median(&p, tt + b0, tt + b0 + 1.0);
     *t_tip = crossing(&p, prof_i(&p, tt - 1.0), +1, 0.5 * (plat + beyond));
     /* metal running on far past the planned tip is another implant on the
      * same line: the tip cannot be told, and the planned length is kept */

@@ -26,6 +26,7 @@ typedef struct screw_truth {
     double length_mm;
     int placed;
     int wing; /* a plate bent up beside the head, over its top (see in_wing) */
+    double far_z; /* < 0: the far cortex, 3 mm thick, from here down; soft tissue below */
 } screw_truth;
 
 static double seg_dist(fx_vec3 p, fx_vec3 a, fx_vec3 u, double *t)
@@ -67,9 +68,9 @@ static double hu_at(fx_vec3 p, const screw_truth *s)
     if (p.z > 0 && p.z <= PLATE_MM && fabs(p.x) <= 5 && fabs(p.y) <= 30 &&
         hypot(p.x - s->entry.x, p.y - s->entry.y) > 2.0)
         return METAL;
-    if (p.z > 0)
+    if (p.z > 0 || (s->far_z < 0 && p.z <= s->far_z - 3.0))
         return 40;
-    return p.z > -3 ? 1500 : 380;
+    return p.z > -3 || (s->far_z < 0 && p.z <= s->far_z) ? 1500 : 380;
 }
 
 static double hu_of(fx_vec3 p, const void *s)
@@ -94,7 +95,7 @@ static fx_volume *block(const screw_truth *s, double h, double hz)
 static screw_truth tilted(double tilt_deg)
 {
     double a = tilt_deg * M_PI / 180;
-    screw_truth s = {fx_v3(0.6, -0.4, 0), fx_v3(sin(a) * 0.8, sin(a) * 0.6, -cos(a)), 40, 1, 0};
+    screw_truth s = {fx_v3(0.6, -0.4, 0), fx_v3(sin(a) * 0.8, sin(a) * 0.6, -cos(a)), 40, 1, 0, 0};
     return s;
 }
 
@@ -186,6 +187,24 @@ static void a_plate_bent_up_beside_the_head_does_not_move_the_entry(void **st)
     fx_volume_free(v);
 }
 
+/* A tip 0.75 mm into a 3 mm far cortex, soft tissue beyond (clinical seed 31
+ * P01 screw 4: the level beyond the tip taken 2.5-5 mm out, in the soft
+ * tissue, put the half-way crossing out in the cortex, length +0.85 mm). */
+static void a_tip_in_the_far_cortex_is_found_where_the_metal_ends(void **st)
+{
+    (void)st;
+    screw_truth s = tilted(20);
+    s.far_z = s.length_mm * s.dir.z + 0.75;
+    fx_volume *v = block(&s, 0.75, 1.0);
+    fx_audit_screw a = find(v, &s, 6.0);
+    double dt = fx_v3_dist(a.tip, fx_v3_add(s.entry, fx_v3_scale(s.dir, s.length_mm)));
+    print_message("# tip in the far cortex: tip %.4f mm, length %+.4f mm\n", dt,
+                  a.length_mm - s.length_mm);
+    assert_true(dt < 0.3); /* 0.63 mm with the level taken 2.5-5 mm out */
+    assert_true(fabs(a.length_mm - s.length_mm) < 0.3);
+    fx_volume_free(v);
+}
+
 static void reports_no_screw_where_none_was_placed(void **st)
 {
     (void)st;
@@ -257,6 +276,7 @@ int main(void)
         cmocka_unit_test(finds_an_upright_screw_at_clinical_voxels_within_a_tenth_of_a_mm),
         cmocka_unit_test(finds_a_screw_tilted_30_degrees_at_2_mm_voxels_within_half_a_mm),
         cmocka_unit_test(a_plate_bent_up_beside_the_head_does_not_move_the_entry),
+        cmocka_unit_test(a_tip_in_the_far_cortex_is_found_where_the_metal_ends),
         cmocka_unit_test(reports_no_screw_where_none_was_placed),
         cmocka_unit_test(assignment_finds_the_optimum_that_greedy_misses),
         cmocka_unit_test(assignment_leaves_gated_pairs_unmatched),
