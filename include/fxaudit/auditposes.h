@@ -47,6 +47,7 @@ typedef struct fx_audit_pose {
     double rotation_deg;
     double rms_mm, inlier_fraction;
     int reference;          /* the plan's reference region (expected ~identity) */
+    char warning[256];      /* why it was not located when its model or fit failed; "" */
 } fx_audit_pose;
 
 typedef struct fx_audit_poses {
@@ -90,6 +91,12 @@ int fx_audit_register_poses(const fx_volume *hu, const fx_mesh *reference,
 /* Fill the figures of *p from its pose and planned centroid (found = 1). */
 void fx_audit_pose_figures(fx_audit_pose *p);
 
+/* *p not located (found = 0, figures NAN, identity pose), `why` its warning. */
+void fx_audit_pose_failed(fx_audit_pose *p, const char *why);
+
+/* Why one fragment or plate was not located ("" when it was, or had no model). */
+typedef char fx_audit_warning[256];
+
 /* Fit `model` (plan mm; its vertices where moving_mask is non-zero, NULL:
  * all) onto the surface `fixed` by trimmed ICP from the identity: first onto
  * the part of `fixed` within near1_mm of the model, then within near2_mm of
@@ -103,7 +110,9 @@ int fx_audit_fit_part(const fx_mesh *fixed, const fx_mesh *model, const uint8_t 
  * planned position (plan mm), or NULL (not located: found = 0). Each is fitted
  * by trimmed ICP started at its planned pose, onto the post-op bone near it,
  * leaving out its own points near the other fragments (the fracture faces).
- * On success *out is a new array of plan->nfrags poses (free()). */
+ * A fit that fails leaves that fragment not located, the error in its
+ * `warning`; only running out of memory fails the call. On success *out is a
+ * new array of plan->nfrags poses (free()). */
 int fx_audit_fragment_poses(const fx_mesh *bone, const fx_plan *plan, fx_mesh *const *models,
                             fx_audit_pose **out, fx_error *err);
 
@@ -121,15 +130,27 @@ int fx_audit_plate_build(const fx_plan *plan, size_t i, const fx_mesh *reduced, 
 
 /* The plan's plate models: each plate's mesh file (relative to plan_path's
  * folder), else one built on `reduced` (may be NULL: none). *out is a new
- * array of plan->nplates meshes or NULLs; free each and the array. */
+ * array of plan->nplates meshes or NULLs; free each and the array. With
+ * `warn` (plan->nplates entries), a model that cannot be read or built is
+ * NULL and its error goes to warn[i]; without, it fails the call. */
 int fx_audit_plate_models(const fx_plan *plan, const char *plan_path, const fx_mesh *reduced,
-                          fx_mesh ***out, fx_error *err);
+                          fx_audit_warning *warn, fx_mesh ***out, fx_error *err);
+
+/* fx_audit_plate_poses one plate at a time: a plate whose fit fails is not
+ * located, the error in its warning, and the others go on; a plate whose
+ * model is NULL gets warn[i] (may be NULL) as its warning. Only running out
+ * of memory fails. Fills r->poses->plates (nothing when r->poses is NULL). */
+int fx_audit_locate_plates(const fx_volume *postop, const fx_plan *plan, fx_mesh *const *models,
+                           const fx_audit_warning *warn, const fx_audit_opts *o,
+                           fx_audit_result *r, fx_error *err);
 
 /* After fx_audit_run of `postop` against `plan` (read from `plan_path`,
  * whose folder its model files are relative to): each planned fragment
  * (its model moved by its planned pose) and each plate located
- * (r->poses->frags, r->poses->plates). Nothing when the audit did not
- * register (r->poses is NULL). */
+ * (r->poses->frags, r->poses->plates). A model that cannot be read or built,
+ * or a fit that fails, leaves that fragment or plate not located with the
+ * error in its `warning`; the rest goes on. Only running out of memory fails.
+ * Nothing when the audit did not register (r->poses is NULL). */
 int fx_audit_parts_from_plan(fx_audit_result *r, const fx_volume *postop, const fx_plan *plan,
                              const char *plan_path, const fx_audit_opts *o, fx_error *err);
 

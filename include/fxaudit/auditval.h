@@ -15,6 +15,7 @@
  * (mm), screw angle (deg), entry, tip and length errors (mm); counts. */
 typedef struct fx_audit_val {
     double max[6];
+    double pos_max[2]; /* the found screw's entry and tip against the true ones, post-op mm */
     long missed, invented;
     double frag_max[4];  /* fragment translation (mm) and rotation (deg) errors, then plate */
     long frags_missed, plates_missed; /* fits that were not trusted */

@@ -22,6 +22,7 @@ void fx_audit_opts_default(fx_audit_opts *o)
     o->offset_mm = 3;
     o->fit_mm = -0.1;
     o->head_height_mm = 2.5;
+    o->head_diameter_mm = 6;
     o->min_fill = 0.4;
     o->exclude_metal_mm = 1.5;
     o->match_angle_deg = 20;

@@ -163,6 +163,12 @@ int fx_audit_fragment_poses(const fx_mesh *bone, const fx_plan *plan, fx_mesh *c
         p[i].translation_mm = p[i].rotation_deg = NAN;
         if (models[i] && models[i]->nt && bone->nt)
             rc = fit_one(bone, models, n, i, &p[i], err);
+        if (rc && rc != FX_ENOMEM) {
+            /* one fit that fails is one fragment not located, not the audit lost */
+            fx_audit_pose_failed(&p[i], err ? err->msg : "its fit failed");
+            fx_error_clear(err);
+            rc = FX_OK;
+        }
         if (rc)
             fx_error_prefix(err, "fragment '%s'", plan->frags[i].name);
     }

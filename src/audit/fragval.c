@@ -193,9 +193,9 @@ static int plates_fit(const fx_audit_fragval *fv, const fx_volume *post, const f
         if (fv->models[i])
             rc = fx_mesh_append(reduced, fv->models[i], err);
     if (!rc)
-        rc = fx_audit_plate_models(plan, NULL, reduced, &models, err);
+        rc = fx_audit_plate_models(plan, NULL, reduced, NULL, &models, err);
     if (!rc)
-        rc = fx_audit_plate_poses(post, plan, models, o, r, err);
+        rc = fx_audit_locate_plates(post, plan, models, NULL, o, r, err);
     for (size_t i = 0; models && i < plan->nplates; i++)
         fx_mesh_free(models[i]);
     free(models);

@@ -85,6 +85,28 @@ void fx_audit_pose_figures(fx_audit_pose *p)
     p->rotation_deg = fx_rigid_rotation_angle(&p->pose) * 180 / M_PI;
 }
 
+void fx_audit_pose_failed(fx_audit_pose *p, const char *why)
+{
+    p->found = 0;
+    p->pose = fx_rigid_identity();
+    p->d = fx_v3(NAN, NAN, NAN);
+    p->rms_mm = p->inlier_fraction = NAN;
+    p->translation_mm = p->rotation_deg = NAN;
+    snprintf(p->warning, sizeof(p->warning), "%s", why);
+}
+
+/* A failure that costs one part, not the audit: anything but running out of
+ * memory. Its message goes to warn (prefixed), err is cleared. */
+static int part_failed(int rc, fx_error *err, char *warn, size_t n, const char *what)
+{
+    if (rc == FX_OK || rc == FX_ENOMEM)
+        return rc;
+    if (snprintf(warn, n, "%s: %s", what, err ? err->msg : "failed") >= (int)n)
+        warn[n - 2] = '~'; /* cut short; its start says what failed */
+    fx_error_clear(err);
+    return FX_OK;
+}
+
 /* A model file named in the plan (relative to the plan's folder) moved by T;
  * NULL when the plan names none. */
 static int plan_model(const char *mesh, const fx_rigid *T, const char *plan_path, fx_mesh **out,
@@ -124,7 +146,7 @@ static int reduced_bone(fx_mesh *const *frags, size_t n, fx_mesh **out, fx_error
 }
 
 int fx_audit_plate_models(const fx_plan *plan, const char *plan_path, const fx_mesh *reduced,
-                          fx_mesh ***out, fx_error *err)
+                          fx_audit_warning *warn, fx_mesh ***out, fx_error *err)
 {
     fx_mesh **m = calloc(plan->nplates + 1, sizeof(*m));
     int rc = m ? FX_OK : fx_fail(err, FX_ENOMEM, "cannot allocate %zu plate models",
@@ -134,6 +156,11 @@ int fx_audit_plate_models(const fx_plan *plan, const char *plan_path, const fx_m
             rc = plan_model(plan->plates[i].mesh, NULL, plan_path, &m[i], err);
         else if (reduced && reduced->nt && plan->plates[i].npath >= 2)
             rc = fx_audit_plate_build(plan, i, reduced, &m[i], err);
+        if (warn && rc) {
+            fx_mesh_free(m[i]);
+            m[i] = NULL;
+            rc = part_failed(rc, err, warn[i], sizeof(warn[i]), "its model");
+        }
         if (rc)
             fx_error_prefix(err, "plate '%s'", plan->plates[i].name);
     }
@@ -145,40 +172,85 @@ int fx_audit_plate_models(const fx_plan *plan, const char *plan_path, const fx_m
     return FX_OK;
 }
 
+int fx_audit_locate_plates(const fx_volume *postop, const fx_plan *plan, fx_mesh *const *models,
+                           const fx_audit_warning *warn, const fx_audit_opts *o,
+                           fx_audit_result *r, fx_error *err)
+{
+    fx_audit_poses *ps = r->poses;
+    size_t n = plan->nplates;
+    fx_audit_pose *all = calloc(n + 1, sizeof(*all));
+    fx_mesh **one = calloc(n + 1, sizeof(*one));
+    int rc = all && one ? FX_OK : fx_fail(err, FX_ENOMEM, "cannot allocate %zu plate poses", n);
+    /* one plate at a time, so that a fit that fails costs that plate only */
+    for (size_t i = 0; !rc && ps && i < n; i++) {
+        char why[sizeof(all->warning)] = "";
+        snprintf(all[i].name, sizeof(all[i].name), "%s", plan->plates[i].name);
+        fx_audit_pose_failed(&all[i], warn ? warn[i] : "");
+        if (!models[i])
+            continue;
+        one[i] = models[i];
+        rc = part_failed(fx_audit_plate_poses(postop, plan, one, o, r, err), err, why,
+                         sizeof(why), "its fit");
+        one[i] = NULL;
+        if (!rc && why[0])
+            fx_audit_pose_failed(&all[i], why);
+        else if (!rc && ps->nplates == n)
+            all[i] = ps->plates[i];
+    }
+    if (!rc && ps) {
+        free(ps->plates);
+        ps->plates = all;
+        ps->nplates = n;
+        all = NULL;
+    }
+    free(all);
+    free(one);
+    return rc;
+}
+
 int fx_audit_parts_from_plan(fx_audit_result *r, const fx_volume *postop, const fx_plan *plan,
                              const char *plan_path, const fx_audit_opts *o, fx_error *err)
 {
     fx_audit_poses *ps = r->poses;
     size_t n = plan->nfrags;
     fx_mesh **frags = NULL, **plates = NULL, *reduced = NULL;
+    fx_audit_warning *fw = NULL, *pw = NULL;
     int rc = FX_OK;
     double t0 = fx_audit_poses_now_s();
     if (!ps || !ps->bone)
         return FX_OK;
-    if (!(frags = calloc(n + 1, sizeof(*frags))))
-        return fx_fail(err, FX_ENOMEM, "cannot allocate %zu fragment models", n);
+    frags = calloc(n + 1, sizeof(*frags));
+    fw = calloc(n + 1, sizeof(*fw));
+    pw = calloc(plan->nplates + 1, sizeof(*pw));
+    if (!frags || !fw || !pw)
+        rc = fx_fail(err, FX_ENOMEM, "cannot allocate %zu fragment models", n);
     for (size_t i = 0; !rc && i < n; i++)
-        if ((rc = plan_model(plan->frags[i].mesh, &plan->frags[i].pose, plan_path, &frags[i],
-                             err)))
-            fx_error_prefix(err, "fragment '%s'", plan->frags[i].name);
+        rc = part_failed(plan_model(plan->frags[i].mesh, &plan->frags[i].pose, plan_path,
+                                    &frags[i], err),
+                         err, fw[i], sizeof(fw[i]), "its model");
     if (!rc && n) {
         free(ps->frags);
         ps->frags = NULL;
         ps->nfrags = 0;
         if (!(rc = fx_audit_fragment_poses(ps->bone, plan, frags, &ps->frags, err)))
             ps->nfrags = n;
+        for (size_t i = 0; !rc && i < n; i++)
+            if (fw[i][0])
+                fx_audit_pose_failed(&ps->frags[i], fw[i]);
     }
     ps->seconds[0] = fx_audit_poses_now_s() - t0;
     t0 = fx_audit_poses_now_s();
     if (!rc)
         rc = reduced_bone(frags, n, &reduced, err);
     if (!rc)
-        rc = fx_audit_plate_models(plan, plan_path, reduced, &plates, err);
+        rc = fx_audit_plate_models(plan, plan_path, reduced, pw, &plates, err);
     if (!rc)
-        rc = fx_audit_plate_poses(postop, plan, plates, o, r, err);
+        rc = fx_audit_locate_plates(postop, plan, plates, pw, o, r, err);
     ps->seconds[1] = fx_audit_poses_now_s() - t0;
     free_models(frags, n);
     free_models(plates, plan->nplates);
     fx_mesh_free(reduced);
+    free(fw);
+    free(pw);
     return rc;
 }

@@ -143,9 +143,11 @@ static json_t *screw_errors(json_t *truth, const fx_audit_result *r, fx_audit_va
             if (read_vec(json_object_get(a, "entry"), &te) &&
                 read_vec(json_object_get(a, "tip"), &tt)) {
                 /* the screw itself against the true one, in the post-op scan */
-                json_object_set_new(row, "postop_entry_err_mm",
-                                    json_real(fx_v3_dist(te, as->entry)));
-                json_object_set_new(row, "postop_tip_err_mm", json_real(fx_v3_dist(tt, as->tip)));
+                double pe = fx_v3_dist(te, as->entry), pt = fx_v3_dist(tt, as->tip);
+                json_object_set_new(row, "postop_entry_err_mm", json_real(pe));
+                json_object_set_new(row, "postop_tip_err_mm", json_real(pt));
+                upd(&sum->pos_max[0], pe);
+                upd(&sum->pos_max[1], pt);
                 json_object_set_new(
                     row, "postop_axis_err_deg",
                     json_real(fx_v3_axis_angle(fx_v3_sub(tt, te), as->dir) * 180 / M_PI));
@@ -346,6 +348,10 @@ json_t *fx_audit_val_summary(const fx_audit_val *s)
     json_t *j = json_object();
     for (int q = 0; q < 6; q++)
         json_object_set_new(j, k[q], json_real(s->max[q]));
+    /* where the screw is, not only how its deviation came out: a deviation
+     * error can be small while the screw found lies off the true one */
+    json_object_set_new(j, "max_screw_entry_pos_err_mm", json_real(s->pos_max[0]));
+    json_object_set_new(j, "max_screw_tip_pos_err_mm", json_real(s->pos_max[1]));
     json_object_set_new(j, "screws_missed", json_integer(s->missed));
     json_object_set_new(j, "screws_invented", json_integer(s->invented));
     fx_audit_fragval_summary(s, j);

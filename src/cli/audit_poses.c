@@ -49,6 +49,7 @@ static json_t *pose_json(const fx_audit_pose *p)
     json_object_set_new(j, "rotation_deg", num(p->found ? p->rotation_deg : NAN));
     json_object_set_new(j, "rms_mm", num(p->rms_mm));
     json_object_set_new(j, "inlier_fraction", num(p->inlier_fraction));
+    json_object_set_new(j, "warning", p->warning[0] ? json_string(p->warning) : json_null());
     return j;
 }
 
@@ -60,9 +61,11 @@ static json_t *poses_json(const fx_audit_pose *p, size_t n)
     return a;
 }
 
-void audit_poses_json_add(json_t *j, const fx_audit_result *r)
+void audit_poses_json_add(json_t *j, const fx_audit_result *r, const char *why_none)
 {
     const fx_audit_poses *ps = r->poses;
+    if (!ps)
+        json_object_set_new(j, "poses_note", json_string(why_none));
     json_t *reg = json_object_get(j, "registration");
     if (ps && ps->has_hist && json_is_object(reg)) {
         const fx_audit_hist *h = &ps->hist;
@@ -89,14 +92,30 @@ static void print_poses(const char *what, const fx_audit_pose *p, size_t n)
                    what, p[i].name, p[i].translation_mm, p[i].d.x, p[i].d.y, p[i].d.z,
                    p[i].rotation_deg, p[i].rms_mm);
         else
-            printf("%s %-22s not located\n", what, p[i].name);
+            printf("%s %-22s not located%s%s\n", what, p[i].name, p[i].warning[0] ? ": " : "",
+                   p[i].warning);
 }
 
-void audit_poses_print(const fx_audit_result *r)
+void audit_poses_warn(const fx_audit_result *r)
 {
     const fx_audit_poses *ps = r->poses;
-    if (!ps)
+    for (size_t i = 0; ps && i < ps->nfrags; i++)
+        if (ps->frags[i].warning[0])
+            fprintf(stderr, "fxaudit audit: warning: fragment '%s' not located: %s\n",
+                    ps->frags[i].name, ps->frags[i].warning);
+    for (size_t i = 0; ps && i < ps->nplates; i++)
+        if (ps->plates[i].warning[0])
+            fprintf(stderr, "fxaudit audit: warning: plate '%s' not located: %s\n",
+                    ps->plates[i].name, ps->plates[i].warning);
+}
+
+void audit_poses_print(const fx_audit_result *r, const char *why_none)
+{
+    const fx_audit_poses *ps = r->poses;
+    if (!ps) {
+        printf("fragments and plates: %s\n", why_none);
         return;
+    }
     if (ps->has_hist)
         printf("registration residuals: %zu points, %.1f %% within the %.1f mm cut, mean %.2f mm\n",
                ps->hist.n, 100.0 * inlier_share(&ps->hist), ps->hist.cut_mm, ps->hist.mean_mm);

@@ -41,7 +41,11 @@ static const char *help =
     "each stage to stderr. Method: docs/audit.md.\n"
     "After the registration, each planned fragment and plate is located in the post-op\n"
     "bone and metal (translation of its centroid, rotation; docs/audit-poses.md) and the\n"
-    "registration's residuals are binned (JSON registration.residual_histogram).\n";
+    "registration's residuals are binned (JSON registration.residual_histogram). A\n"
+    "fragment or plate whose model cannot be read or whose fit fails is reported not\n"
+    "located (found false, its warning in the JSON and on stderr); the audit goes on.\n"
+    "Without a registration (--no-register, or no reference region in the plan) no\n"
+    "fragment or plate is located: fragments and plates are empty, poses_note says why.\n";
 
 struct audit_args {
     const char *plan, *postop, *study, *patient;
@@ -74,13 +78,27 @@ static json_t *num(double v)
     return isfinite(v) ? json_real(v) : json_null();
 }
 
-static json_t *registration_json(const fx_audit_result *r)
+/* Why the audit did not register, and so located no fragment or plate. */
+static const char *unregistered_why(int no_register)
+{
+    return no_register ? "--no-register: post-op taken as in plan coordinates"
+                       : "no reference region in the plan: post-op taken as in plan coordinates";
+}
+
+static const char *no_poses_why(int no_register)
+{
+    return no_register ? "not located: fragments and plates are located after the registration "
+                         "onto the plan's reference region, which --no-register skips"
+                       : "not located: fragments and plates are located after the registration "
+                         "onto the plan's reference region, and the plan has none";
+}
+
+static json_t *registration_json(const fx_audit_result *r, int no_register)
 {
     double m[16];
     json_t *w;
     if (!r->registered)
-        return json_pack("{s:b,s:s}", "registered", 0, "message",
-                         "no reference region: post-op taken as in plan coordinates");
+        return json_pack("{s:b,s:s}", "registered", 0, "message", unregistered_why(no_register));
     fx_rigid_to_matrix(&r->reg.T, m);
     w = json_array();
     for (unsigned b = 0; b < FX_ICP_WARN_COUNT; b++)
@@ -92,7 +110,7 @@ static json_t *registration_json(const fx_audit_result *r)
                      r->reg.converged, "warnings", w);
 }
 
-static json_t *result_json(const fx_plan *plan, const fx_audit_result *r)
+static json_t *result_json(const fx_plan *plan, const fx_audit_result *r, int no_register)
 {
     json_t *screws = json_array(), *metal = json_array();
     size_t placed = 0;
@@ -132,23 +150,23 @@ static json_t *result_json(const fx_plan *plan, const fx_audit_result *r)
                                                vec_json(m->lo), "hi", vec_json(m->hi)));
     }
     json_t *j = json_pack("{s:o,s:o,s:i,s:i,s:i,s:o,s:f,s:{s:f,s:f,s:f,s:f}}", "registration",
-                     registration_json(r), "screws", screws, "planned", (int)r->ndev, "placed",
+                     registration_json(r, no_register), "screws", screws, "planned", (int)r->ndev, "placed",
                      (int)placed, "unmatched_candidates", (int)r->unmatched, "unplanned_metal",
                      metal, "metal_mm3", r->metal_mm3, "seconds", "load", r->seconds[0],
                      "registration", r->seconds[1], "screws", r->seconds[2], "matching",
                      r->seconds[3]);
-    audit_poses_json_add(j, r);
+    audit_poses_json_add(j, r, no_poses_why(no_register));
     return j;
 }
 
-static void print_text(const fx_plan *plan, const fx_audit_result *r)
+static void print_text(const fx_plan *plan, const fx_audit_result *r, int no_register)
 {
     if (r->registered)
         printf("registration on %s: rms %.3f mm, inliers %.2f, %d iterations%s\n", r->region,
                r->reg.rms_mm, r->reg.inlier_fraction, r->reg.iterations,
                r->reg.converged ? "" : " (not converged)");
     else
-        printf("no registration: post-op taken as in plan coordinates\n");
+        printf("no registration: %s\n", unregistered_why(no_register));
     printf("%-12s %8s %8s %8s %9s\n", "screw", "angle", "entry_mm", "tip_mm", "length_mm");
     for (size_t i = 0; i < r->ndev; i++) {
         const fx_audit_dev *d = &r->dev[i];
@@ -161,7 +179,7 @@ static void print_text(const fx_plan *plan, const fx_audit_result *r)
     for (size_t k = 0; k < r->nunplanned; k++)
         printf("unplanned metal: %.0f mm3 at (%.1f, %.1f, %.1f)\n", r->unplanned[k].volume_mm3,
                r->unplanned[k].centroid.x, r->unplanned[k].centroid.y, r->unplanned[k].centroid.z);
-    audit_poses_print(r);
+    audit_poses_print(r, no_poses_why(no_register));
 }
 
 static double now_s(void)
@@ -317,13 +335,14 @@ static int run(const struct audit_args *args)
         rc = audit_files(a->plan, a->postop, a, &plan, &res, &err);
     }
     if (!rc) {
+        audit_poses_warn(res);
         if (a->json) {
-            json_t *j = result_json(plan, res);
+            json_t *j = result_json(plan, res, a->no_register);
             json_object_set_new(j, "joint", joint_json(a, joint_source));
             cli_print_json(j);
         }
         else
-            print_text(plan, res);
+            print_text(plan, res, a->no_register);
     }
     fx_audit_result_free(res);
     fx_plan_free(plan);

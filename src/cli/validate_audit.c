@@ -52,6 +52,9 @@ int validate_audit(const char *cohort_dir, json_t *patients, json_t *summary, fx
         for (int q = 0; q < 6; q++)
             if (v.max[q] > sum.max[q])
                 sum.max[q] = v.max[q];
+        for (int q = 0; q < 2; q++)
+            if (v.pos_max[q] > sum.pos_max[q])
+                sum.pos_max[q] = v.pos_max[q];
         sum.missed += v.missed;
         sum.invented += v.invented;
         fx_audit_fragval_merge(&sum, &v);

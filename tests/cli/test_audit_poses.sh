@@ -68,4 +68,40 @@ is "one fragment row per planned fragment" \
 is "one plate row per planned plate" "$(sqlite3 "$db" 'SELECT count(*) FROM plate_deviations')" \
     "$(json_get '.plates | length' < "$TMP/a.json")"
 ok_if "the study verifies" "$FXAUDIT" study verify --study "$s"
+
+# A fragment whose model file is gone and a plate whose model file is not a
+# mesh: each is reported not located with a warning, the rest of the audit
+# (screws, the other fragments and plates) as before.
+pd="$s/plans/P01"
+printf 'not a mesh\n' > "$pd/broken-plate.ply"
+fname=$(jq -r '[.fragments[] | select(.fixed | not)][0].name' "$pd/plan.json")
+pname=$(jq -r '.plates[0].name' "$pd/plan.json")
+jq --arg f "$fname" '(.fragments[] | select(.name == $f) | .mesh) = "gone.ply"
+    | .plates[0].mesh = "broken-plate.ply"' "$pd/plan.json" > "$pd/broken.json"
+ok_if "audit with a fragment model gone and a plate model broken" sh -c "'$FXAUDIT' audit \
+    --plan '$pd/broken.json' --postop '$TMP/c/P01/postop' --json > '$TMP/b.json' 2> '$TMP/b.err'"
+is "that fragment is not located" \
+    "$(jq --arg f "$fname" '.fragments[] | select(.name == $f) | .found' "$TMP/b.json")" false
+v=$(jq -r --arg f "$fname" '.fragments[] | select(.name == $f) | .warning' "$TMP/b.json")
+ok_if "its warning names the missing file ($v)" sh -c "echo '$v' | grep -q gone.ply"
+is "that plate is not located" "$(jq '.plates[0].found' "$TMP/b.json")" false
+v=$(jq -r '.plates[0].warning' "$TMP/b.json")
+ok_if "its warning names the broken file ($v)" sh -c "echo '$v' | grep -q broken-plate.ply"
+ok_if "both warnings on stderr" sh -c "grep -q \"fragment '$fname' not located\" '$TMP/b.err' &&
+    grep -q \"plate '$pname' not located\" '$TMP/b.err'"
+is "the other fragments as in the full audit" \
+    "$(jq -c --arg f "$fname" '[.fragments[] | select(.name != $f) | .found]' "$TMP/b.json")" \
+    "$(jq -c --arg f "$fname" '[.fragments[] | select(.name != $f) | .found]' "$TMP/a.json")"
+is "the screws as in the full audit" "$(jq -c '[.screws[].placed]' "$TMP/b.json")" \
+    "$(jq -c '[.screws[].placed]' "$TMP/a.json")"
+is "no warning where nothing failed" "$(jq '[.fragments[], .plates[] | .warning] | unique' \
+    "$TMP/a.json" | tr -d ' \n')" "[null]"
+
+# --no-register locates nothing and says why.
+ok_if "audit --no-register" sh -c "'$FXAUDIT' audit --plan '$pd/plan.json' \
+    --postop '$TMP/c/P01/postop' --no-register --json > '$TMP/n.json'"
+is "no fragments without the registration" "$(jq '.fragments | length' "$TMP/n.json")" 0
+is "no plates without the registration" "$(jq '.plates | length' "$TMP/n.json")" 0
+ok_if "poses_note says why" sh -c "jq -r .poses_note '$TMP/n.json' | grep -q -- --no-register"
+ok_if "no poses_note after a registration" sh -c "jq -e 'has(\"poses_note\") | not' '$TMP/a.json'"
 done_testing

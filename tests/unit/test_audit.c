@@ -25,12 +25,28 @@ typedef struct screw_truth {
     fx_vec3 entry, dir;
     double length_mm;
     int placed;
+    int wing; /* a plate bent up beside the head, over its top (see in_wing) */
+    double far_z; /* < 0: the far cortex, 3 mm thick, from here down; soft tissue below */
 } screw_truth;
 
 static double seg_dist(fx_vec3 p, fx_vec3 a, fx_vec3 u, double *t)
 {
     *t = fx_v3_dot(fx_v3_sub(p, a), u);
     return fx_v3_norm(fx_v3_sub(fx_v3_sub(p, a), fx_v3_scale(u, *t)));
+}
+
+/* A plate bent up beside the head and over it, as at a bend of the plate
+ * next to a hole (clinical seed 19 P01 screw 12: plate metal on the axis and
+ * on one side of it up to 2.5 mm past the head's top). In the screw's frame,
+ * h mm above the head's top and x, y across the axis: 10 mm wide (|y| <= 5),
+ * x from 3 (the head's rim) to 5.5 beside the head (-2.5 <= h <= 0), and
+ * from 0 (the axis) to 5.5 over it up to h = 2. */
+static int in_wing(fx_vec3 p, const screw_truth *s, fx_vec3 top)
+{
+    fx_vec3 e1 = fx_v3_unit(fx_v3_cross(s->dir, fx_v3(0, 1, 0))), e2 = fx_v3_cross(s->dir, e1);
+    fx_vec3 rel = fx_v3_sub(p, top);
+    double h = -fx_v3_dot(rel, s->dir), x = fx_v3_dot(rel, e1), y = fx_v3_dot(rel, e2);
+    return h >= -HEAD_H && h <= 2 && fabs(y) <= 5 && x >= (h > 0 ? 0 : 3) && x <= 5.5;
 }
 
 /* Material at a point: the screw (shaft from the plate's top to the tip, head
@@ -46,13 +62,15 @@ static double hu_at(fx_vec3 p, const screw_truth *s)
             return METAL;
         if (t >= -HEAD_H && t < 0 && r <= 3.0)
             return METAL;
+        if (s->wing && in_wing(p, s, fx_v3_sub(base, fx_v3_scale(s->dir, HEAD_H))))
+            return METAL;
     }
     if (p.z > 0 && p.z <= PLATE_MM && fabs(p.x) <= 5 && fabs(p.y) <= 30 &&
         hypot(p.x - s->entry.x, p.y - s->entry.y) > 2.0)
         return METAL;
-    if (p.z > 0)
+    if (p.z > 0 || (s->far_z < 0 && p.z <= s->far_z - 3.0))
         return 40;
-    return p.z > -3 ? 1500 : 380;
+    return p.z > -3 || (s->far_z < 0 && p.z <= s->far_z) ? 1500 : 380;
 }
 
 static double hu_of(fx_vec3 p, const void *s)
@@ -77,7 +95,7 @@ static fx_volume *block(const screw_truth *s, double h, double hz)
 static screw_truth tilted(double tilt_deg)
 {
     double a = tilt_deg * M_PI / 180;
-    screw_truth s = {fx_v3(0.6, -0.4, 0), fx_v3(sin(a) * 0.8, sin(a) * 0.6, -cos(a)), 40, 1};
+    screw_truth s = {fx_v3(0.6, -0.4, 0), fx_v3(sin(a) * 0.8, sin(a) * 0.6, -cos(a)), 40, 1, 0, 0};
     return s;
 }
 
@@ -88,6 +106,22 @@ static void prior(const screw_truth *s, fx_vec3 *e, fx_vec3 *u, double *len)
     *u = fx_rigid_rotate(&R, s->dir);
     *e = fx_v3_add(s->entry, fx_v3(-1.2, 1.6, 0));
     *len = s->length_mm + 4;
+}
+
+/* Find the screw s in v with the head's diameter head_mm (0: on the axis only). */
+static fx_audit_screw find(const fx_volume *v, const screw_truth *s, double head_mm)
+{
+    fx_audit_opts o;
+    fx_audit_screw a;
+    fx_vec3 e, u;
+    double len;
+    int found = 0;
+    fx_audit_opts_default(&o);
+    o.head_diameter_mm = head_mm;
+    prior(s, &e, &u, &len);
+    assert_int_equal(fx_audit_find_screw(v, e, u, len, 3.5, PLATE_MM, &o, &a, &found, NULL), 0);
+    assert_true(found);
+    return a;
 }
 
 static void check_found(double h, double hz, double tilt, double max_deg, double max_mm)
@@ -132,6 +166,43 @@ static void finds_a_screw_tilted_30_degrees_at_2_mm_voxels_within_half_a_mm(void
 {
     (void)st;
     check_found(2.0, 2.0, 30, 0.5, 0.5);
+}
+
+/* The plate leaning in over the head carries the on-axis profile on past the
+ * head's top; the head's ring sees the head end where it ends. */
+static void a_plate_bent_up_beside_the_head_does_not_move_the_entry(void **st)
+{
+    (void)st;
+    screw_truth s = tilted(20);
+    s.wing = 1;
+    fx_volume *v = block(&s, 0.75, 1.0);
+    fx_audit_screw ring = find(v, &s, 6.0), axis = find(v, &s, 0);
+    double de = fx_v3_dist(ring.entry, s.entry), de_axis = fx_v3_dist(axis.entry, s.entry);
+    print_message("# plate over the head: entry %.4f mm (on the axis alone %.4f mm), length "
+                  "%+.4f mm (%+.4f)\n",
+                  de, de_axis, ring.length_mm - s.length_mm, axis.length_mm - s.length_mm);
+    assert_true(de_axis > 0.5); /* the scene does what it is meant to */
+    assert_true(de < 0.15);
+    assert_true(fabs(ring.length_mm - s.length_mm) < 0.15);
+    fx_volume_free(v);
+}
+
+/* A tip 0.75 mm into a 3 mm far cortex, soft tissue beyond (clinical seed 31
+ * P01 screw 4: the level beyond the tip taken 2.5-5 mm out, in the soft
+ * tissue, put the half-way crossing out in the cortex, length +0.85 mm). */
+static void a_tip_in_the_far_cortex_is_found_where_the_metal_ends(void **st)
+{
+    (void)st;
+    screw_truth s = tilted(20);
+    s.far_z = s.length_mm * s.dir.z + 0.75;
+    fx_volume *v = block(&s, 0.75, 1.0);
+    fx_audit_screw a = find(v, &s, 6.0);
+    double dt = fx_v3_dist(a.tip, fx_v3_add(s.entry, fx_v3_scale(s.dir, s.length_mm)));
+    print_message("# tip in the far cortex: tip %.4f mm, length %+.4f mm\n", dt,
+                  a.length_mm - s.length_mm);
+    assert_true(dt < 0.3); /* 0.63 mm with the level taken 2.5-5 mm out */
+    assert_true(fabs(a.length_mm - s.length_mm) < 0.3);
+    fx_volume_free(v);
 }
 
 static void reports_no_screw_where_none_was_placed(void **st)
@@ -204,6 +275,8 @@ int main(void)
         cmocka_unit_test(finds_a_screw_tilted_20_degrees_at_clinical_voxels_within_a_tenth_of_a_mm),
         cmocka_unit_test(finds_an_upright_screw_at_clinical_voxels_within_a_tenth_of_a_mm),
         cmocka_unit_test(finds_a_screw_tilted_30_degrees_at_2_mm_voxels_within_half_a_mm),
+        cmocka_unit_test(a_plate_bent_up_beside_the_head_does_not_move_the_entry),
+        cmocka_unit_test(a_tip_in_the_far_cortex_is_found_where_the_metal_ends),
         cmocka_unit_test(reports_no_screw_where_none_was_placed),
         cmocka_unit_test(assignment_finds_the_optimum_that_greedy_misses),
         cmocka_unit_test(assignment_leaves_gated_pairs_unmatched),
