@@ -289,6 +289,52 @@ static void plate_placement(fx_phantom *p)
     gsl_rng_free(rng);
 }
 
+static double plate_sdf(const ph_plate *pl, fx_vec3 a);
+
+/* Least distance (mm) from the shaft of actual screw `s` (head's base to tip,
+ * every 0.2 mm) to the surface of plate `i` where it was placed. */
+static double shaft_to_plate(const fx_phantom *p, const ph_screw *s, int i)
+{
+    fx_vec3 base, top;
+    screw_axes(p, s, &base, &top);
+    double L = fx_v3_dist(base, s->tip), d = INFINITY;
+    int n = (int)ceil(L / 0.2) + 1;
+    for (int k = 0; k <= n; k++) {
+        fx_vec3 x = fx_v3_add(base, fx_v3_scale(fx_v3_sub(s->tip, base), (double)k / n));
+        d = fmin(d, plate_sdf(&p->plate[i], fx_rigid_apply(&p->plate_dinv[i], x)));
+    }
+    return d;
+}
+
+/* No surgeon drives a screw into the other plate, and no image can tell
+ * where its tip ends inside it: once the plates are placed, an actual screw
+ * whose shaft comes within its radius + 0.5 mm of another plate is shortened
+ * by up to three 2 mm sizes, or else left out. Draws nothing from a
+ * generator, so every other screw, plate and fragment stays as it was. */
+static void clear_of_plates(fx_phantom *p)
+{
+    const double gap = 0.5;
+    for (int j = 0; j < p->nscrews; j++) {
+        ph_screw *ac = &p->actual[j];
+        if (!ac->placed)
+            continue;
+        fx_vec3 dir = fx_v3_unit(fx_v3_sub(ac->tip, ac->entry));
+        double min_len = fmax(ac->length_mm - 6.0, 12.0);
+        for (int i = 0; i < p->nplates; i++) {
+            if (i == ac->plate)
+                continue;
+            while (ac->placed && shaft_to_plate(p, ac, i) < 0.5 * ac->diameter_mm + gap) {
+                if (ac->length_mm - 2.0 < min_len - 1e-9) {
+                    ac->placed = 0;
+                    break;
+                }
+                ac->length_mm -= 2.0;
+                ac->tip = fx_v3_add(ac->entry, fx_v3_scale(dir, ac->length_mm));
+            }
+        }
+    }
+}
+
 int ph_implants_make(fx_phantom *p, gsl_rng *rng)
 {
     static const fx_vec3 ant[] = {{50, 56, 36}, {57, 30, 22}, {58, 6, 12}, {46, -26, -4},
@@ -319,6 +365,7 @@ int ph_implants_make(fx_phantom *p, gsl_rng *rng)
         grow(p, p->actual[i].tip, 4.0);
     }
     plate_placement(p);
+    clear_of_plates(p);
     return FX_OK;
 }
 
