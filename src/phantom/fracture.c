@@ -285,6 +285,19 @@ static void reduction_clear(ph_reduction *r)
         r->gap_mm[k] = r->step_mm[k] = -1;
 }
 
+/* Whether x lies within 0.6 mm (twice the probe's 0.3 mm) of a cut other than
+ * c: there the probe at x +- 0.3 mm n may straddle that cut too, so its two
+ * labels need not be the pair that cut c separates (at a T junction a stem
+ * sample would read the roof against a lower fragment along the stem's
+ * tangent). Such samples are left out of the truth. */
+static int near_other_cut(const fx_phantom *p, int c, fx_vec3 x)
+{
+    for (int k = 0; k < p->ncuts; k++)
+        if (k != c && fabs(sdf_plane(x, p->cut[k].plane.q, p->cut[k].plane.n)) < 0.6)
+            return 1;
+    return 0;
+}
+
 void ph_reduction_measure(const fx_phantom *p, int series, ph_reduction res[PH_MAX_CUTS],
                           ph_reduction *overall)
 {
@@ -311,7 +324,8 @@ void ph_reduction_measure(const fx_phantom *p, int series, ph_reduction res[PH_M
             double t = 2 * M_PI * i / N;
             fx_vec3 x = fx_v3_add(cc, fx_v3_add(fx_v3_scale(e1, rc * cos(t)),
                                                 fx_v3_scale(e2, rc * sin(t))));
-            if (x.z < z_dome || fx_v3_dot(fx_v3_sub(x, C), o) > 0)
+            if (x.z < z_dome || fx_v3_dot(fx_v3_sub(x, C), o) > 0 ||
+                near_other_cut(p, c, x))
                 continue;
             int fa = ph_label(p, fx_v3_add(x, fx_v3_scale(cut->n, 0.3)));
             int fb = ph_label(p, fx_v3_sub(x, fx_v3_scale(cut->n, 0.3)));
