@@ -50,6 +50,47 @@ static int identity_block(rp_ctx *c, fx_store *s, const fx_patient *p, fx_error 
     return rc;
 }
 
+/* The software's own estimates at the dome (issue 7: shown beside the
+ * observers' values, never instead of them), labelled by method. */
+static int estimates_table(rp_ctx *c, fx_store *s, const char *code, fx_error *err)
+{
+    json_t *e = rp_query(s, "SELECT d.timepoint, CASE WHEN d.method LIKE 'fxaudit domeplan%' "
+                            "THEN 'plan' ELSE 'CT' END AS method, d.plane, d.gap_mm, d.step_mm, "
+                            "d.gap_area_mm2 FROM dome_estimates d JOIN patients p ON p.id = "
+                            "d.patient_id WHERE p.code = ?1 ORDER BY instr('preop postop "
+                            "followup', d.timepoint), 2, instr('axial coronal sagittal max', "
+                            "d.plane)", code, err);
+    if (!e)
+        return err->code;
+    static const fx_pdf_column cols[] = {
+        {"Time point", NULL, 1, FX_PDF_LEFT},  {"Method", NULL, 0.7, FX_PDF_LEFT},
+        {"Plane", NULL, 1, FX_PDF_LEFT},       {"Gap", "mm", 0.8, FX_PDF_RIGHT},
+        {"Step-off", "mm", 0.8, FX_PDF_RIGHT}, {"Cleft area", "mm2", 0.9, FX_PDF_RIGHT}};
+    rp_table t = {0};
+    size_t i;
+    json_t *r;
+    char b[40];
+    int rc = FX_OK;
+    json_array_foreach(e, i, r)
+    {
+        rp_cell(&t, rp_str(r, "timepoint"), 0);
+        rp_cell(&t, rp_str(r, "method"), 0);
+        rp_cell(&t, rp_str(r, "plane"), 0);
+        rp_cell(&t, rp_num(b, sizeof b, json_object_get(r, "gap_mm"), 1), 0);
+        rp_cell(&t, rp_num(b, sizeof b, json_object_get(r, "step_mm"), 1), 0);
+        rp_cell(&t, rp_num(b, sizeof b, json_object_get(r, "gap_area_mm2"), 0), 0);
+    }
+    if (json_array_size(e))
+        rc = rp_table_put(c, &t, "Table 3a. The software's estimates at the dome, beside the "
+                                 "observers' values and never instead of them (CT: from the CT "
+                                 "alone; plan: from the plan and the audit's fragment poses; "
+                                 "docs/reduction-estimate.md). Empty: not visible in that plane.",
+                          cols, 6, err);
+    rp_table_free(&t);
+    json_decref(e);
+    return rc;
+}
+
 static int reduction_block(rp_ctx *c, fx_store *s, const char *code, const json_t *reg,
                            fx_error *err)
 {
@@ -134,7 +175,7 @@ static int reduction_block(rp_ctx *c, fx_store *s, const char *code, const json_
         rc = rp_table_put(c, &t, "Table 3. Grades of the consensus values.", gcols, 4, err);
     rp_table_free(&t);
     json_decref(g);
-    return rc;
+    return rc ? rc : estimates_table(c, s, code, err);
 }
 
 static int smfa_block(rp_ctx *c, fx_store *s, const char *code, fx_error *err)

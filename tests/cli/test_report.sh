@@ -65,6 +65,15 @@ for tp in preop postop; do
     near "patient report: P01 $tp consensus gap is the store's ($want mm)" \
         "$(grep "^ *$tp  *max " "$TMP/p01.txt" | awk '{print $3}')" "$want" 0.0501
 done
+# the software's estimates (Table 3a) are the store's, each labelled by its method
+for m in CT plan; do
+    like=$([ "$m" = plan ] && echo "LIKE 'fxaudit domeplan%'" || echo "NOT LIKE 'fxaudit domeplan%'")
+    want=$(sqlite3 "$S/study.db" "SELECT d.gap_mm FROM dome_estimates d JOIN patients p ON \
+        p.id = d.patient_id WHERE p.code = 'P01' AND d.plane = 'max' AND \
+        d.timepoint = 'postop' AND d.method $like")
+    near "patient report: P01 post-op $m estimate gap is the store's ($want mm)" \
+        "$(grep -E "^ *postop  +$m  +max " "$TMP/p01.txt" | awk '{print $4}')" "$want" 0.0501
+done
 n_meas=$(sqlite3 "$S/study.db" "SELECT count(*) FROM measurement_view WHERE patient = 'P01'")
 is "patient report: every reading of P01 is listed ($n_meas)" \
     "$(grep -cE '^ *(preop|postop)  +(axial|coronal|sagittal)  +OBS[12] ' "$TMP/p01.txt")" "$n_meas"
