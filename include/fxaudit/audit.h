@@ -104,6 +104,36 @@ int fx_audit_find_screw(const fx_volume *hu, fx_vec3 entry, fx_vec3 dir, double 
                         double diameter_mm, double plate_mm, const fx_audit_opts *o,
                         fx_audit_screw *out, int *found, fx_error *err);
 
+/* Another screw's metal kept out of a search: its shaft (radius shaft_r_mm,
+ * entry to tip) and its head (head_r_mm, head_mm before the entry), each
+ * widened by pv_mm of partial volume. Borrowed pointer. */
+typedef struct fx_audit_mask {
+    const fx_audit_screw *screw;
+    double shaft_r_mm, head_r_mm, head_mm, pv_mm;
+} fx_audit_mask;
+
+/* fx_audit_find_screw with the ray search scoring the metal of `mask` (NULL:
+ * none) as no metal. */
+int fx_audit_find_screw_masked(const fx_volume *hu, fx_vec3 entry, fx_vec3 dir, double length_mm,
+                               double diameter_mm, double plate_mm, const fx_audit_mask *mask,
+                               const fx_audit_opts *o, fx_audit_screw *out, int *found,
+                               fx_error *err);
+
+/* A planned screw mapped into the post-op scan (mm), as the search takes it. */
+typedef struct fx_audit_prior {
+    fx_vec3 entry, dir;
+    double length_mm, diameter_mm, plate_mm;
+} fx_audit_prior;
+
+/* Screws found on the same metal: where a quarter of one's axis runs inside
+ * another's shaft, the one lying further from its own plan (angle in degrees
+ * + entry distance in mm, the matching cost) is searched again with the
+ * other's metal masked out, and replaced when the new one is found and no
+ * longer shares that metal. prior[] is indexed by screws[k].planned.
+ * src/audit/screws.c; docs/audit.md. */
+int fx_audit_separate_shared(const fx_volume *hu, fx_audit_screw *screws, size_t n,
+                             const fx_audit_prior *prior, const fx_audit_opts *o, fx_error *err);
+
 /* Refit the axis of a found screw over its shaft in bone (4 mm past the entry
  * to 3 mm before the tip), keeping the entry's and the tip's depths. */
 int fx_audit_refit_axis(const fx_volume *hu, fx_audit_screw *s, double diameter_mm,

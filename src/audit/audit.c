@@ -132,33 +132,48 @@ static int resolve_tips(const fx_volume *hu, const fx_plan *plan, const fx_audit
     return rc;
 }
 
-/* Candidates: one search per planned screw; then drop_shared and the tips
- * next to other screws. */
+/* Candidates: one search per planned screw; searches that ended on another's
+ * metal once more with it masked; then drop_shared and the tips next to
+ * other screws. */
 static int find_all(const fx_volume *hu, const fx_plan *plan, const fx_rigid *plan_to_post,
                     const fx_audit_opts *o, fx_audit_result *r, fx_error *err)
 {
+    fx_audit_prior *pr = calloc(plan->nscrews ? plan->nscrews : 1, sizeof(*pr));
+    int rc = FX_OK;
     r->screws = calloc(plan->nscrews ? plan->nscrews : 1, sizeof(*r->screws));
-    if (!r->screws)
+    if (!r->screws || !pr) {
+        free(pr);
         return fx_fail(err, FX_ENOMEM, "cannot allocate %zu screws", plan->nscrews);
+    }
     for (size_t i = 0; i < plan->nscrews; i++) {
         const fx_plan_screw *s = &plan->screws[i];
+        fx_audit_prior *p = &pr[i];
         fx_audit_screw a;
-        int found, rc;
+        int found;
         fx_progress_report(&o->progress, "screws", (double)i / (double)plan->nscrews);
         memset(&a, 0, sizeof(a));
-        rc = fx_audit_find_screw(hu, fx_rigid_apply(plan_to_post, s->entry),
-                                 fx_rigid_rotate(plan_to_post, s->dir), s->length_mm,
-                                 s->diameter_mm > 0 ? s->diameter_mm : 3.5,
-                                 plate_thickness(plan, s), o, &a, &found, err);
-        if (rc)
+        *p = (fx_audit_prior){fx_rigid_apply(plan_to_post, s->entry),
+                              fx_rigid_rotate(plan_to_post, s->dir), s->length_mm,
+                              s->diameter_mm > 0 ? s->diameter_mm : 3.5, plate_thickness(plan, s)};
+        rc = fx_audit_find_screw(hu, p->entry, p->dir, p->length_mm, p->diameter_mm, p->plate_mm, o,
+                                 &a, &found, err);
+        if (rc) {
+            free(pr);
             return fx_error_prefix(err, "screw '%s'", s->name);
+        }
         if (!found)
             continue;
         a.planned = (int)i;
         r->screws[r->nscrews++] = a;
     }
+    /* two searches that ended on the same metal: the weaker one again, the
+     * other's metal masked out (src/audit/screws.c) */
+    rc = fx_audit_separate_shared(hu, r->screws, r->nscrews, pr, o, err);
+    free(pr);
+    if (rc)
+        return rc;
     drop_shared(hu, o, r);
-    int rc = resolve_tips(hu, plan, o, r, err);
+    rc = resolve_tips(hu, plan, o, r, err);
     return rc ? rc : fx_audit_screwfit(hu, plan, o, r, err); /* sub-voxel, src/audit/screwfit.c */
 }
 

@@ -487,14 +487,32 @@ static int find_ends(const fx_volume *v, const cyl *c, double thr, const ends_ge
 
 /* ---- the search ------------------------------------------------------------ */
 
-/* Mean metal coverage along the ray e + t d, t in [t0, t1], every 1 mm. */
+/* Inside a masked screw's metal: its shaft (entry to tip) and its head
+ * (head_mm before the entry, the head's radius), each widened by half a voxel
+ * of partial volume. */
+static int in_mask(const fx_audit_mask *m, fx_vec3 x)
+{
+    if (!m)
+        return 0;
+    fx_vec3 rel = fx_v3_sub(x, m->screw->entry);
+    double t = fx_v3_dot(rel, m->screw->dir);
+    double rho = fx_v3_norm(fx_v3_sub(rel, fx_v3_scale(m->screw->dir, t)));
+    if (t >= 0 && t <= m->screw->length_mm + m->pv_mm)
+        return rho <= m->shaft_r_mm + m->pv_mm;
+    return t < 0 && t >= -m->head_mm - m->pv_mm && rho <= m->head_r_mm + m->pv_mm;
+}
+
+/* Mean metal coverage along the ray e + t d, t in [t0, t1], every 1 mm; a
+ * masked screw's metal counts as none. */
 static double ray_score(const fx_volume *v, fx_vec3 e, fx_vec3 d, double t0, double t1, double bg,
-                        double metal)
+                        double metal, const fx_audit_mask *m)
 {
     double s = 0;
     int n = 0;
     for (double t = t0; t <= t1; t += 1.0, n++) {
         fx_vec3 x = fx_v3_add(e, fx_v3_scale(d, t));
+        if (in_mask(m, x))
+            continue;
         double w = (fx_volume_sample(v, fx_volume_world_to_index(v, x), bg) - bg) / (metal - bg);
         s += w < 0 ? 0 : w > 1 ? 1 : w;
     }
@@ -508,7 +526,8 @@ static double ray_score(const fx_volume *v, fx_vec3 e, fx_vec3 d, double t0, dou
  * become the best ray; returns its mean coverage (0..1). */
 static void grid_search(const fx_volume *v, fx_vec3 e, fx_vec3 u, fx_vec3 a, fx_vec3 b,
                         double off_mm, double off_step, double tilt, double tilt_step, double t1,
-                        double bg, double metal, fx_vec3 *be, fx_vec3 *bu, double *best)
+                        double bg, double metal, const fx_audit_mask *m, fx_vec3 *be, fx_vec3 *bu,
+                        double *best)
 {
     int no = (int)floor(off_mm / off_step + 1e-9), nt = (int)floor(tilt / tilt_step + 1e-9);
     for (int oi = -no; oi <= no; oi++)
@@ -524,7 +543,7 @@ static void grid_search(const fx_volume *v, fx_vec3 e, fx_vec3 u, fx_vec3 a, fx_
                     fx_vec3 d =
                         fx_v3_unit(fx_v3_add(u, fx_v3_add(fx_v3_scale(a, tan(ti * tilt_step)),
                                                           fx_v3_scale(b, tan(tj * tilt_step)))));
-                    double sc = ray_score(v, s, d, 6.0, t1, bg, metal);
+                    double sc = ray_score(v, s, d, 6.0, t1, bg, metal, m);
                     if (sc > *best) {
                         *best = sc;
                         *be = s;
@@ -535,18 +554,19 @@ static void grid_search(const fx_volume *v, fx_vec3 e, fx_vec3 u, fx_vec3 a, fx_
 }
 
 static double search_axis(const fx_volume *v, cyl *c, double t1, double bg, double metal,
-                          const fx_audit_opts *o)
+                          const fx_audit_opts *o, const fx_audit_mask *m)
 {
     fx_vec3 u = c->u,
             a = fx_v3_unit(fx_v3_cross(u, fabs(u.x) < 0.9 ? fx_v3(1, 0, 0) : fx_v3(0, 1, 0)));
     fx_vec3 b = fx_v3_cross(u, a), be = c->p, bu = u;
     double best = -1, deg = M_PI / 180;
-    grid_search(v, c->p, u, a, b, o->offset_mm, 1.5, o->cone_deg * deg, 1.0 * deg, t1, bg, metal,
+    grid_search(v, c->p, u, a, b, o->offset_mm, 1.5, o->cone_deg * deg, 1.0 * deg, t1, bg, metal, m,
                 &be, &bu, &best);
     fx_vec3 e0 = be, u0 = bu;
     a = fx_v3_unit(fx_v3_cross(u0, fabs(u0.x) < 0.9 ? fx_v3(1, 0, 0) : fx_v3(0, 1, 0)));
     b = fx_v3_cross(u0, a);
-    grid_search(v, e0, u0, a, b, 1.0, 0.25, 1.0 * deg, 0.25 * deg, t1, bg, metal, &be, &bu, &best);
+    grid_search(v, e0, u0, a, b, 1.0, 0.25, 1.0 * deg, 0.25 * deg, t1, bg, metal, m, &be, &bu,
+                &best);
     c->p = be;
     c->u = bu;
     return best;
@@ -620,6 +640,15 @@ int fx_audit_find_screw(const fx_volume *hu, fx_vec3 entry, fx_vec3 dir, double 
                         double diameter_mm, double plate_mm, const fx_audit_opts *o,
                         fx_audit_screw *out, int *found, fx_error *err)
 {
+    return fx_audit_find_screw_masked(hu, entry, dir, length_mm, diameter_mm, plate_mm, NULL, o,
+                                      out, found, err);
+}
+
+int fx_audit_find_screw_masked(const fx_volume *hu, fx_vec3 entry, fx_vec3 dir, double length_mm,
+                               double diameter_mm, double plate_mm, const fx_audit_mask *mask,
+                               const fx_audit_opts *o, fx_audit_screw *out, int *found,
+                               fx_error *err)
+{
     grid g = grid_of(hu);
     cyl c = {entry, fx_v3_unit(dir), 3.0, fmin(20.0, length_mm), o->capture_mm, 0};
     double bg, metal, rms = 0, t_top, t_tip;
@@ -638,7 +667,7 @@ int fx_audit_find_screw(const fx_volume *hu, fx_vec3 entry, fx_vec3 dir, double 
         return rc;
     /* the ray along the screw; reject when too little metal lies on it */
     double L1 = length_mm + 4;
-    out->fill = search_axis(hu, &c, L1, bg, o->metal_hu + 500, o);
+    out->fill = search_axis(hu, &c, L1, bg, o->metal_hu + 500, o, mask);
     if (out->fill < o->min_fill)
         return FX_OK;
     c.t0 = 6;
@@ -695,5 +724,57 @@ int fx_audit_refit_axis(const fx_volume *hu, fx_audit_screw *s, double diameter_
     s->entry = c.p;
     s->dir = c.u;
     s->tip = fx_v3_add(c.p, fx_v3_scale(c.u, s->length_mm));
+    return FX_OK;
+}
+
+/* ---- screws found on the same metal --------------------------------------- */
+
+/* Share of a's axis (entry to tip, every 1 mm) within r_mm of b's segment. */
+static double inside_share(const fx_audit_screw *a, const fx_audit_screw *b, double r_mm)
+{
+    int n = 0, m = 0;
+    for (double t = 0; t <= a->length_mm; t += 1.0, n++) {
+        fx_vec3 x = fx_v3_add(a->entry, fx_v3_scale(a->dir, t));
+        double s = fx_v3_dot(fx_v3_sub(x, b->entry), b->dir);
+        s = s < 0 ? 0 : s > b->length_mm ? b->length_mm : s;
+        m += fx_v3_dist(x, fx_v3_add(b->entry, fx_v3_scale(b->dir, s))) < r_mm;
+    }
+    return n ? (double)m / n : 0;
+}
+
+#define SHARED_MIN 0.25 /* share of an axis inside another's shaft: same metal */
+
+/* How far a found screw lies from its own plan: the matching cost. */
+static double plan_cost(const fx_audit_screw *a, const fx_audit_prior *p)
+{
+    return fx_v3_axis_angle(a->dir, p->dir) * 180 / M_PI + fx_v3_dist(a->entry, p->entry);
+}
+
+int fx_audit_separate_shared(const fx_volume *hu, fx_audit_screw *s, size_t n,
+                             const fx_audit_prior *prior, const fx_audit_opts *o, fx_error *err)
+{
+    double vox = fmax(hu->spacing[0], fmax(hu->spacing[1], hu->spacing[2]));
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            const fx_audit_prior *pi = &prior[s[i].planned], *pj = &prior[s[j].planned];
+            if (i == j || inside_share(&s[i], &s[j], 0.5 * pj->diameter_mm) < SHARED_MIN ||
+                plan_cost(&s[i], pi) <= plan_cost(&s[j], pj))
+                continue;
+            /* s[i] lies on s[j]'s metal and further from its plan: search again
+             * with s[j]'s shaft and head masked out */
+            fx_audit_mask m = {&s[j], 0.5 * pj->diameter_mm, 0.5 * o->head_diameter_mm,
+                               o->head_height_mm + pj->plate_mm, 0.5 * vox};
+            fx_audit_screw a;
+            int found = 0, rc;
+            memset(&a, 0, sizeof(a));
+            rc = fx_audit_find_screw_masked(hu, pi->entry, pi->dir, pi->length_mm,
+                                            pi->diameter_mm, pi->plate_mm, &m, o, &a, &found, err);
+            if (rc)
+                return rc;
+            if (!found || inside_share(&a, &s[j], 0.5 * pj->diameter_mm) >= SHARED_MIN)
+                continue;
+            a.planned = s[i].planned;
+            s[i] = a;
+        }
     return FX_OK;
 }

@@ -188,6 +188,83 @@ static void joint_clearance_matches_hand_calculation(void **st)
     assert_int_equal(d.joint_penetration, 0); /* 2.25 mm */
 }
 
+/* Metal of either screw, cancellous bone in the slab -40 < z < 0, soft
+ * tissue on both sides (each screw's head lies on one face). */
+static double hu_slab(fx_vec3 p, const void *ctx)
+{
+    const screw_truth *s = ctx;
+    if (in_screw(p, &s[0]) || in_screw(p, &s[1]))
+        return METAL;
+    return p.z > 0 || p.z < -40 ? 40 : 380;
+}
+
+static double pos_err(fx_vec3 a, fx_vec3 b)
+{
+    return fx_v3_dist(a, b);
+}
+
+/* Two 3.5 mm screws side by side, 4.5 mm apart, driven from the slab's
+ * opposite faces (clinical seed 37 P01, screws 7 and 8: antiparallel, axes
+ * 4.2-5.4 mm apart), each 36 mm long; B's plan lies 2.5 mm off towards A.
+ * The ray search for B scores A's metal, which fills the whole ray, above
+ * B's own (B ends 4 mm short of the far face): B is "found" on A. Searched
+ * again with A's shaft and head masked out, B is found within the audit's
+ * targets (0.5 degree, entry and tip 0.5 mm, length 1 mm). */
+static void a_screw_found_on_its_antiparallel_neighbour_is_found_again_on_its_own_metal(void **st)
+{
+    (void)st;
+    screw_truth s[2] = {{fx_v3(0.2, 0.1, 0), fx_v3(0, 0, -1), 36},
+                        {fx_v3(4.7, 0.1, -40), fx_v3(0, 0, 1), 36}};
+    const double h = 0.75, hz = 1.0;
+    int dims[3] = {32, 28, 60};
+    fx_volume *v;
+    assert_int_equal(fx_volume_new(dims, FX_VOX_I16, &v, NULL), 0);
+    v->spacing[0] = v->spacing[1] = h;
+    v->spacing[2] = hz;
+    v->origin[0] = -9.1;
+    v->origin[1] = -9.9;
+    v->origin[2] = -50.3;
+    ph_fill_hu(v, hu_slab, s);
+    fx_audit_opts o;
+    fx_audit_screw a[2];
+    fx_audit_prior pr[2];
+    fx_audit_opts_default(&o);
+    /* the plans: A 1.5 mm off away from B (closer, A's search reaches B's
+     * metal too, whose ray is as full as B's is for B's); B 2.5 mm off
+     * towards A at its entry and 1 degree off */
+    fx_rigid R = fx_rigid_from_axis_angle(fx_v3(0, 1, 0), 1 * M_PI / 180, fx_v3(0, 0, 0));
+    pr[0] = (fx_audit_prior){fx_v3_add(s[0].entry, fx_v3(-1.5, 0, 0)), s[0].dir, 36, 3.5, 0};
+    pr[1] = (fx_audit_prior){fx_v3_add(s[1].entry, fx_v3(-2.5, 0, 0)), fx_rigid_rotate(&R, s[1].dir),
+                             36, 3.5, 0};
+    for (int k = 0; k < 2; k++) {
+        int found = 0;
+        assert_int_equal(fx_audit_find_screw(v, pr[k].entry, pr[k].dir, 36, 3.5, 0, &o, &a[k],
+                                             &found, NULL),
+                         0);
+        assert_true(found);
+        a[k].planned = k;
+    }
+    fx_vec3 tip1 = fx_v3_add(s[1].entry, fx_v3_scale(s[1].dir, 36));
+    double before = pos_err(a[1].entry, s[1].entry);
+    /* without the mask, B lies on A: its axis within a millimetre of A's */
+    assert_true(before > 2.0);
+    assert_int_equal(fx_audit_separate_shared(v, a, 2, pr, &o, NULL), 0);
+    print_message("# B: entry %.3f mm off on A's metal; again: entry %.3f, tip %.3f mm, axis "
+                  "%.3f deg, length %+.3f mm; A's entry %.3f mm\n",
+                  before, pos_err(a[1].entry, s[1].entry), pos_err(a[1].tip, tip1),
+                  fx_v3_axis_angle(a[1].dir, s[1].dir) * 180 / M_PI, a[1].length_mm - 36,
+                  pos_err(a[0].entry, s[0].entry));
+    for (int k = 0; k < 2; k++) {
+        fx_vec3 tip = fx_v3_add(s[k].entry, fx_v3_scale(s[k].dir, 36));
+        assert_int_equal(a[k].planned, k);
+        assert_true(fx_v3_axis_angle(a[k].dir, s[k].dir) * 180 / M_PI < 0.5);
+        assert_true(pos_err(a[k].entry, s[k].entry) < 0.5);
+        assert_true(pos_err(a[k].tip, tip) < 0.5);
+        assert_true(fabs(a[k].length_mm - 36) < 1.0);
+    }
+    fx_volume_free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +272,8 @@ int main(void)
         cmocka_unit_test(a_tip_stopping_short_of_a_crossing_screw_is_found_within_a_third_of_a_mm),
         cmocka_unit_test(a_tip_with_no_screw_near_is_left_as_found),
         cmocka_unit_test(joint_clearance_matches_hand_calculation),
+        cmocka_unit_test(
+            a_screw_found_on_its_antiparallel_neighbour_is_found_again_on_its_own_metal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
