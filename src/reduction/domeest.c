@@ -587,7 +587,8 @@ static int line_run(plane_ctx *c, const capmap *m, fx_dome_estimate *e)
             if (cross_section(c, &pr, nn, u, &gap, &step))
                 continue;
             ls[ns].x = x;
-            dfrag_plane_values(d, nn, u, l, gap, step, ls[ns].gap, ls[ns].step);
+            dfrag_plane_values(d->axis, dfrag_offset(u, nn, gap, step), nn, u, l, ls[ns].gap,
+                               ls[ns].step);
             ns++;
         }
     for (int k = 0; k < 3 && !rc; k++) {

@@ -35,13 +35,12 @@
 #define BAND_MM 5.0       /* the meeting points looked for this near the cut */
 #define CONTACT_MM 4.0    /* moved back, fragments meet where their edges are this close */
 
-/* docs/phantom.md's per-plane values from the 3-D offset gap u + step n at a
- * line point with surface normal n, across-line direction u and tangent l. */
-void dfrag_plane_values(const fx_dome *d, fx_vec3 n, fx_vec3 u, fx_vec3 l, double gap,
-                        double step, double gap_out[3], double step_out[3])
+/* docs/phantom.md's per-plane values from the 3-D offset dv at a line point
+ * with surface normal n, across-line direction u and tangent l. */
+void dfrag_plane_values(const fx_vec3 axis[3], fx_vec3 dv, fx_vec3 n, fx_vec3 u, fx_vec3 l,
+                        double gap_out[3], double step_out[3])
 {
-    const fx_vec3 axes[3] = {d->axis[2], d->axis[1], d->axis[0]};
-    fx_vec3 dv = fx_v3_add(fx_v3_scale(u, gap), fx_v3_scale(n, step));
+    const fx_vec3 axes[3] = {axis[2], axis[1], axis[0]};
     for (int k = 0; k < 3; k++) {
         fx_vec3 e = axes[k];
         gap_out[k] = step_out[k] = NAN;
@@ -207,7 +206,8 @@ static int pair_values(const fx_dome *d, const frag *a, const frag *b, fx_vec3 *
         if (fx_v3_dot(u, mvec) < 0)
             u = fx_v3_scale(u, -1);
         double gap[3], step[3];
-        dfrag_plane_values(d, n, u, l, fx_v3_dot(dv, u), fx_v3_dot(dv, n), gap, step);
+        dfrag_plane_values(d->axis, dfrag_offset(u, n, fx_v3_dot(dv, u), fx_v3_dot(dv, n)), n, u, l,
+                           gap, step);
         for (int p = 0; p < 3; p++) {
             if (isnan(gap[p])) {
                 e->lines_hidden[p]++;

@@ -25,6 +25,7 @@
 
 #include "fxaudit/bvh.h"
 #include "fxaudit/domeplan.h"
+#include "domefrag.h"
 
 typedef struct line_sample {
     fx_vec3 x;       /* on the joint sphere */
@@ -414,8 +415,6 @@ int fx_domeplan_lines(const fx_dome *d, const fx_domeplan_part *parts, size_t n,
     return FX_OK;
 }
 
-/* One sample by docs/phantom.md: d = D_a(x) - D_b(x); n, u turned by the
- * lower label's D (b), the line by a's. */
 /* The line of the pair (a, b) in r; NULL when there are too many lines. */
 static fx_domeplan_line *line_of(fx_domeplan_result *r, int la, int lb)
 {
@@ -430,6 +429,8 @@ static fx_domeplan_line *line_of(fx_domeplan_result *r, int la, int lb)
     return l;
 }
 
+/* One sample by docs/phantom.md: d = D_a(x) - D_b(x); n, u turned by the
+ * lower label's D (b), the line by a's. */
 static void measure_sample(const line_sample *s, const fx_rigid *D, const fx_vec3 *axis,
                            fx_domeplan_line *line, fx_domeplan_result *r)
 {
@@ -449,20 +450,13 @@ static void measure_sample(const line_sample *s, const fx_rigid *D, const fx_vec
         line->line_mm += s->len_mm;
         line->samples++;
     }
-    const fx_vec3 e3[3] = {axis[2], axis[1], axis[0]}; /* axial, coronal, sagittal */
+    double gk[3], sk[3];
+    dfrag_plane_values(axis, d, n, u, la, gk, sk);
     for (int k = 0; k < 3; k++) {
-        fx_vec3 e = e3[k];
-        if (fabs(fx_v3_dot(la, e)) < 0.5)
+        if (isnan(gk[k]))
             continue; /* the line runs within 30 degrees of this plane */
-        double sstar = -fx_v3_dot(d, e) / fx_v3_dot(la, e);
-        fx_vec3 dp = fx_v3_add(d, fx_v3_scale(la, sstar));
-        fx_vec3 ne = fx_v3_unit(fx_v3_sub(n, fx_v3_scale(e, fx_v3_dot(n, e))));
-        fx_vec3 te = fx_v3_unit(fx_v3_cross(e, ne));
-        if (fx_v3_dot(te, u) < 0)
-            te = fx_v3_scale(te, -1);
-        double gk = fmax(0.0, fx_v3_dot(dp, te)), sk = fabs(fx_v3_dot(dp, ne));
-        r->gap_mm[k] = r->visible[k] ? fmax(r->gap_mm[k], gk) : gk;
-        r->step_mm[k] = r->visible[k] ? fmax(r->step_mm[k], sk) : sk;
+        r->gap_mm[k] = r->visible[k] ? fmax(r->gap_mm[k], gk[k]) : gk[k];
+        r->step_mm[k] = r->visible[k] ? fmax(r->step_mm[k], sk[k]) : sk[k];
         r->visible[k]++;
     }
 }
