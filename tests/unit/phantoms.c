@@ -150,3 +150,11 @@ void ph_fill_hu(fx_volume *v, double (*hu)(fx_vec3 x, const void *ctx), const vo
                     (int16_t)lround(sum / 64);
             }
 }
+
+int ph_in_screw(fx_vec3 p, const ph_screw_truth *s)
+{
+    fx_vec3 rel = fx_v3_sub(p, s->entry);
+    double t = fx_v3_dot(rel, s->dir);
+    double r = fx_v3_norm(fx_v3_sub(rel, fx_v3_scale(s->dir, t)));
+    return (t >= 0 && t <= s->length_mm && r <= 1.75) || (t >= -2.5 && t < 0 && r <= 3.0);
+}

@@ -35,4 +35,14 @@ void ph_fill_hu(fx_volume *v, double (*hu)(fx_vec3 x, const void *ctx), const vo
 /* A proper rotation (row-major) about a unit axis by angle_rad. */
 void ph_rotation(fx_vec3 axis, double angle_rad, double r[9]);
 
+/* An analytic 3.5 mm screw of the audit tests: shaft from `entry` along the
+ * unit `dir` for length_mm, a 6 mm x 2.5 mm head above the entry (mm, LPS). */
+typedef struct ph_screw_truth {
+    fx_vec3 entry, dir;
+    double length_mm;
+} ph_screw_truth;
+
+/* 1 when p lies in the screw's shaft or head. */
+int ph_in_screw(fx_vec3 p, const ph_screw_truth *s);
+
 #endif

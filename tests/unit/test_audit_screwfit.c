@@ -26,21 +26,8 @@
 
 #define METAL 3400.0
 
-typedef struct screw_truth {
-    fx_vec3 entry, dir;
-    double length_mm;
-} screw_truth;
-
-static int in_screw(fx_vec3 p, const screw_truth *s)
-{
-    fx_vec3 rel = fx_v3_sub(p, s->entry);
-    double t = fx_v3_dot(rel, s->dir);
-    double r = fx_v3_norm(fx_v3_sub(rel, fx_v3_scale(s->dir, t)));
-    return (t >= 0 && t <= s->length_mm && r <= 1.75) || (t >= -2.5 && t < 0 && r <= 3.0);
-}
-
 typedef struct scene_def {
-    screw_truth s[2];
+    ph_screw_truth s[2];
     int n;
 } scene_def;
 
@@ -49,7 +36,7 @@ static double hu_of(fx_vec3 p, const void *ctx)
 {
     const scene_def *sc = ctx;
     for (int i = 0; i < sc->n; i++)
-        if (in_screw(p, &sc->s[i]))
+        if (ph_in_screw(p, &sc->s[i]))
             return METAL;
     return p.z > 0.3 * p.x + 0.1 * p.y ? 40 : 380;
 }
@@ -67,7 +54,7 @@ static fx_volume *render(const scene_def *sc)
     return v;
 }
 
-static fx_vec3 tip_of(const screw_truth *s)
+static fx_vec3 tip_of(const ph_screw_truth *s)
 {
     return fx_v3_add(s->entry, fx_v3_scale(s->dir, s->length_mm));
 }
@@ -77,19 +64,19 @@ static scene_def make_scene(int with_neighbour)
 {
     scene_def sc;
     double a = 24 * M_PI / 180;
-    sc.s[0] = (screw_truth){fx_v3(0.37, -0.21, 0.15), fx_v3(sin(a) * 0.8, sin(a) * 0.6, -cos(a)),
+    sc.s[0] = (ph_screw_truth){fx_v3(0.37, -0.21, 0.15), fx_v3(sin(a) * 0.8, sin(a) * 0.6, -cos(a)),
                             50};
     fx_vec3 tip = tip_of(&sc.s[0]);
     /* B's axis runs normal to A, 0.5 + 1.75 mm beyond A's tip: its surface
      * 0.5 mm from A's flat end */
     fx_vec3 bdir = fx_v3_unit(fx_v3_cross(sc.s[0].dir, fx_v3(0, 0, 1)));
     fx_vec3 c = fx_v3_add(tip, fx_v3_scale(sc.s[0].dir, 2.25));
-    sc.s[1] = (screw_truth){fx_v3_sub(c, fx_v3_scale(bdir, 20)), bdir, 40};
+    sc.s[1] = (ph_screw_truth){fx_v3_sub(c, fx_v3_scale(bdir, 20)), bdir, 40};
     sc.n = with_neighbour ? 2 : 1;
     return sc;
 }
 
-static fx_audit_screw found_as(const screw_truth *s, fx_vec3 shift, double tilt_deg,
+static fx_audit_screw found_as(const ph_screw_truth *s, fx_vec3 shift, double tilt_deg,
                                double extra_mm)
 {
     fx_audit_screw a = {0};
@@ -104,7 +91,7 @@ static fx_audit_screw found_as(const screw_truth *s, fx_vec3 shift, double tilt_
     return a;
 }
 
-static void check_within_targets(const fx_audit_screw *a, const screw_truth *s)
+static void check_within_targets(const fx_audit_screw *a, const ph_screw_truth *s)
 {
     double ang = acos(fmin(1, fx_v3_dot(a->dir, s->dir))) * 180 / M_PI;
     double de = fx_v3_dist(a->entry, s->entry), dt = fx_v3_dist(a->tip, tip_of(s));

@@ -23,23 +23,10 @@
 
 #define METAL 3400.0
 
-typedef struct screw_truth {
-    fx_vec3 entry, dir;
-    double length_mm;
-} screw_truth;
-
-static int in_screw(fx_vec3 p, const screw_truth *s)
-{
-    fx_vec3 rel = fx_v3_sub(p, s->entry);
-    double t = fx_v3_dot(rel, s->dir);
-    double r = fx_v3_norm(fx_v3_sub(rel, fx_v3_scale(s->dir, t)));
-    return (t >= 0 && t <= s->length_mm && r <= 1.75) || (t >= -2.5 && t < 0 && r <= 3.0);
-}
-
 /* Metal, soft tissue above z = 0, cancellous bone below. */
-static double hu_at(fx_vec3 p, const screw_truth *s)
+static double hu_at(fx_vec3 p, const ph_screw_truth *s)
 {
-    if (in_screw(p, &s[0]) || in_screw(p, &s[1]))
+    if (ph_in_screw(p, &s[0]) || ph_in_screw(p, &s[1]))
         return METAL;
     return p.z > 0 ? 40 : 380;
 }
@@ -49,7 +36,7 @@ static double hu_of(fx_vec3 p, const void *s)
     return hu_at(p, s);
 }
 
-static fx_volume *scene(const screw_truth *s)
+static fx_volume *scene(const ph_screw_truth *s)
 {
     const double h = 0.75, hz = 1.0;
     int dims[3] = {64, 32, 56};
@@ -64,7 +51,7 @@ static fx_volume *scene(const screw_truth *s)
     return v;
 }
 
-static double tip_err(const fx_audit_screw *a, const screw_truth *s)
+static double tip_err(const fx_audit_screw *a, const ph_screw_truth *s)
 {
     return fx_v3_dist(a->tip, fx_v3_add(s->entry, fx_v3_scale(s->dir, s->length_mm)));
 }
@@ -73,7 +60,7 @@ static void converging_tips_are_found_within_a_third_of_a_mm(void **st)
 {
     (void)st;
     double b = 11 * M_PI / 180;
-    screw_truth s[2] = {{fx_v3(0.2, 0.1, 0), fx_v3(0, 0, -1), 40},
+    ph_screw_truth s[2] = {{fx_v3(0.2, 0.1, 0), fx_v3(0, 0, -1), 40},
                         {fx_v3(0, 0, 0), fx_v3(-sin(b), 0, -cos(b)), 41 / cos(b)}};
     /* B's tip 2.6 mm beside A's and 1 mm deeper */
     s[1].entry = fx_v3(2.8 + sin(b) * s[1].length_mm, 0.1, 0);
@@ -108,7 +95,7 @@ static void a_tip_stopping_short_of_a_crossing_screw_is_found_within_a_third_of_
 {
     (void)st;
     double b = 30 * M_PI / 180, along = 35.5 / cos(b);
-    screw_truth s[2] = {{fx_v3(0.2, 0.1, 0), fx_v3(0, 0, -1), 30},
+    ph_screw_truth s[2] = {{fx_v3(0.2, 0.1, 0), fx_v3(0, 0, -1), 30},
                         {fx_v3(0.2 - sin(b) * along, 0.1, 0), fx_v3(sin(b), 0, -cos(b)),
                          along + 10}};
     fx_volume *v = scene(s);
@@ -138,7 +125,7 @@ static void a_tip_stopping_short_of_a_crossing_screw_is_found_within_a_third_of_
 static void a_tip_with_no_screw_near_is_left_as_found(void **st)
 {
     (void)st;
-    screw_truth s[2] = {{fx_v3(0.2, 0.1, 0), fx_v3(0, 0, -1), 40},
+    ph_screw_truth s[2] = {{fx_v3(0.2, 0.1, 0), fx_v3(0, 0, -1), 40},
                         {fx_v3(9, 0.1, 0), fx_v3(0, 0, -1), 20}};
     fx_volume *v = scene(s);
     fx_audit_opts o;
@@ -192,8 +179,8 @@ static void joint_clearance_matches_hand_calculation(void **st)
  * tissue on both sides (each screw's head lies on one face). */
 static double hu_slab(fx_vec3 p, const void *ctx)
 {
-    const screw_truth *s = ctx;
-    if (in_screw(p, &s[0]) || in_screw(p, &s[1]))
+    const ph_screw_truth *s = ctx;
+    if (ph_in_screw(p, &s[0]) || ph_in_screw(p, &s[1]))
         return METAL;
     return p.z > 0 || p.z < -40 ? 40 : 380;
 }
@@ -213,7 +200,7 @@ static double pos_err(fx_vec3 a, fx_vec3 b)
 static void a_screw_found_on_its_antiparallel_neighbour_is_found_again_on_its_own_metal(void **st)
 {
     (void)st;
-    screw_truth s[2] = {{fx_v3(0.2, 0.1, 0), fx_v3(0, 0, -1), 36},
+    ph_screw_truth s[2] = {{fx_v3(0.2, 0.1, 0), fx_v3(0, 0, -1), 36},
                         {fx_v3(4.7, 0.1, -40), fx_v3(0, 0, 1), 36}};
     const double h = 0.75, hz = 1.0;
     int dims[3] = {32, 28, 60};
