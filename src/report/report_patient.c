@@ -319,6 +319,29 @@ static int registration_block(rp_ctx *c, fx_store *s, const json_t *r, fx_error 
     return rc ? rc : rp_residuals(c, s, r, err);
 }
 
+/* The post-op CT's voxels under Table 5, from the first screw found: the
+ * screw accuracy was measured on scans of 1 mm slices or finer, and a reader
+ * must know when the scan was coarser (docs/audit.md). */
+static int scan_note(rp_ctx *c, const json_t *dev, fx_error *err)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(dev, i, r)
+    {
+        double x = rp_real(r, "sx"), y = rp_real(r, "sy"), z = rp_real(r, "sz");
+        if (!(x > 0 && y > 0 && z > 0))
+            continue;
+        char note[300];
+        int coarse = x > 1.0 || y > 1.0 || z > 1.0;
+        snprintf(note, sizeof note, "Post-operative CT voxels %.2f × %.2f × %.2f mm%s", x, y, z,
+                 coarse ? ": coarser than the 1 mm slices the screw accuracy was measured on; "
+                          "the figures above are less certain (fxaudit's docs/audit.md)."
+                        : ".");
+        return fx_pdf_caption(c->d, note, err);
+    }
+    return FX_OK;
+}
+
 /* Table 5: per planned screw its deviations, flagged beyond tolerance. */
 static int screws_block(rp_ctx *c, const json_t *dev, fx_error *err)
 {
@@ -354,7 +377,9 @@ static int screws_block(rp_ctx *c, const json_t *dev, fx_error *err)
              "* beyond tolerance (direction %.1f°, entry %.1f mm, tip %.1f mm, length "
              "%.1f mm), a screw not placed, or one entering the joint.",
              o->tol_angle_deg, o->tol_entry_mm, o->tol_tip_mm, o->tol_length_mm);
-    return rc ? rc : fx_pdf_caption(c->d, note, err);
+    if (!rc)
+        rc = fx_pdf_caption(c->d, note, err);
+    return rc ? rc : scan_note(c, dev, err);
 }
 
 /* `reg`: the newest registration row, or NULL. */
@@ -363,13 +388,15 @@ static int audit_block(rp_ctx *c, fx_store *s, const fx_patient *p, const json_t
 {
     int rc = rp_section(c, "5  Post-operative audit: planned against actual", err);
     json_t *dev = rp_query(s, "SELECT ps.label, ps.length_mm AS planned_mm, d.angle_deg, d.entry_mm,"
+                              " sr.spacing_x_mm AS sx, sr.spacing_y_mm AS sy, sr.spacing_z_mm AS sz,"
                               " d.tip_mm, d.length_diff_mm, d.joint_penetration, d.actual_screw_id, "
                               "a.entry_x_mm AS ex, a.entry_y_mm AS ey, a.entry_z_mm AS ez, "
                               "a.tip_x_mm AS tx, a.tip_y_mm AS ty, a.tip_z_mm AS tz, "
                               "a.diameter_mm, r.matrix FROM screw_deviations d JOIN plan_screws ps "
                               "ON ps.id = d.plan_screw_id JOIN plans pl ON pl.id = ps.plan_id JOIN "
                               "patients p ON p.id = pl.patient_id LEFT JOIN actual_screws a ON "
-                              "a.id = d.actual_screw_id LEFT JOIN registrations r ON r.id = "
+                              "a.id = d.actual_screw_id LEFT JOIN series sr ON sr.id = "
+                              "a.series_id LEFT JOIN registrations r ON r.id = "
                               "d.registration_id WHERE p.code = ?1 AND d.id IN (SELECT max(id) FROM "
                               "screw_deviations GROUP BY plan_screw_id) ORDER BY length(ps.label), "
                               "ps.label", p->code, err);

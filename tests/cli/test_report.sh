@@ -95,6 +95,14 @@ if [ "$(sqlite3 "$S/study.db" 'SELECT count(*) FROM screw_deviations')" = 0 ]; t
     ok_if "study report: screw deviations 'not recorded yet'" grep -q "not recorded yet" "$TMP/study.txt"
     ok_if "patient report: the audit has not been run" \
         grep -q "audit has not been run" "$TMP/p01.txt"
+else
+    # the post-op CT's voxels, as the store's series row has them, under Table 5
+    v=$(sqlite3 "$S/study.db" "SELECT printf('%.2f × %.2f × %.2f', spacing_x_mm, spacing_y_mm, \
+        spacing_z_mm) FROM series s JOIN patients p ON p.id = s.patient_id WHERE p.code = 'P01' \
+        AND s.timepoint = 'postop'")
+    ok_if "patient report: the post-op CT's voxels ($v mm) and that they are coarser than 1 mm" \
+        sh -c "tr '\n' ' ' <'$TMP/p01.txt' | tr -s ' ' |
+               grep -q 'Post-operative CT voxels $v mm: coarser than the 1 mm slices'"
 fi
 
 # the footer: database hash, input checksums, page X of Y on every page
