@@ -13,7 +13,8 @@
  * and direction are smoothed by a quadratic along the line (a fracture need not
  * be planar: only the local shape is used; a voxel model's faces are
  * terraced). Samples in a margin of window_mm around the dome only help those
- * inside.
+ * inside. Where the two parts of a line show one planar fracture face under
+ * the surface, the line is put on that plane instead (domeplan_face.c).
  */
 #include "config.h"
 
