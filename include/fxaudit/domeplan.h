@@ -44,6 +44,10 @@ typedef struct fx_domeplan_opts {
                            * normal within this of the direction to it) labels
                            * the dome: the articular surface, not a fracture face
                            * or a fragment's cut face above the dome (30) */
+    int face_planes;      /* 1: a line whose two parts' fracture faces under the
+                           * articular surface fit one plane is put on that
+                           * plane's circle (docs/reduction-estimate.md, step
+                           * 4b); 0: the grid's line only (1) */
 } fx_domeplan_opts;
 
 void fx_domeplan_opts_default(fx_domeplan_opts *o);
@@ -61,6 +65,8 @@ void fx_domeplan_free(fx_domeplan *p); /* NULL is a no-op */
 /* Line samples inside the dome, and the fracture lines' length there (mm). */
 size_t fx_domeplan_samples(const fx_domeplan *p);
 double fx_domeplan_line_mm(const fx_domeplan *p);
+/* Lines (pairs of parts) put on their fracture-face plane. */
+int fx_domeplan_face_lines(const fx_domeplan *p);
 
 #define FX_DOMEPLAN_MAX_LINES 8
 

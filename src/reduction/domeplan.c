@@ -13,7 +13,8 @@
  * and direction are smoothed by a quadratic along the line (a fracture need not
  * be planar: only the local shape is used; a voxel model's faces are
  * terraced). Samples in a margin of window_mm around the dome only help those
- * inside.
+ * inside. Where the two parts of a line show one planar fracture face under
+ * the surface, the line is put on that plane instead (domeplan_face.c).
  */
 #include "config.h"
 
@@ -26,25 +27,7 @@
 #include "fxaudit/bvh.h"
 #include "fxaudit/domeplan.h"
 #include "domefrag.h"
-
-typedef struct line_sample {
-    fx_vec3 x;       /* on the joint sphere */
-    fx_vec3 across;  /* from the lower-label part's grid point to the other's */
-    fx_vec3 n0, l0, u0; /* radial, tangent, across towards a (the higher label) */
-    int a, b;        /* part indices: a the higher label, b the lower */
-    double len_mm;   /* the line length this sample stands for */
-    int in_dome, ok; /* ok: a tangent was found */
-    int edge;        /* 0: between grid neighbours along L, 1: along P */
-} line_sample;
-
-struct fx_domeplan {
-    int *label; /* per part */
-    line_sample *s;
-    size_t n, cap;
-    fx_vec3 axis[3];
-    size_t inside;   /* samples in the dome with a tangent */
-    double line_mm;
-};
+#include "domeplan_int.h"
 
 void fx_domeplan_opts_default(fx_domeplan_opts *o)
 {
@@ -52,6 +35,7 @@ void fx_domeplan_opts_default(fx_domeplan_opts *o)
     o->window_mm = 12.0;
     o->max_dist_mm = 3.0;
     o->articular_deg = 30.0;
+    o->face_planes = 1;
 }
 
 void fx_domeplan_free(fx_domeplan *p)
@@ -61,6 +45,11 @@ void fx_domeplan_free(fx_domeplan *p)
     free(p->label);
     free(p->s);
     free(p);
+}
+
+int fx_domeplan_face_lines(const fx_domeplan *p)
+{
+    return p->face_pairs;
 }
 
 size_t fx_domeplan_samples(const fx_domeplan *p)
@@ -123,7 +112,7 @@ static int part_of_triangle(const size_t *first, size_t n, size_t tri)
     return -1;
 }
 
-static int push(fx_domeplan *p, const line_sample *s, fx_error *err)
+int dplan_push(fx_domeplan *p, const line_sample *s, fx_error *err)
 {
     if (p->n == p->cap) {
         size_t cap = p->cap ? 2 * p->cap : 1024;
@@ -137,19 +126,7 @@ static int push(fx_domeplan *p, const line_sample *s, fx_error *err)
     return FX_OK;
 }
 
-/* The grid: half width N cells, spacing h; the point of cell (i, j). The
- * BVH of all parts (first[i]: part i's first triangle) refines the lines. */
-typedef struct grid {
-    const fx_dome *d;
-    double h, R;
-    int N;
-    const fx_bvh *bvh;
-    const size_t *first;
-    size_t nparts;
-    double max_d2;
-} grid;
-
-static fx_vec3 grid_point(const grid *g, double a, double b)
+fx_vec3 dplan_grid_point(const dplan_grid *g, double a, double b)
 {
     double z = sqrt(fmax(0, g->R * g->R - a * a - b * b));
     const fx_vec3 *ax = g->d->axis;
@@ -158,17 +135,21 @@ static fx_vec3 grid_point(const grid *g, double a, double b)
                                                 fx_v3_scale(ax[2], z)));
 }
 
-/* Label every grid cell with the nearest part (-1: none within max_dist,
- * -2: off the cap). */
-static int label_at(const grid *g, double a, double b)
+int dplan_label_point(const dplan_grid *g, fx_vec3 x)
 {
     fx_closest c;
-    return fx_bvh_closest(g->bvh, grid_point(g, a, b), g->max_d2, &c)
-               ? part_of_triangle(g->first, g->nparts, c.tri)
-               : -1;
+    return fx_bvh_closest(g->bvh, x, g->max_d2, &c) ? part_of_triangle(g->first, g->nparts, c.tri)
+                                                    : -1;
 }
 
-static void label_grid(const grid *g, double rho2, int *lab)
+static int label_at(const dplan_grid *g, double a, double b)
+{
+    return dplan_label_point(g, dplan_grid_point(g, a, b));
+}
+
+/* Label every grid cell with the nearest part (-1: none within max_dist,
+ * -2: off the cap). */
+static void label_grid(const dplan_grid *g, double rho2, int *lab)
 {
     int W = 2 * g->N + 1;
     for (int j = 0; j < W; j++)
@@ -179,7 +160,7 @@ static void label_grid(const grid *g, double rho2, int *lab)
         }
 }
 
-static int in_dome(const fx_dome *d, fx_vec3 x)
+int dplan_in_dome(const fx_dome *d, fx_vec3 x)
 {
     fx_vec3 r = fx_v3_sub(x, d->centre_mm);
     if (fx_v3_dot(r, d->axis[2]) < d->radius_mm - d->height_mm)
@@ -188,14 +169,14 @@ static int in_dome(const fx_dome *d, fx_vec3 x)
 }
 
 /* A line sample between cells (i0, j0) and (i1, j1) of parts p0 != p1. */
-static int add_sample(fx_domeplan *p, const grid *g, const fx_domeplan_part *parts, int i0,
+static int add_sample(fx_domeplan *p, const dplan_grid *g, const fx_domeplan_part *parts, int i0,
                       int j0, int p0, int i1, int j1, int p1, int edge, fx_error *err)
 {
     line_sample s;
     memset(&s, 0, sizeof(s));
     double a0 = (i0 - g->N) * g->h, b0 = (j0 - g->N) * g->h;
     double a1 = (i1 - g->N) * g->h, b1 = (j1 - g->N) * g->h;
-    fx_vec3 q0 = grid_point(g, a0, b0), q1 = grid_point(g, a1, b1);
+    fx_vec3 q0 = dplan_grid_point(g, a0, b0), q1 = dplan_grid_point(g, a1, b1);
     /* where along the edge the nearest part changes, to h / 256 */
     double lo = 0, hi = 1;
     for (int it = 0; it < 8; it++) {
@@ -206,18 +187,18 @@ static int add_sample(fx_domeplan *p, const grid *g, const fx_domeplan_part *par
             hi = t;
     }
     double t = 0.5 * (lo + hi);
-    fx_vec3 mid = grid_point(g, a0 + t * (a1 - a0), b0 + t * (b1 - b0));
+    fx_vec3 mid = dplan_grid_point(g, a0 + t * (a1 - a0), b0 + t * (b1 - b0));
     int lo0 = parts[p0].label < parts[p1].label;
     s.x = mid;
     s.a = lo0 ? p1 : p0;
     s.b = lo0 ? p0 : p1;
     s.across = lo0 ? fx_v3_sub(q1, q0) : fx_v3_sub(q0, q1);
     s.edge = edge;
-    s.in_dome = in_dome(g->d, mid);
-    return push(p, &s, err);
+    s.in_dome = dplan_in_dome(g->d, mid);
+    return dplan_push(p, &s, err);
 }
 
-static int find_samples(fx_domeplan *p, const grid *g, const fx_domeplan_part *parts,
+static int find_samples(fx_domeplan *p, const dplan_grid *g, const fx_domeplan_part *parts,
                         const int *lab, fx_error *err)
 {
     int W = 2 * g->N + 1, rc = FX_OK;
@@ -348,16 +329,19 @@ static int tangents(fx_domeplan *p, const fx_dome *d, const fx_domeplan_opts *o,
     int rc = ws && A && V && ev && sm ? FX_OK
                                       : fx_fail(err, FX_ENOMEM, "cannot allocate an eigen solver");
     for (size_t k = 0; !rc && k < p->n; k++)
-        if (p->s[k].in_dome)
+        if (p->s[k].in_dome && !p->s[k].on_face)
             tangent(p, k, o->window_mm, d, ws, A, V, ev);
     for (size_t k = 0; !rc && k < p->n; k++)
-        if (p->s[k].ok)
+        if (p->s[k].ok && !p->s[k].on_face)
             smooth_place(&p->s[k], &sm[k], p->s, p->n, o->window_mm, d);
+        else
+            sm[k] = p->s[k];
     for (size_t k = 0; !rc && k < p->n; k++) {
         if (!p->s[k].ok)
             continue;
         p->s[k] = sm[k];
-        p->s[k].len_mm = length_of(&p->s[k], d->axis, o->grid_mm);
+        if (!p->s[k].on_face)
+            p->s[k].len_mm = length_of(&p->s[k], d->axis, o->grid_mm);
         p->line_mm += p->s[k].len_mm;
         p->inside++;
     }
@@ -378,7 +362,7 @@ int fx_domeplan_lines(const fx_dome *d, const fx_domeplan_part *parts, size_t n,
                                        "and parts");
     H = fmin(H, R);
     double rho2 = R * R - (R - H) * (R - H);
-    grid g = {d, o->grid_mm, R, (int)ceil(sqrt(rho2) / o->grid_mm), NULL, NULL, n,
+    dplan_grid g = {d, o->grid_mm, R, (int)ceil(sqrt(rho2) / o->grid_mm), NULL, NULL, n,
               o->max_dist_mm * o->max_dist_mm};
     size_t W = (size_t)(2 * g.N + 1);
     size_t *first = calloc(n + 1, sizeof(*first));
@@ -402,6 +386,8 @@ int fx_domeplan_lines(const fx_dome *d, const fx_domeplan_part *parts, size_t n,
         label_grid(&g, rho2, lab);
         rc = find_samples(p, &g, parts, lab, err);
     }
+    if (!rc && o->face_planes)
+        rc = dplan_face_lines(p, &g, parts, n, err);
     if (!rc)
         rc = tangents(p, d, o, err);
     fx_bvh_free(bvh);

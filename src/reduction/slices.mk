@@ -24,11 +24,15 @@ CLEANFILES += tests/unit/dome_slice_axial.png tests/unit/dome_slice_coronal.png 
 
 # The dome estimate from the plan's fragments and the audit's poses.
 libfxaudit_a_SOURCES += src/reduction/domeplan.c src/reduction/domeplan_plan.c \
+	src/reduction/domeplan_face.c src/reduction/domeplan_int.h \
 	src/reduction/domestore_plan.c src/reduction/domestore_int.h
 noinst_HEADERS += include/fxaudit/domeplan.h
-check_PROGRAMS += tests/unit/test_domeplan
-TESTS += tests/unit/test_domeplan tests/cli/test_dome_plan.sh
+check_PROGRAMS += tests/unit/test_domeplan tests/unit/test_domeplan_face
+TESTS += tests/unit/test_domeplan tests/unit/test_domeplan_face tests/cli/test_dome_plan.sh
 EXTRA_DIST += tests/cli/test_dome_plan.sh
 tests_unit_test_domeplan_SOURCES = tests/unit/test_domeplan.c
 tests_unit_test_domeplan_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_domeplan_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_domeplan_face_SOURCES = tests/unit/test_domeplan_face.c
+tests_unit_test_domeplan_face_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_domeplan_face_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
