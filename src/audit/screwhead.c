@@ -19,18 +19,20 @@
  * sd_screw the signed distance to the screw (a head of the plan's radius and
  * height whose top lies at T along the axis, the shaft from the head's base
  * to the tip), sd_plate to a plate of the plan's thickness and width (a
- * straight bar: locally flat, its hole filled by the screw), other_i the
- * other screws' coverage, b_i the bone side of the plate (ramp of the
- * distance past its bone face), M, S, B the metal, soft-tissue and bone
- * levels (linear least squares), w the mean voxel side: the phantom renders
- * every surface with this ramp and no point-spread function
- * (src/phantom/voxelise.c). The plate's first estimate is the weighted
- * principal axes of the metal around the head (beyond its radius + a voxel,
- * where the head never reaches); its normal, depth and sideways position are
- * fitted (Nelder-Mead) on those voxels, then T on a grid with the plate
- * fixed, then all together; Huber's loss throughout (streaks, the plate's
- * hole where the screw does not fill it). The entry moves with T; the tip
- * stays. Measured: docs/audit.md.
+ * straight bar: locally flat; its hole, where the screw does not fill it,
+ * is left to the robust loss), other_i the other screws' coverage, b_i the
+ * bone side of the plate (ramp of the distance past its bone face), M, S, B
+ * the metal, soft-tissue and bone levels (linear least squares), w the mean
+ * voxel side: the phantom renders every surface with this ramp and no
+ * point-spread function (src/phantom/voxelise.c). The plate's first
+ * estimate is the weighted principal axes of the metal around the head
+ * (beyond its radius + a voxel, where the head never reaches); its normal,
+ * depth and sideways position are fitted (Nelder-Mead) on those voxels, then
+ * T on a grid with the plate fixed, then all together; Huber's loss
+ * throughout (streaks, the plate's hole where the screw does not fill it).
+ * When the top moved by more than REFIT_MM the fit is repeated once about
+ * the new top. The entry moves with T; the tip stays. Measured:
+ * docs/audit.md, "The head's depth at the small size".
  */
 #include "config.h"
 
@@ -45,12 +47,12 @@
 
 #include "screwhead.h"
 
-#define WIN_OUT_MM 5.0     /* voxels from this far beyond the head's top found ... */
-#define WIN_IN_MM 1.0      /* ... to this far past the entry */
-#define WIN_R_VOX 3.0      /* ... within the head's radius + this many voxels */
-#define SEARCH_MM 3.0      /* the head's top searched within +-this of the one found */
+#define WIN_OUT_MM 5.0 /* voxels from this far beyond the head's top found ... */
+#define WIN_IN_MM 1.0  /* ... to this far past the entry */
+#define WIN_R_VOX 3.0  /* ... within the head's radius + this many voxels */
+#define SEARCH_MM 3.0  /* the head's top searched within +-this of the one found */
 #define SEARCH_STEP_MM 0.05
-#define REFIT_MM 0.25  /* a top moved further is fitted again about its new place */
+#define REFIT_MM 0.25 /* a top moved further is fitted again about its new place */
 #define HUBER_K 1.345
 #define MIN_PLATE_VOX 2.0 /* metal beside the head (voxels' worth) to fit a plate */
 
@@ -63,14 +65,14 @@ typedef struct hd_vox {
 typedef struct hd_ctx {
     hd_vox *v;
     size_t n, cap;
-    fx_vec3 p, u;            /* the entry found and the axis */
-    double top0, len;        /* t of the head's top as found; the tip */
+    fx_vec3 p, u;     /* the entry found and the axis */
+    double top0, len; /* t of the head's top as found; the tip */
     double head_r, head_h, shaft_r, w;
-    fx_vec3 n0, l0, w0;      /* plate: normal into the bone, along the bar, across */
+    fx_vec3 n0, l0, w0;          /* plate: normal into the bone, along the bar, across */
     double m0, c0, thick, width; /* mid-plane n0.x and centre line w0.x as first seen */
-    int plate, beside_only;
-    double k;                /* Huber's threshold, HU */
-    double lev[3];           /* the levels of the last evaluation: M, S, B */
+    int beside_only;             /* the cost over the voxels beside the head only */
+    double k;                    /* Huber's threshold, HU */
+    double lev[3];               /* the levels of the last evaluation: M, S, B */
 } hd_ctx;
 
 /* Parameters: the head's top shift, the plate's tilt (2), depth, centre line. */
@@ -105,8 +107,8 @@ static double screw_sd(fx_vec3 x, fx_vec3 p, fx_vec3 u, double top, double head_
 static void plate_of(const hd_ctx *c, const double *q, fx_vec3 *nrm, fx_vec3 *wd, double *m,
                      double *cl)
 {
-    *nrm = fx_v3_unit(fx_v3_add(c->n0, fx_v3_add(fx_v3_scale(c->l0, q[Q_A]),
-                                                 fx_v3_scale(c->w0, q[Q_B]))));
+    *nrm = fx_v3_unit(
+        fx_v3_add(c->n0, fx_v3_add(fx_v3_scale(c->l0, q[Q_A]), fx_v3_scale(c->w0, q[Q_B]))));
     *wd = fx_v3_unit(fx_v3_sub(c->w0, fx_v3_scale(*nrm, fx_v3_dot(c->w0, *nrm))));
     *m = c->m0 + q[Q_M];
     *cl = c->c0 + q[Q_C];
@@ -134,7 +136,8 @@ static double cost(hd_ctx *c, const double *q, double *res)
                     Bm[3 * r + k] = y[r];
                 z[k] = (Bm[0] * (Bm[4] * Bm[8] - Bm[5] * Bm[7]) -
                         Bm[1] * (Bm[3] * Bm[8] - Bm[5] * Bm[6]) +
-                        Bm[2] * (Bm[3] * Bm[7] - Bm[4] * Bm[6])) / det;
+                        Bm[2] * (Bm[3] * Bm[7] - Bm[4] * Bm[6])) /
+                       det;
             }
             memcpy(c->lev, z, sizeof(z));
         }
@@ -151,7 +154,8 @@ static double cost(hd_ctx *c, const double *q, double *res)
             double cov = fmax(ramp(sdp, c->w), v->other);
             if (!v->beside)
                 cov = fmax(cov, ramp(screw_sd(v->x, c->p, c->u, top, c->head_h, c->head_r,
-                                              c->shaft_r, c->len), c->w));
+                                              c->shaft_r, c->len),
+                                     c->w));
             double bone = ramp(0.5 * c->thick - s, c->w);
             double g[3] = {cov, (1 - cov) * (1 - bone), (1 - cov) * bone};
             if (pass == 0) {
@@ -222,10 +226,11 @@ static int collect(const fx_volume *hu, const fx_audit_screw *s, size_t n, size_
                 for (size_t o = 0; o < n; o++)
                     if (o != k) {
                         double top = -g[o].plate_mm - g[o].head_h_mm;
-                        v->other = fmax(v->other,
-                                        ramp(screw_sd(x, s[o].entry, s[o].dir, top, g[o].head_h_mm,
-                                                      g[o].head_r_mm, 0.5 * g[o].diameter_mm,
-                                                      s[o].length_mm), c->w));
+                        v->other =
+                            fmax(v->other, ramp(screw_sd(x, s[o].entry, s[o].dir, top,
+                                                         g[o].head_h_mm, g[o].head_r_mm,
+                                                         0.5 * g[o].diameter_mm, s[o].length_mm),
+                                                c->w));
                     }
             }
     return FX_OK;
@@ -315,8 +320,8 @@ static void simplex(hd_ctx *c, double *q, int free_mask)
         np += (free_mask >> i) & 1;
     gsl_multimin_function f = {min_f, np, &m};
     gsl_vector *x = gsl_vector_alloc(np), *ss = gsl_vector_alloc(np);
-    gsl_multimin_fminimizer *s = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2,
-                                                                np);
+    gsl_multimin_fminimizer *s =
+        gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, np);
     if (x && ss && s) {
         for (int i = 0, j = 0; i < NQ; i++)
             if (free_mask & (1 << i)) {
@@ -469,9 +474,10 @@ int fx_screwhead_refine(const fx_volume *hu, fx_audit_screw *screws, size_t n,
         return fx_fail(err, FX_EINVAL, "screw head fit needs a HU volume (int16)");
     if (c.w < min_voxel_mm)
         return FX_OK;
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
     for (size_t k = 0; k < n && !rc; k++)
-        rc = refine_one(hu, screws, n, k, geom, plate_width_mm[k], &c, stat ? &stat[k] : &one,
-                        err);
+        rc = refine_one(hu, screws, n, k, geom, plate_width_mm[k], &c, stat ? &stat[k] : &one, err);
+    gsl_set_error_handler(old);
     free(c.v);
     return rc;
 }

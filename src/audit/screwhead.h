@@ -18,9 +18,9 @@
 
 /* What the head's fit did for one screw (for tests and docs). */
 typedef struct fx_screwhead_stat {
-    int plate_found; /* 1: a plate was seen beside the head and fitted */
-    int refined;     /* 1: the entry was moved along the axis */
-    double moved_mm; /* the entry's move along the axis (+: deeper, towards the tip) */
+    int plate_found;       /* 1: a plate was seen beside the head and fitted */
+    int refined;           /* 1: the entry was moved along the axis */
+    double moved_mm;       /* the entry's move along the axis (+: deeper, towards the tip) */
     double plate_tilt_deg; /* the fitted plate's normal against its first estimate */
     double metal_hu, soft_hu, bone_hu; /* fitted levels */
     double cost_before, cost_after;    /* robust cost per voxel, HU^2 */

@@ -33,11 +33,11 @@
 #define TOL_FINE_MM 0.05 /* at 1 mm; measured 0.004 */
 
 typedef struct scene {
-    double R[9];   /* local -> world rotation */
-    fx_vec3 c;     /* world position of the local origin (the entry) */
-    fx_vec3 dir;   /* the screw's axis, local */
-    fx_vec3 hole;  /* the plate hole's centre, local (z = 0) */
-    double bar_y;  /* the plate's centre line, local y */
+    double R[9];  /* local -> world rotation */
+    fx_vec3 c;    /* world position of the local origin (the entry) */
+    fx_vec3 dir;  /* the screw's axis, local */
+    fx_vec3 hole; /* the plate hole's centre, local (z = 0) */
+    double bar_y; /* the plate's centre line, local y */
 } scene;
 
 static fx_vec3 to_local(const scene *s, fx_vec3 p)
@@ -126,11 +126,12 @@ static void check_recovered(double off_mm, double vox_mm, double tol_mm)
     assert_int_equal(fx_screwhead_refine(v, &a, 1, &GEOM, &width, 0.5 * vox_mm, &st, NULL), 0);
     double along = fx_v3_dot(fx_v3_sub(a.entry, s.c), a.dir);
     fx_vec3 tip = fx_v3_add(a.entry, fx_v3_scale(a.dir, a.length_mm));
-    print_message("# %.1f mm voxels, started %+.2f mm: moved %+.3f mm, entry now %+.3f mm along the axis, "
-                  "plate tilt %.2f deg, levels M %.0f S %.0f B %.0f, cost %.0f -> %.0f, %zu "
-                  "voxels\n",
-                  vox_mm, off_mm, st.moved_mm, along, st.plate_tilt_deg, st.metal_hu, st.soft_hu,
-                  st.bone_hu, st.cost_before, st.cost_after, st.nvox);
+    print_message(
+        "# %.1f mm voxels, started %+.2f mm: moved %+.3f mm, entry now %+.3f mm along the axis, "
+        "plate tilt %.2f deg, levels M %.0f S %.0f B %.0f, cost %.0f -> %.0f, %zu "
+        "voxels\n",
+        vox_mm, off_mm, st.moved_mm, along, st.plate_tilt_deg, st.metal_hu, st.soft_hu, st.bone_hu,
+        st.cost_before, st.cost_after, st.nvox);
     assert_true(st.plate_found);
     assert_true(st.refined);
     assert_true(fabs(along) < tol_mm);
