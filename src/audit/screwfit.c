@@ -47,6 +47,7 @@
 #include <gsl/gsl_vector.h>
 
 #include "fxaudit/screwfit.h"
+#include "screwhead.h"
 
 #define TIP_SHORT_MM 10.0 /* the tip searched from this far short ... */
 #define TIP_PAST_MM 8.0   /* ... to this far past it (the voxels looked at) */
@@ -560,5 +561,6 @@ int fx_audit_screwfit(const fx_volume *hu, const fx_plan *plan, const fx_audit_o
     fx_screwfit_drop_duplicates(r->screws, &r->nscrews, g);
     int rc = fx_screwfit_refine(hu, r->screws, r->nscrews, g, FX_SCREWFIT_MIN_VOXEL_MM, NULL, err);
     free(g);
-    return rc;
+    /* the entry's depth: the head and the plate beside it (src/audit/screwhead.c) */
+    return rc ? rc : fx_audit_screwhead(hu, plan, o, r, err);
 }
