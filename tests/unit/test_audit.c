@@ -200,8 +200,29 @@ static void a_tip_in_the_far_cortex_is_found_where_the_metal_ends(void **st)
     double dt = fx_v3_dist(a.tip, fx_v3_add(s.entry, fx_v3_scale(s.dir, s.length_mm)));
     print_message("# tip in the far cortex: tip %.4f mm, length %+.4f mm\n", dt,
                   a.length_mm - s.length_mm);
-    assert_true(dt < 0.3); /* 0.63 mm with the level taken 2.5-5 mm out */
+    assert_true(dt < 0.3); /* 0.63 mm with the level taken 2.5-5 mm out, 0.23 mm 1.5
+                              voxels past the metal, 0.08 mm a voxel past it */
     assert_true(fabs(a.length_mm - s.length_mm) < 0.3);
+    fx_volume_free(v);
+}
+
+/* The same at 2 mm voxels, the tip 2 mm into the 3 mm far cortex, 1 mm of
+ * it beyond the tip (small seed 1 P06 screw 4, P09 screw 4: the level beyond
+ * taken 1.5 voxels, 3 mm, past the metal fell in the soft tissue and put the
+ * half-way crossing out in the cortex: here tip 0.68 mm, length +0.91 mm;
+ * from a voxel past the metal 0.44 and +0.67 mm). */
+static void a_tip_in_a_thin_far_cortex_is_found_within_half_a_mm_at_2_mm_voxels(void **st)
+{
+    (void)st;
+    screw_truth s = tilted(20);
+    s.far_z = s.length_mm * s.dir.z + 2.0;
+    fx_volume *v = block(&s, 2.0, 2.0);
+    fx_audit_screw a = find(v, &s, 6.0);
+    double dt = fx_v3_dist(a.tip, fx_v3_add(s.entry, fx_v3_scale(s.dir, s.length_mm)));
+    print_message("# tip in a thin far cortex at 2 mm: tip %.4f mm, length %+.4f mm\n", dt,
+                  a.length_mm - s.length_mm);
+    assert_true(dt < 0.5);
+    assert_true(fabs(a.length_mm - s.length_mm) < 1.0);
     fx_volume_free(v);
 }
 
@@ -277,6 +298,7 @@ int main(void)
         cmocka_unit_test(finds_a_screw_tilted_30_degrees_at_2_mm_voxels_within_half_a_mm),
         cmocka_unit_test(a_plate_bent_up_beside_the_head_does_not_move_the_entry),
         cmocka_unit_test(a_tip_in_the_far_cortex_is_found_where_the_metal_ends),
+        cmocka_unit_test(a_tip_in_a_thin_far_cortex_is_found_within_half_a_mm_at_2_mm_voxels),
         cmocka_unit_test(reports_no_screw_where_none_was_placed),
         cmocka_unit_test(assignment_finds_the_optimum_that_greedy_misses),
         cmocka_unit_test(assignment_leaves_gated_pairs_unmatched),
