@@ -518,7 +518,7 @@ static int find_ends(const fx_volume *v, const cyl *c, double thr, const ends_ge
      * voxel past tt. From 1.5 voxels past tt it fell past the 3 mm cortex at
      * 2 mm voxels into the soft tissue and made tips long (small seed 1 P09
      * screw 4: 1.05 mm after refinement; docs/audit.md, "The level beyond
-     * the tip"). */
+     * the tip and metal past a dip"). */
     double b0 = BEYOND_VOX * fmax(v->spacing[0], fmax(v->spacing[1], v->spacing[2]));
     double beyond = prof_median(&p, tt + b0, tt + b0 + 1.0);
     /* another implant close beyond the tip: its partial volume reaches the

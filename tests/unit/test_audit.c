@@ -245,7 +245,7 @@ static void a_tip_in_a_thin_far_cortex_is_found_within_half_a_mm_at_2_mm_voxels(
 /* A tip where the 3 mm far cortex begins, another plate across the axis 3.6
  * mm past it, just beyond the bone (small seed 7 P01 screw 8: the other plate
  * 3.3 mm past the tip). The level beyond the tip, a voxel past its metal,
- * took the plate's partial volume: tip 0.75 mm short with the code before
+ * took the plate's partial volume: tip 0.75 mm off, 0.54 mm short, before
  * (a dip shorter than 2 mm would also have been bridged into the plate, as
  * on seed 7 P01: 5.7 mm long). The metal past the dip is wider than the
  * shaft: the run ends before it and the level beyond is the dip's lowest. */
