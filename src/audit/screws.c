@@ -331,6 +331,46 @@ static size_t run_end(const profile *p, size_t from, int step, double thr, doubl
     return last;
 }
 
+/* Metal on a ring of radius r_mm about the axis at depth t: a quarter of 12
+ * points at or above thr (a plate or another screw across the line; around
+ * a shaft lies tissue). */
+static int ring_has_metal(const fx_volume *v, const cyl *c, fx_vec3 a, fx_vec3 b, double t,
+                          double r_mm, double thr)
+{
+    fx_vec3 x = fx_v3_add(c->p, fx_v3_scale(c->u, t));
+    int m = 0;
+    for (int k = 0; k < 12; k++) {
+        fx_vec3 y = fx_v3_add(x, fx_v3_add(fx_v3_scale(a, r_mm * cos(k * M_PI / 6)),
+                                           fx_v3_scale(b, r_mm * sin(k * M_PI / 6))));
+        m += fx_volume_sample(v, fx_volume_world_to_index(v, y), -1000) >= thr;
+    }
+    return m >= 3;
+}
+
+/* The run to the tip: as run_end, but the metal after a dip must be the
+ * shaft's: where it is wider than the shaft (metal on the ring r_mm out), it
+ * is another implant beyond the tip, and the run ends before the dip (small
+ * seed 7 P01 screw 8: the other plate 3.3 mm past the tip, across the axis;
+ * a 1 mm dip of cortex between, bridged as a streak, put the tip 5.7 mm out). */
+static size_t run_to_tip(const fx_volume *v, const cyl *c, fx_vec3 a, fx_vec3 b, const profile *p,
+                         size_t from, double thr, double gap_mm, double r_mm, size_t *other)
+{
+    size_t last = from, i = from;
+    *other = 0;
+    while (i + 1 < p->n) {
+        i++;
+        if (p->hu[i] >= thr) {
+            if (i > last + 1 && ring_has_metal(v, c, a, b, prof_t(p, i), r_mm, thr)) {
+                *other = i;
+                break;
+            }
+            last = i;
+        } else if (prof_t(p, i) - prof_t(p, last) > gap_mm)
+            break;
+    }
+    return last;
+}
+
 /* Tip and head's top along the axis c (t values), from the HU profile. */
 /* Where the run back to the head's top starts: at the metal sample nearest
  * to t_mid within 2 mm (on the axis the middle of the plate and head, on the
@@ -350,6 +390,7 @@ static size_t head_start(const profile *p, size_t start, double thr, double t_mi
 
 #define HEAD_WINDOW_MM 2.5
 #define TIP_WINDOW_MM 12.0
+#define BEYOND_VOX 1.0 /* the level beyond a tip: from this many voxels past its metal */
 
 /* The screw's cross-section for the head: the radii of its shaft and head. */
 typedef struct ends_geom {
@@ -463,15 +504,27 @@ static int find_ends(const fx_volume *v, const cyl *c, double thr, const ends_ge
     int on_ring = head_ring(v, c, a, b, eg, &p, thr, &ring);
     const profile *hp = on_ring ? &ring : &p;
     double t_mid = on_ring ? 0.5 * eg->head_h_mm - head_mm : -0.5 * head_mm;
-    size_t tip = run_end(&p, from, +1, thr, gap_mm),
+    double vox = fmax(v->spacing[0], fmax(v->spacing[1], v->spacing[2]));
+    size_t other, tip = run_to_tip(v, c, a, b, &p, from, thr, gap_mm, eg->shaft_r_mm + 1.5 * vox,
+                                   &other),
            top = run_end(hp, head_start(hp, start, thr, t_mid), -1, thr, 1.0);
     double tt = prof_t(&p, tip), tp = prof_t(hp, top);
     double plat = prof_median(&p, fmax(tt - 6, prof_t(&p, from)), tt - 1.0);
-    /* what lies beyond the tip, just past its partial-volume zone (1.5
-     * voxels): a tip in the far cortex has cortex there, and soft tissue
-     * only a millimetre or two further out */
-    double b0 = 1.5 * fmax(v->spacing[0], fmax(v->spacing[1], v->spacing[2]));
+    /* what lies beyond the tip, just past its partial-volume zone: a tip in
+     * the far cortex has cortex there, and soft tissue only a millimetre or
+     * two further out. The zone ends a voxel and a half past the tip (the
+     * ramp's half voxel, then a voxel of interpolation), and tt, the last
+     * sample above thr, already lies within it: the level is taken from a
+     * voxel past tt. From 1.5 voxels past tt it fell past the 3 mm cortex at
+     * 2 mm voxels into the soft tissue and made tips long (small seed 1 P09
+     * screw 4: 1.05 mm after refinement; docs/audit.md, "The level beyond
+     * the tip and metal past a dip"). */
+    double b0 = BEYOND_VOX * fmax(v->spacing[0], fmax(v->spacing[1], v->spacing[2]));
     double beyond = prof_median(&p, tt + b0, tt + b0 + 1.0);
+    /* another implant close beyond the tip: its partial volume reaches the
+     * window; the tissue between is where the dip is deepest */
+    for (size_t i = tip + 1; other && i < other; i++)
+        beyond = fmin(beyond, p.hu[i]);
     *t_tip = crossing(&p, prof_i(&p, tt - 1.0), +1, 0.5 * (plat + beyond));
     /* metal running on far past the planned tip is another implant on the
      * same line: the tip cannot be told, and the planned length is kept */
