@@ -96,20 +96,54 @@ static double shared(const fx_volume *hu, const fx_audit_screw *a, const fx_audi
     return k ? (double)n / k : 0;
 }
 
-/* A search that ended partly on another screw's metal (a quarter of its axis
- * within 2 mm of the other's) and has too little metal of its own elsewhere
- * (mean coverage below min_fill) found no screw of its own: a planned screw
- * not placed beside one that converges on it. Screws that merely cross keep
- * their own metal and stay. */
-static void drop_shared(const fx_volume *hu, const fx_audit_opts *o, fx_audit_result *r)
+/* How far a found screw lies from its own plan (degrees + mm), as the
+ * matching and fx_audit_separate_shared weigh it. */
+static double plan_cost(const fx_audit_screw *a, const fx_audit_prior *p)
 {
+    return fx_v3_axis_angle(a->dir, p->dir) * 180 / M_PI + fx_v3_dist(a->entry, p->entry);
+}
+
+/* Does a lie on b's metal (a quarter of its axis within 2 mm of b's) with too
+ * little metal of its own elsewhere (mean coverage below min_fill)? */
+static int on_other(const fx_volume *hu, const fx_audit_opts *o, const fx_audit_screw *a,
+                    const fx_audit_screw *b)
+{
+    double own;
+    return shared(hu, a, b, &own) >= 0.25 && own < o->min_fill;
+}
+
+/* One screw found by two searches: three quarters of each axis within 2 mm of
+ * the other's, whatever else either reaches (a plate past one end). */
+static int same_screw(const fx_volume *hu, const fx_audit_screw *a, const fx_audit_screw *b)
+{
+    double own;
+    return shared(hu, a, b, &own) >= 0.75 && shared(hu, b, a, &own) >= 0.75;
+}
+
+/* A search that ended on another screw's metal and found no screw of its own:
+ * a planned screw not placed beside one that converges on it. Screws that
+ * merely cross keep their own metal and stay. When two searches found one
+ * screw (e.g. two screws planned along one corridor from the two plates, the
+ * other way round, one placed: small seed 53 P05 and P10, where the search
+ * from the other plate took that plate for the head), the one further from its
+ * own plan goes, not the one that happens to lie wholly on the other. */
+static void drop_shared(const fx_volume *hu, const fx_audit_opts *o, const fx_audit_prior *pr,
+                        fx_audit_result *r)
+{
+    fx_audit_screw *s = r->screws;
     for (size_t i = 0; i < r->nscrews; i++)
         for (size_t j = 0; j < r->nscrews; j++) {
-            double own;
-            if (i == j || shared(hu, &r->screws[i], &r->screws[j], &own) < 0.25 ||
-                own >= o->min_fill)
+            if (i == j)
                 continue;
-            memmove(&r->screws[i], &r->screws[i + 1], (r->nscrews - i - 1) * sizeof(*r->screws));
+            if (same_screw(hu, &s[i], &s[j])) {
+                double ci = plan_cost(&s[i], &pr[s[i].planned]);
+                double cj = plan_cost(&s[j], &pr[s[j].planned]);
+                if (ci < cj || (ci == cj && i < j))
+                    continue; /* j goes when the loop reaches it */
+            } else if (!on_other(hu, o, &s[i], &s[j])) {
+                continue;
+            }
+            memmove(&s[i], &s[i + 1], (r->nscrews - i - 1) * sizeof(*s));
             r->nscrews--;
             i = (size_t)-1; /* start over */
             break;
@@ -169,10 +203,11 @@ static int find_all(const fx_volume *hu, const fx_plan *plan, const fx_rigid *pl
     /* two searches that ended on the same metal: the weaker one again, the
      * other's metal masked out (src/audit/screws.c) */
     rc = fx_audit_separate_shared(hu, r->screws, r->nscrews, pr, o, err);
+    if (!rc)
+        drop_shared(hu, o, pr, r);
     free(pr);
     if (rc)
         return rc;
-    drop_shared(hu, o, r);
     rc = resolve_tips(hu, plan, o, r, err);
     return rc ? rc : fx_audit_screwfit(hu, plan, o, r, err); /* sub-voxel, src/audit/screwfit.c */
 }
