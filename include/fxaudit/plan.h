@@ -132,6 +132,9 @@ double fx_plan_round_length(double corridor_mm, double min_mm, double step_mm, d
 const fx_plan_fragment *fx_plan_find_fragment(const fx_plan *p, const char *name);
 const fx_plan_screw *fx_plan_find_screw(const fx_plan *p, const char *name);
 const fx_plan_plate *fx_plan_find_plate(const fx_plan *p, const char *name);
+/* The plate a screw's head sits on: its named plate, else the first plate
+ * whose path passes within 5 mm of its entry; NULL for none. Owned by p. */
+const fx_plan_plate *fx_plan_plate_of_screw(const fx_plan *p, const fx_plan_screw *s);
 
 /* Plan file (JSON). Writing is atomic (temporary name, then rename). Reading
  * checks units ("mm"), coordinate system ("LPS"), the format version (a newer

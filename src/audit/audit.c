@@ -50,20 +50,10 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Thickness of the plate a planned screw's head sits on: its named plate, or
- * the plan's plate whose path passes within 5 mm of the entry; 0 for none. */
+/* Thickness of the plate a planned screw's head sits on; 0 for none. */
 static double plate_thickness(const fx_plan *plan, const fx_plan_screw *s)
 {
-    const fx_plan_plate *pl = s->plate[0] ? fx_plan_find_plate(plan, s->plate) : NULL;
-    double best = 5.0;
-    for (size_t p = 0; !pl && p < plan->nplates; p++)
-        for (size_t k = 0; k < plan->plates[p].npath; k++) {
-            double d = fx_v3_dist(plan->plates[p].path[k], s->entry);
-            if (d < best) {
-                best = d;
-                pl = &plan->plates[p];
-            }
-        }
+    const fx_plan_plate *pl = fx_plan_plate_of_screw(plan, s);
     return pl && isfinite(pl->thickness_mm) ? pl->thickness_mm : 0.0;
 }
 

@@ -55,7 +55,7 @@ tests_unit_test_audit_screwfit_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_audit_screwfit_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 # the head's depth (the entry) beside its plate, by an image model (issue 6, small size)
 libfxaudit_a_SOURCES += src/audit/screwhead.c
-noinst_HEADERS += src/audit/screwhead.h
+noinst_HEADERS += src/audit/screwhead.h src/audit/screwmodel.h
 check_PROGRAMS += tests/unit/test_audit_screwhead
 TESTS += tests/unit/test_audit_screwhead
 tests_unit_test_audit_screwhead_SOURCES = tests/unit/test_audit_screwhead.c tests/unit/phantoms.c \

@@ -9,7 +9,7 @@
  * screw is predicted from a model of the whole screw instead:
  *
  *     hu_i = B_i + beta + (M - B_i - beta) * c_i,
- *     c_i  = max(ramp(sd(x_i; axis, T)), other_i),  ramp(d) = clamp(1/2 - d/w, 0, 1),
+ *     c_i  = max(fx_sm_ramp(sd(x_i; axis, T)), other_i),  fx_sm_ramp(d) = clamp(1/2 - d/w, 0, 1),
  *
  * sd the signed distance from the voxel centre x_i to a flat-ended cylinder
  * of the screw's planned diameter ending at the tip T, w the mean voxel side
@@ -48,6 +48,7 @@
 
 #include "fxaudit/screwfit.h"
 #include "screwhead.h"
+#include "screwmodel.h"
 
 #define TIP_SHORT_MM 10.0 /* the tip searched from this far short ... */
 #define TIP_PAST_MM 8.0   /* ... to this far past it (the voxels looked at) */
@@ -77,29 +78,12 @@ typedef struct sf_ctx {
 /* The parameters: entry shift (a1, a2), tilt (b1, b2), M, beta, [delta, T]. */
 enum { P_A1, P_A2, P_B1, P_B2, P_M, P_BETA, P_D, P_T, NPAR };
 
-static double ramp(double d, double w)
-{
-    double c = 0.5 - d / w;
-    return c < 0 ? 0 : c > 1 ? 1 : c;
-}
-
-/* Signed distance to the cylinder of radius r along u from p, t in [t0, t1]. */
-static double cyl_sd(fx_vec3 x, fx_vec3 p, fx_vec3 u, double t0, double t1, double r)
-{
-    fx_vec3 rel = fx_v3_sub(x, p);
-    double t = fx_v3_dot(rel, u);
-    double radial = fx_v3_norm(fx_v3_sub(rel, fx_v3_scale(u, t))) - r;
-    double axial = fabs(t - 0.5 * (t0 + t1)) - 0.5 * (t1 - t0);
-    double ox = fmax(radial, 0), oy = fmax(axial, 0);
-    return sqrt(ox * ox + oy * oy) + fmin(fmax(radial, axial), 0.0);
-}
-
 /* Signed distance to a whole screw: shaft (entry - plate .. tip) and head. */
 static double screw_sd(const fx_audit_screw *s, const fx_screwfit_geom *g, fx_vec3 x)
 {
     double base = -g->plate_mm, top = base - g->head_h_mm;
-    double shaft = cyl_sd(x, s->entry, s->dir, base, s->length_mm, 0.5 * g->diameter_mm);
-    return fmin(shaft, cyl_sd(x, s->entry, s->dir, top, base, g->head_r_mm));
+    double shaft = fx_sm_cyl_sd(x, s->entry, s->dir, base, s->length_mm, 0.5 * g->diameter_mm);
+    return fmin(shaft, fx_sm_cyl_sd(x, s->entry, s->dir, top, base, g->head_r_mm));
 }
 
 static void axis_of(const sf_ctx *c, const double *x, fx_vec3 *p, fx_vec3 *u)
@@ -112,7 +96,7 @@ static void axis_of(const sf_ctx *c, const double *x, fx_vec3 *p, fx_vec3 *u)
 /* The own coverage of voxel centre X (the shaft from well before the entry). */
 static double own_cov(const sf_ctx *c, fx_vec3 p, fx_vec3 u, double T, fx_vec3 X)
 {
-    return ramp(cyl_sd(X, p, u, -20.0, T, c->r), c->w);
+    return fx_sm_ramp(fx_sm_cyl_sd(X, p, u, -20.0, T, c->r), c->w);
 }
 
 /* The model at voxel v for the axis p + t u and the tip T: its metal
@@ -228,7 +212,7 @@ static int collect(const fx_volume *hu, const fx_audit_screw *s, size_t n, size_
                 v->other = 0;
                 for (size_t o = 0; o < n; o++)
                     if (o != k)
-                        v->other = fmax(v->other, ramp(screw_sd(&s[o], &geom[o], X), c->w));
+                        v->other = fmax(v->other, fx_sm_ramp(screw_sd(&s[o], &geom[o], X), c->w));
             }
     return FX_OK;
 }
@@ -529,19 +513,11 @@ size_t fx_screwfit_drop_duplicates(fx_audit_screw *s, size_t *n, fx_screwfit_geo
     return dropped;
 }
 
-/* Thickness of the plate a planned screw's head sits on: its named plate, or
- * the plan's plate whose path passes within 5 mm of the entry; 0 for none
- * (as the audit takes it, src/audit/audit.c). */
+/* Thickness of the plate a planned screw's head sits on; 0 for none (as the
+ * audit takes it, src/audit/audit.c). */
 static double plate_mm(const fx_plan *plan, const fx_plan_screw *s)
 {
-    const fx_plan_plate *pl = s->plate[0] ? fx_plan_find_plate(plan, s->plate) : NULL;
-    double best = 5.0;
-    for (size_t p = 0; !pl && p < plan->nplates; p++)
-        for (size_t k = 0; k < plan->plates[p].npath; k++) {
-            double d = fx_v3_dist(plan->plates[p].path[k], s->entry);
-            if (d < best)
-                best = d, pl = &plan->plates[p];
-        }
+    const fx_plan_plate *pl = fx_plan_plate_of_screw(plan, s);
     return pl && isfinite(pl->thickness_mm) ? pl->thickness_mm : 0.0;
 }
 

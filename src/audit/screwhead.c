@@ -13,8 +13,8 @@
  * from a model of the screw and the plate:
  *
  *     hu_i = M c_i + (1 - c_i) (S (1 - b_i) + B b_i),
- *     c_i  = max(ramp(sd_screw(x_i; T)), ramp(sd_plate(x_i)), other_i),
- *     ramp(d) = clamp(1/2 - d/w, 0, 1),
+ *     c_i  = max(fx_sm_ramp(sd_screw(x_i; T)), fx_sm_ramp(sd_plate(x_i)), other_i),
+ *     fx_sm_ramp(d) = clamp(1/2 - d/w, 0, 1),
  *
  * sd_screw the signed distance to the screw (a head of the plan's radius and
  * height whose top lies at T along the axis, the shaft from the head's base
@@ -46,6 +46,7 @@
 #include <gsl/gsl_multimin.h>
 
 #include "screwhead.h"
+#include "screwmodel.h"
 
 #define WIN_OUT_MM 5.0 /* voxels from this far beyond the head's top found ... */
 #define WIN_IN_MM 1.0  /* ... to this far past the entry */
@@ -78,29 +79,12 @@ typedef struct hd_ctx {
 /* Parameters: the head's top shift, the plate's tilt (2), depth, centre line. */
 enum { Q_T, Q_A, Q_B, Q_M, Q_C, NQ };
 
-static double ramp(double d, double w)
-{
-    double c = 0.5 - d / w;
-    return c < 0 ? 0 : c > 1 ? 1 : c;
-}
-
-/* Signed distance to the cylinder of radius r along u from p, t in [t0, t1]. */
-static double cyl_sd(fx_vec3 x, fx_vec3 p, fx_vec3 u, double t0, double t1, double r)
-{
-    fx_vec3 rel = fx_v3_sub(x, p);
-    double t = fx_v3_dot(rel, u);
-    double radial = fx_v3_norm(fx_v3_sub(rel, fx_v3_scale(u, t))) - r;
-    double axial = fabs(t - 0.5 * (t0 + t1)) - 0.5 * (t1 - t0);
-    double ox = fmax(radial, 0), oy = fmax(axial, 0);
-    return sqrt(ox * ox + oy * oy) + fmin(fmax(radial, axial), 0.0);
-}
-
 /* A whole screw with its head's top at t = top (t from the entry p). */
 static double screw_sd(fx_vec3 x, fx_vec3 p, fx_vec3 u, double top, double head_h, double head_r,
                        double shaft_r, double len)
 {
     double base = top + head_h;
-    return fmin(cyl_sd(x, p, u, top, base, head_r), cyl_sd(x, p, u, base, len, shaft_r));
+    return fmin(fx_sm_cyl_sd(x, p, u, top, base, head_r), fx_sm_cyl_sd(x, p, u, base, len, shaft_r));
 }
 
 /* The plate of parameters q: its normal, mid-plane and centre line. */
@@ -151,12 +135,12 @@ static double cost(hd_ctx *c, const double *q, double *res)
             double along = fabs(s) - 0.5 * c->thick;
             double ox = fmax(along, 0), oy = fmax(across, 0);
             double sdp = sqrt(ox * ox + oy * oy) + fmin(fmax(along, across), 0.0);
-            double cov = fmax(ramp(sdp, c->w), v->other);
+            double cov = fmax(fx_sm_ramp(sdp, c->w), v->other);
             if (!v->beside)
-                cov = fmax(cov, ramp(screw_sd(v->x, c->p, c->u, top, c->head_h, c->head_r,
+                cov = fmax(cov, fx_sm_ramp(screw_sd(v->x, c->p, c->u, top, c->head_h, c->head_r,
                                               c->shaft_r, c->len),
                                      c->w));
-            double bone = ramp(0.5 * c->thick - s, c->w);
+            double bone = fx_sm_ramp(0.5 * c->thick - s, c->w);
             double g[3] = {cov, (1 - cov) * (1 - bone), (1 - cov) * bone};
             if (pass == 0) {
                 for (int a = 0; a < 3; a++) {
@@ -227,7 +211,7 @@ static int collect(const fx_volume *hu, const fx_audit_screw *s, size_t n, size_
                     if (o != k) {
                         double top = -g[o].plate_mm - g[o].head_h_mm;
                         v->other =
-                            fmax(v->other, ramp(screw_sd(x, s[o].entry, s[o].dir, top,
+                            fmax(v->other, fx_sm_ramp(screw_sd(x, s[o].entry, s[o].dir, top,
                                                          g[o].head_h_mm, g[o].head_r_mm,
                                                          0.5 * g[o].diameter_mm, s[o].length_mm),
                                                 c->w));
@@ -482,22 +466,6 @@ int fx_screwhead_refine(const fx_volume *hu, fx_audit_screw *screws, size_t n,
     return rc;
 }
 
-/* The plate a planned screw's head sits on: its named plate, or the plan's
- * plate whose path passes within 5 mm of the entry (as src/audit/audit.c
- * takes it); NULL for none. */
-static const fx_plan_plate *plate_of_screw(const fx_plan *plan, const fx_plan_screw *s)
-{
-    const fx_plan_plate *pl = s->plate[0] ? fx_plan_find_plate(plan, s->plate) : NULL;
-    double best = 5.0;
-    for (size_t p = 0; !pl && p < plan->nplates; p++)
-        for (size_t k = 0; k < plan->plates[p].npath; k++) {
-            double d = fx_v3_dist(plan->plates[p].path[k], s->entry);
-            if (d < best)
-                best = d, pl = &plan->plates[p];
-        }
-    return pl;
-}
-
 int fx_audit_screwhead(const fx_volume *hu, const fx_plan *plan, const fx_audit_opts *o,
                        fx_audit_result *r, fx_error *err)
 {
@@ -511,7 +479,7 @@ int fx_audit_screwhead(const fx_volume *hu, const fx_plan *plan, const fx_audit_
     }
     for (size_t k = 0; k < r->nscrews; k++) {
         const fx_plan_screw *s = &plan->screws[r->screws[k].planned];
-        const fx_plan_plate *pl = plate_of_screw(plan, s);
+        const fx_plan_plate *pl = fx_plan_plate_of_screw(plan, s);
         g[k].diameter_mm = s->diameter_mm > 0 ? s->diameter_mm : 3.5;
         g[k].plate_mm = pl && isfinite(pl->thickness_mm) ? pl->thickness_mm : 0.0;
         g[k].head_r_mm = o->head_diameter_mm > 0 ? 0.5 * o->head_diameter_mm : 3.0;

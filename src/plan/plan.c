@@ -148,3 +148,18 @@ const fx_plan_plate *fx_plan_find_plate(const fx_plan *p, const char *name)
             return &p->plates[i];
     return NULL;
 }
+
+const fx_plan_plate *fx_plan_plate_of_screw(const fx_plan *p, const fx_plan_screw *s)
+{
+    const fx_plan_plate *pl = s->plate[0] ? fx_plan_find_plate(p, s->plate) : NULL;
+    double best = 5.0;
+    for (size_t i = 0; !pl && i < p->nplates; i++)
+        for (size_t k = 0; k < p->plates[i].npath; k++) {
+            double d = fx_v3_dist(p->plates[i].path[k], s->entry);
+            if (d < best) {
+                best = d;
+                pl = &p->plates[i];
+            }
+        }
+    return pl;
+}
