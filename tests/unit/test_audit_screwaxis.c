@@ -114,7 +114,7 @@ static void an_axis_beside_an_oblique_cortex_is_not_pulled_towards_it(void **st)
         worst_side = fmax(worst_side, sd);
     }
     /* with the radial voxel (before screwtissue.c): 0.42 degree and 0.42 mm
-     * from either start; with the clear neighbours 0.18 and 0.26 */
+     * from either start; with the clear neighbours 0.06 and 0.17 */
     assert_true(worst_ang < 0.3);
     assert_true(worst_side < 0.35);
     fx_volume_free(v);
