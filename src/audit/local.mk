@@ -47,6 +47,15 @@ tests_unit_test_audit_tips_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 # model-based sub-voxel refinement of the screws found (issue 6, small size)
 libfxaudit_a_SOURCES += src/audit/screwfit.c
 noinst_HEADERS += include/fxaudit/screwfit.h
+# the tissue under the voxels a screw partly covers (its refinement's background)
+libfxaudit_a_SOURCES += src/audit/screwtissue.c
+noinst_HEADERS += src/audit/screwtissue.h
+check_PROGRAMS += tests/unit/test_audit_screwaxis
+TESTS += tests/unit/test_audit_screwaxis
+tests_unit_test_audit_screwaxis_SOURCES = tests/unit/test_audit_screwaxis.c tests/unit/phantoms.c \
+	tests/unit/phantoms.h
+tests_unit_test_audit_screwaxis_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/src/audit
+tests_unit_test_audit_screwaxis_LDADD = $(FX_LIBS) $(CMOCKA_LIBS)
 check_PROGRAMS += tests/unit/test_audit_screwfit
 TESTS += tests/unit/test_audit_screwfit
 tests_unit_test_audit_screwfit_SOURCES = tests/unit/test_audit_screwfit.c tests/unit/phantoms.c \
