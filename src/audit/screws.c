@@ -371,6 +371,46 @@ static size_t run_to_tip(const fx_volume *v, const cyl *c, fx_vec3 a, fx_vec3 b,
     return last;
 }
 
+/* Metal on the ring r_mm out within a voxel after sample i, while the axis
+ * stays at or above `level`: the ring meets a plate across the line up to the
+ * ramp's width after the axis does. */
+static int wide_after(const fx_volume *v, const cyl *c, fx_vec3 a, fx_vec3 b, const profile *p,
+                      size_t i, size_t last, double level, double r_mm, double thr)
+{
+    double vox = fmax(v->spacing[0], fmax(v->spacing[1], v->spacing[2]));
+    for (size_t j = i; j <= last && p->hu[j] >= level && prof_t(p, j) - prof_t(p, i) <= vox; j++)
+        if (ring_has_metal(v, c, a, b, prof_t(p, j), r_mm, thr))
+            return 1;
+    return 0;
+}
+
+/* A shallow dip before wider metal: where the tip ends in a far cortex with
+ * another plate on the bone just beyond it, the cortex between is too thin
+ * at 2 mm voxels to fall below thr, and the run went on through the plate
+ * (small seed 89 P05 screw 8: 4.7 mm long; on its axis the cortex between
+ * dipped to 1566 HU, with the shaft at 2450 and thr about 1500). A stretch
+ * below `shallow` followed by metal that is wider than the shaft is such a
+ * dip; a streak's dip is followed by the shaft itself (no metal on the
+ * ring). Returns the last sample before the dip and sets *other to the first
+ * sample of the metal after it; `last` and *other = 0 where there is none. */
+static size_t shallow_dip(const fx_volume *v, const cyl *c, fx_vec3 a, fx_vec3 b, const profile *p,
+                          size_t from, size_t last, double shallow, double r_mm, double thr,
+                          size_t *other)
+{
+    size_t high = from;
+    *other = 0;
+    for (size_t i = from + 1; i <= last; i++) {
+        if (p->hu[i] < shallow)
+            continue;
+        if (i > high + 1 && wide_after(v, c, a, b, p, i, last, shallow, r_mm, thr)) {
+            *other = i;
+            return high;
+        }
+        high = i;
+    }
+    return last;
+}
+
 /* Tip and head's top along the axis c (t values), from the HU profile. */
 /* Where the run back to the head's top starts: at the metal sample nearest
  * to t_mid within 2 mm (on the axis the middle of the plate and head, on the
@@ -391,6 +431,7 @@ static size_t head_start(const profile *p, size_t start, double thr, double t_mi
 #define HEAD_WINDOW_MM 2.5
 #define TIP_WINDOW_MM 12.0
 #define BEYOND_VOX 1.0 /* the level beyond a tip: from this many voxels past its metal */
+#define SHALLOW_FRAC 0.35 /* a shallow dip: below thr + this share of the shaft's level over thr */
 
 /* The screw's cross-section for the head: the radii of its shaft and head. */
 typedef struct ends_geom {
@@ -505,9 +546,14 @@ static int find_ends(const fx_volume *v, const cyl *c, double thr, const ends_ge
     const profile *hp = on_ring ? &ring : &p;
     double t_mid = on_ring ? 0.5 * eg->head_h_mm - head_mm : -0.5 * head_mm;
     double vox = fmax(v->spacing[0], fmax(v->spacing[1], v->spacing[2]));
-    size_t other, tip = run_to_tip(v, c, a, b, &p, from, thr, gap_mm, eg->shaft_r_mm + 1.5 * vox,
-                                   &other),
-           top = run_end(hp, head_start(hp, start, thr, t_mid), -1, thr, 1.0);
+    double ring_r = eg->shaft_r_mm + 1.5 * vox;
+    size_t other, tip = run_to_tip(v, c, a, b, &p, from, thr, gap_mm, ring_r, &other),
+                  top = run_end(hp, head_start(hp, start, thr, t_mid), -1, thr, 1.0);
+    if (!other) {
+        double shaft = prof_median(&p, prof_t(&p, from), prof_t(&p, from) + 6);
+        tip = shallow_dip(v, c, a, b, &p, from, tip, thr + SHALLOW_FRAC * (shaft - thr), ring_r,
+                          thr, &other);
+    }
     double tt = prof_t(&p, tip), tp = prof_t(hp, top);
     double plat = prof_median(&p, fmax(tt - 6, prof_t(&p, from)), tt - 1.0);
     /* what lies beyond the tip, just past its partial-volume zone: a tip in

@@ -36,6 +36,10 @@
 
 
 
+
+
+
+
 typedef struct screw_truth {
     fx_vec3 entry, dir;
     double length_mm;
@@ -280,6 +284,31 @@ static void a_plate_across_the_line_past_the_tip_is_not_taken_for_the_shaft(void
     fx_volume_free(v);
 }
 
+/* A tip half a millimetre into a 3 mm far cortex, another plate on the
+ * bone's outer face just beyond (small seed 89 P05 screw 8: its tip 2.5 mm
+ * of cortex short of the other plate). At 2 mm voxels the cortex between
+ * dips the profile only part of the way to the bone's level, above the
+ * metal threshold, and the run to the tip went on into the plate (seed 89:
+ * 4.7 mm long). The dip is shallow, and the metal past it wider than the
+ * shaft: the run ends before it. */
+static void a_plate_on_the_far_cortex_past_the_tip_is_not_taken_for_the_shaft(void **st)
+{
+    (void)st;
+    screw_truth s = tilted(20);
+    double depth_mm = 0.75; /* the plate 2.4 mm past the tip along the axis */
+    s.far_z = s.length_mm * s.dir.z + depth_mm;
+    s.plate_past_mm = (3.0 - depth_mm) / -s.dir.z;
+    fx_volume *v = block(&s, 2.0, 2.0);
+    fx_audit_screw a = find(v, &s, 6.0);
+    double dt = fx_v3_dist(a.tip, fx_v3_add(s.entry, fx_v3_scale(s.dir, s.length_mm)));
+    print_message("# plate on the far cortex %.2f mm past the tip at 2 mm: tip %.4f mm, length "
+                  "%+.4f mm\n",
+                  s.plate_past_mm, dt, a.length_mm - s.length_mm);
+    assert_true(dt < 0.5);
+    assert_true(fabs(a.length_mm - s.length_mm) < 1.0);
+    fx_volume_free(v);
+}
+
 /* Two screws planned along one corridor, from the two plates the other way
  * round, of which only the first was placed (small seed 53 P05 and P10): the
  * search from the other plate runs along the placed screw and takes that
@@ -431,6 +460,7 @@ int main(void)
         cmocka_unit_test(a_tip_in_the_far_cortex_is_found_where_the_metal_ends),
         cmocka_unit_test(a_tip_in_a_thin_far_cortex_is_found_within_half_a_mm_at_2_mm_voxels),
         cmocka_unit_test(a_plate_across_the_line_past_the_tip_is_not_taken_for_the_shaft),
+        cmocka_unit_test(a_plate_on_the_far_cortex_past_the_tip_is_not_taken_for_the_shaft),
         cmocka_unit_test(reports_no_screw_where_none_was_placed),
         cmocka_unit_test(one_screw_found_from_both_plates_is_the_placed_one),
         cmocka_unit_test(a_search_along_a_plate_finds_no_screw),
