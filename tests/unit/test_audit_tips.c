@@ -252,6 +252,66 @@ static void a_screw_found_on_its_antiparallel_neighbour_is_found_again_on_its_ow
     fx_volume_free(v);
 }
 
+/* The same two screws, and the search from B's plan took A's metal at a
+ * cost below A's own search (small seed 83 P05, screws 8 and 7 on nearly one
+ * line from the two plates): A's plan lies 2.9 mm and 6 degrees off, away
+ * from B; B's 2.5 mm (towards A) and 1 degree off, as above. Searched again with the other masked
+ * out, A finds nothing of its own, B finds its own metal: B is taken, and
+ * both lie within the targets. Before, only A, the further from its plan, was
+ * searched again, and B stayed on A's metal. */
+static void a_screw_whose_search_took_its_neighbour_is_found_again_on_its_own_metal(void **st)
+{
+    (void)st;
+    ph_screw_truth s[2] = {{fx_v3(0.2, 0.1, 0), fx_v3(0, 0, -1), 36},
+                        {fx_v3(4.7, 0.1, -40), fx_v3(0, 0, 1), 36}};
+    const double h = 0.75, hz = 1.0;
+    int dims[3] = {32, 28, 60};
+    fx_volume *v;
+    assert_int_equal(fx_volume_new(dims, FX_VOX_I16, &v, NULL), 0);
+    v->spacing[0] = v->spacing[1] = h;
+    v->spacing[2] = hz;
+    v->origin[0] = -9.1;
+    v->origin[1] = -9.9;
+    v->origin[2] = -50.3;
+    ph_fill_hu(v, hu_slab, s);
+    fx_audit_opts o;
+    fx_audit_screw a[2];
+    fx_audit_prior pr[2];
+    int found = 0;
+    fx_audit_opts_default(&o);
+    fx_rigid R6 = fx_rigid_from_axis_angle(fx_v3(0, 1, 0), -6 * M_PI / 180, fx_v3(0, 0, 0));
+    fx_rigid R1 = fx_rigid_from_axis_angle(fx_v3(0, 1, 0), 1 * M_PI / 180, fx_v3(0, 0, 0));
+    pr[0] = (fx_audit_prior){fx_v3_add(s[0].entry, fx_v3(-2.9, 0, 0)), fx_rigid_rotate(&R6, s[0].dir),
+                             36, 3.5, 0};
+    pr[1] = (fx_audit_prior){fx_v3_add(s[1].entry, fx_v3(-2.5, 0, 0)), fx_rigid_rotate(&R1, s[1].dir),
+                             36, 3.5, 0};
+    /* A found on its own metal (searched from 1.5 mm off, away from B) */
+    assert_int_equal(fx_audit_find_screw(v, fx_v3_add(s[0].entry, fx_v3(-1.5, 0, 0)), s[0].dir, 36,
+                                         3.5, 0, &o, &a[0], &found, NULL),
+                     0);
+    assert_true(found);
+    a[0].planned = 0;
+    /* B's search on A's metal: A's screw the other way round */
+    a[1] = a[0];
+    a[1].entry = a[0].tip;
+    a[1].tip = a[0].entry;
+    a[1].dir = fx_v3_scale(a[0].dir, -1);
+    a[1].planned = 1;
+    assert_int_equal(fx_audit_separate_shared(v, a, 2, pr, &o, NULL), 0);
+    print_message("# A: entry %.3f mm; B: entry %.3f, tip %.3f mm, axis %.3f deg\n",
+                  pos_err(a[0].entry, s[0].entry), pos_err(a[1].entry, s[1].entry),
+                  pos_err(a[1].tip, fx_v3_add(s[1].entry, fx_v3_scale(s[1].dir, 36))),
+                  fx_v3_axis_angle(a[1].dir, s[1].dir) * 180 / M_PI);
+    for (int k = 0; k < 2; k++) {
+        fx_vec3 tip = fx_v3_add(s[k].entry, fx_v3_scale(s[k].dir, 36));
+        assert_int_equal(a[k].planned, k);
+        assert_true(fx_v3_axis_angle(a[k].dir, s[k].dir) * 180 / M_PI < 0.5);
+        assert_true(pos_err(a[k].entry, s[k].entry) < 0.5);
+        assert_true(pos_err(a[k].tip, tip) < 0.5);
+    }
+    fx_volume_free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -261,6 +321,7 @@ int main(void)
         cmocka_unit_test(joint_clearance_matches_hand_calculation),
         cmocka_unit_test(
             a_screw_found_on_its_antiparallel_neighbour_is_found_again_on_its_own_metal),
+        cmocka_unit_test(a_screw_whose_search_took_its_neighbour_is_found_again_on_its_own_metal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
