@@ -417,17 +417,24 @@ static void accept(const sf_ctx *c, const double *x, double wmax, fx_audit_screw
 
 
 /* Fit screw k; on success (a lower robust cost, a plausible move) update it. */
+/* The fit's frame: the screw as found, two directions normal to its axis,
+ * and the shaft's radius (mm). */
+static void set_frame(sf_ctx *c, const fx_audit_screw *a, double diameter_mm)
+{
+    c->e0 = a->entry;
+    c->u0 = a->dir;
+    c->e1 = fx_v3_unit(fx_v3_cross(a->dir, fabs(a->dir.x) < 0.9 ? fx_v3(1, 0, 0) : fx_v3(0, 1, 0)));
+    c->e2 = fx_v3_cross(a->dir, c->e1);
+    c->r = 0.5 * diameter_mm;
+}
+
 static int refine_one(const fx_volume *hu, fx_audit_screw *s, size_t n, size_t k,
                       const fx_screwfit_geom *geom, double tip_max, sf_ctx *c,
                       fx_screwfit_stat *st, fx_error *err)
 {
     fx_audit_screw *a = &s[k];
     double wmax = fmax(hu->spacing[0], fmax(hu->spacing[1], hu->spacing[2]));
-    c->e0 = a->entry;
-    c->u0 = a->dir;
-    c->e1 = fx_v3_unit(fx_v3_cross(a->dir, fabs(a->dir.x) < 0.9 ? fx_v3(1, 0, 0) : fx_v3(0, 1, 0)));
-    c->e2 = fx_v3_cross(a->dir, c->e1);
-    c->r = 0.5 * geom[k].diameter_mm;
+    set_frame(c, a, geom[k].diameter_mm);
     c->fit_tip = !(a->from_plan & 6);
     c->T_fixed = a->length_mm;
     c->shaft_tissue = 0;
@@ -486,11 +493,7 @@ static int refine_axis(const fx_volume *hu, fx_audit_screw *s, size_t n, size_t 
     fx_audit_screw *a = &s[k];
     fx_screwfit_stat st2;
     double wmax = fmax(hu->spacing[0], fmax(hu->spacing[1], hu->spacing[2]));
-    c->e0 = a->entry;
-    c->u0 = a->dir;
-    c->e1 = fx_v3_unit(fx_v3_cross(a->dir, fabs(a->dir.x) < 0.9 ? fx_v3(1, 0, 0) : fx_v3(0, 1, 0)));
-    c->e2 = fx_v3_cross(a->dir, c->e1);
-    c->r = 0.5 * geom[k].diameter_mm;
+    set_frame(c, a, geom[k].diameter_mm);
     c->fit_tip = 0;
     c->T_fixed = a->length_mm;
     c->shaft_tissue = 1;

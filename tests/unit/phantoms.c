@@ -6,6 +6,7 @@
 #include <gsl/gsl_sf_ellint.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "phantoms.h"
@@ -149,6 +150,22 @@ void ph_fill_hu(fx_volume *v, double (*hu)(fx_vec3 x, const void *ctx), const vo
                 d[i + (size_t)v->dims[0] * (j + (size_t)v->dims[1] * k)] =
                     (int16_t)lround(sum / 64);
             }
+}
+
+fx_volume *ph_render_hu(const int dims[3], const double spacing[3], const double origin[3],
+                        double (*hu)(fx_vec3 x, const void *ctx), const void *ctx)
+{
+    fx_volume *v = NULL;
+    if (fx_volume_new(dims, FX_VOX_I16, &v, NULL) != 0) {
+        fprintf(stderr, "ph_render_hu: out of memory\n");
+        abort();
+    }
+    for (int a = 0; a < 3; a++) {
+        v->spacing[a] = spacing[a];
+        v->origin[a] = origin[a];
+    }
+    ph_fill_hu(v, hu, ctx);
+    return v;
 }
 
 int ph_in_screw(fx_vec3 p, const ph_screw_truth *s)

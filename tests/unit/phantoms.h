@@ -32,6 +32,12 @@ long ph_euler(const ph_shape *s);
  * scanner's voxel averages it, rounded to whole HU. */
 void ph_fill_hu(fx_volume *v, double (*hu)(fx_vec3 x, const void *ctx), const void *ctx);
 
+/* A new int16 volume on the grid dims x spacing from origin (mm, LPS, axes
+ * aligned), filled by ph_fill_hu; the caller frees it. Fails the test when
+ * out of memory. */
+fx_volume *ph_render_hu(const int dims[3], const double spacing[3], const double origin[3],
+                        double (*hu)(fx_vec3 x, const void *ctx), const void *ctx);
+
 /* A proper rotation (row-major) about a unit axis by angle_rad. */
 void ph_rotation(fx_vec3 axis, double angle_rad, double r[9]);
 

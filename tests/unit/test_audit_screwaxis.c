@@ -59,15 +59,9 @@ static axis_scene make_axis_scene(void)
 
 static fx_volume *render(double (*hu)(fx_vec3, const void *), const void *ctx)
 {
-    int dims[3] = {44, 40, 44};
-    fx_volume *v;
-    assert_int_equal(fx_volume_new(dims, FX_VOX_I16, &v, NULL), 0);
-    v->spacing[0] = v->spacing[1] = v->spacing[2] = 2.0;
-    v->origin[0] = -30.3;
-    v->origin[1] = -40.7;
-    v->origin[2] = -70.1;
-    ph_fill_hu(v, hu, ctx);
-    return v;
+    static const int dims[3] = {44, 40, 44};
+    static const double spacing[3] = {2.0, 2.0, 2.0}, origin[3] = {-30.3, -40.7, -70.1};
+    return ph_render_hu(dims, spacing, origin, hu, ctx);
 }
 
 /* The screw as the extraction leaves it: entry moved, axis tilted. */

@@ -185,6 +185,14 @@ static double hu_slab(fx_vec3 p, const void *ctx)
     return p.z > 0 || p.z < -40 ? 40 : 380;
 }
 
+/* The slab with the two screws, 0.75 x 0.75 x 1 mm voxels. */
+static fx_volume *slab_scene(const ph_screw_truth *s)
+{
+    static const int dims[3] = {32, 28, 60};
+    static const double spacing[3] = {0.75, 0.75, 1.0}, origin[3] = {-9.1, -9.9, -50.3};
+    return ph_render_hu(dims, spacing, origin, hu_slab, s);
+}
+
 static double pos_err(fx_vec3 a, fx_vec3 b)
 {
     return fx_v3_dist(a, b);
@@ -202,16 +210,7 @@ static void a_screw_found_on_its_antiparallel_neighbour_is_found_again_on_its_ow
     (void)st;
     ph_screw_truth s[2] = {{fx_v3(0.2, 0.1, 0), fx_v3(0, 0, -1), 36},
                         {fx_v3(4.7, 0.1, -40), fx_v3(0, 0, 1), 36}};
-    const double h = 0.75, hz = 1.0;
-    int dims[3] = {32, 28, 60};
-    fx_volume *v;
-    assert_int_equal(fx_volume_new(dims, FX_VOX_I16, &v, NULL), 0);
-    v->spacing[0] = v->spacing[1] = h;
-    v->spacing[2] = hz;
-    v->origin[0] = -9.1;
-    v->origin[1] = -9.9;
-    v->origin[2] = -50.3;
-    ph_fill_hu(v, hu_slab, s);
+    fx_volume *v = slab_scene(s);
     fx_audit_opts o;
     fx_audit_screw a[2];
     fx_audit_prior pr[2];
@@ -255,25 +254,18 @@ static void a_screw_found_on_its_antiparallel_neighbour_is_found_again_on_its_ow
 /* The same two screws, and the search from B's plan took A's metal at a
  * cost below A's own search (small seed 83 P05, screws 8 and 7 on nearly one
  * line from the two plates): A's plan lies 2.9 mm and 6 degrees off, away
- * from B; B's 2.5 mm (towards A) and 1 degree off, as above. Searched again with the other masked
- * out, A finds nothing of its own, B finds its own metal: B is taken, and
- * both lie within the targets. Before, only A, the further from its plan, was
- * searched again, and B stayed on A's metal. */
+ * from B; B's 2.5 mm (towards A) and 1 degree off, as above. Searched again
+ * with the other masked out, A finds only B's metal, far from A's plan, and B
+ * its own: the pair nearer its plans is A as it was and B's own, both within
+ * the targets.
+ * Before, only A, the further from its plan, was searched again: A was moved
+ * onto B's metal and B stayed on A's (both swapped). */
 static void a_screw_whose_search_took_its_neighbour_is_found_again_on_its_own_metal(void **st)
 {
     (void)st;
     ph_screw_truth s[2] = {{fx_v3(0.2, 0.1, 0), fx_v3(0, 0, -1), 36},
                         {fx_v3(4.7, 0.1, -40), fx_v3(0, 0, 1), 36}};
-    const double h = 0.75, hz = 1.0;
-    int dims[3] = {32, 28, 60};
-    fx_volume *v;
-    assert_int_equal(fx_volume_new(dims, FX_VOX_I16, &v, NULL), 0);
-    v->spacing[0] = v->spacing[1] = h;
-    v->spacing[2] = hz;
-    v->origin[0] = -9.1;
-    v->origin[1] = -9.9;
-    v->origin[2] = -50.3;
-    ph_fill_hu(v, hu_slab, s);
+    fx_volume *v = slab_scene(s);
     fx_audit_opts o;
     fx_audit_screw a[2];
     fx_audit_prior pr[2];
