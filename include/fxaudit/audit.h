@@ -125,12 +125,18 @@ typedef struct fx_audit_prior {
     double length_mm, diameter_mm, plate_mm;
 } fx_audit_prior;
 
+/* How far a found screw lies from its own plan: the angle between their
+ * axes in degrees + the distance between their entries in mm (the matching
+ * cost, as the duplicate rules and fx_audit_separate_shared weigh it). */
+double fx_audit_plan_cost(const fx_audit_screw *a, const fx_audit_prior *p);
+
 /* Screws found on the same metal: where a quarter of one's axis runs inside
- * another's shaft, the one lying further from its own plan (angle in degrees
- * + entry distance in mm, the matching cost) is searched again with the
- * other's metal masked out, and replaced when the new one is found and no
- * longer shares that metal. prior[] is indexed by screws[k].planned.
- * src/audit/screws.c; docs/audit.md. */
+ * another's shaft, each of the two is searched again with the other's metal
+ * masked out (a new screw counts only where it runs inside no other found
+ * screw), and of the two outcomes the pair with the lower summed plan cost
+ * is kept; the nearer one's new screw only where it is nearer its plan than
+ * its old one. prior[] is indexed by screws[k].planned.
+ * src/audit/screwshare.c; docs/audit.md. */
 int fx_audit_separate_shared(const fx_volume *hu, fx_audit_screw *screws, size_t n,
                              const fx_audit_prior *prior, const fx_audit_opts *o, fx_error *err);
 

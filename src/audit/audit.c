@@ -124,13 +124,6 @@ static double along_plate(const fx_plan *plan, const fx_rigid *plan_to_post,
 
 #define ALONG_PLATE_MAX 0.6 /* share of an axis along a plate: the plate, not a screw */
 
-/* How far a found screw lies from its own plan (degrees + mm), as the
- * matching and fx_audit_separate_shared weigh it. */
-static double plan_cost(const fx_audit_screw *a, const fx_audit_prior *p)
-{
-    return fx_v3_axis_angle(a->dir, p->dir) * 180 / M_PI + fx_v3_dist(a->entry, p->entry);
-}
-
 /* Does a lie on b's metal (a quarter of its axis within 2 mm of b's) with too
  * little metal of its own elsewhere (mean coverage below min_fill)? */
 static int on_other(const fx_volume *hu, const fx_audit_opts *o, const fx_audit_screw *a,
@@ -164,8 +157,8 @@ static void drop_shared(const fx_volume *hu, const fx_audit_opts *o, const fx_au
             if (i == j)
                 continue;
             if (same_screw(hu, &s[i], &s[j])) {
-                double ci = plan_cost(&s[i], &pr[s[i].planned]);
-                double cj = plan_cost(&s[j], &pr[s[j].planned]);
+                double ci = fx_audit_plan_cost(&s[i], &pr[s[i].planned]);
+                double cj = fx_audit_plan_cost(&s[j], &pr[s[j].planned]);
                 if (ci < cj || (ci == cj && i < j))
                     continue; /* j goes when the loop reaches it */
             } else if (!on_other(hu, o, &s[i], &s[j])) {

@@ -1,7 +1,7 @@
 # audit: sources and tests of this area (see Makefile.am).
 # The post-op audit: actual screws from the post-op CT's metal, registration
 # onto the plan's reference region, deviations, validation against phantoms.
-libfxaudit_a_SOURCES += src/audit/screws.c src/audit/match.c src/audit/postop.c \
+libfxaudit_a_SOURCES += src/audit/screws.c src/audit/screwshare.c src/audit/match.c src/audit/postop.c \
 	src/audit/audit.c
 noinst_HEADERS += include/fxaudit/audit.h
 libfxaudit_a_SOURCES += src/audit/validate.c

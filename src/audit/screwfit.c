@@ -416,9 +416,8 @@ static void accept(const sf_ctx *c, const double *x, double wmax, fx_audit_screw
 }
 
 
-/* Fit screw k; on success (a lower robust cost, a plausible move) update it. */
 /* The fit's frame: the screw as found, two directions normal to its axis,
- * and the shaft's radius (mm). */
+ * the shaft's radius (mm) and its tip where the tip is not fitted. */
 static void set_frame(sf_ctx *c, const fx_audit_screw *a, double diameter_mm)
 {
     c->e0 = a->entry;
@@ -426,8 +425,23 @@ static void set_frame(sf_ctx *c, const fx_audit_screw *a, double diameter_mm)
     c->e1 = fx_v3_unit(fx_v3_cross(a->dir, fabs(a->dir.x) < 0.9 ? fx_v3(1, 0, 0) : fx_v3(0, 1, 0)));
     c->e2 = fx_v3_cross(a->dir, c->e1);
     c->r = 0.5 * diameter_mm;
+    c->T_fixed = a->length_mm;
 }
 
+/* Iteratively re-weighted: Huber weights from the last fit's residuals,
+ * three rounds of Levenberg-Marquardt over the first np parameters. */
+static int irls(sf_ctx *c, double *x, size_t np, double sd, double *wt, double *work,
+                fx_error *err)
+{
+    int rc = FX_OK;
+    for (int round = 0; round < 3 && !rc; round++) {
+        cost_at(c, x, np, sd, wt, work);
+        rc = lm(c, x, np, wt, err);
+    }
+    return rc;
+}
+
+/* Fit screw k; on success (a lower robust cost, a plausible move) update it. */
 static int refine_one(const fx_volume *hu, fx_audit_screw *s, size_t n, size_t k,
                       const fx_screwfit_geom *geom, double tip_max, sf_ctx *c,
                       fx_screwfit_stat *st, fx_error *err)
@@ -436,7 +450,6 @@ static int refine_one(const fx_volume *hu, fx_audit_screw *s, size_t n, size_t k
     double wmax = fmax(hu->spacing[0], fmax(hu->spacing[1], hu->spacing[2]));
     set_frame(c, a, geom[k].diameter_mm);
     c->fit_tip = !(a->from_plan & 6);
-    c->T_fixed = a->length_mm;
     c->shaft_tissue = 0;
     memset(st, 0, sizeof(*st));
     st->tip_fitted = c->fit_tip;
@@ -459,11 +472,7 @@ static int refine_one(const fx_volume *hu, fx_audit_screw *s, size_t n, size_t k
     if (c->fit_tip)
         x[P_T] = search_tip(c, a->length_mm, fmax(a->length_mm, tip_max), sd, x, work);
     double before = cost_at(c, x0, np, sd, NULL, work);
-    /* iteratively re-weighted: Huber weights from the last fit's residuals */
-    for (int round = 0; round < 3 && !rc; round++) {
-        cost_at(c, x, np, sd, wt, work);
-        rc = lm(c, x, np, wt, err);
-    }
+    rc = irls(c, x, np, sd, wt, work, err);
     if (c->fit_tip && x[P_T] > fmax(a->length_mm, tip_max))
         x[P_T] = fmax(a->length_mm, tip_max);
     st->cost_before = before;
@@ -495,7 +504,6 @@ static int refine_axis(const fx_volume *hu, fx_audit_screw *s, size_t n, size_t 
     double wmax = fmax(hu->spacing[0], fmax(hu->spacing[1], hu->spacing[2]));
     set_frame(c, a, geom[k].diameter_mm);
     c->fit_tip = 0;
-    c->T_fixed = a->length_mm;
     c->shaft_tissue = 1;
     int rc = collect(hu, s, n, k, geom, c, 1.0 + c->w, a->length_mm - c->w, err);
     c->shaft_tissue = 0;
@@ -512,10 +520,7 @@ static int refine_axis(const fx_volume *hu, fx_audit_screw *s, size_t n, size_t 
     sd = robust_sd(work + 2 * c->n, c->n, work + 3 * c->n);
     memset(&st2, 0, sizeof(st2));
     st2.cost_before = cost_at(c, x, np, sd, NULL, work);
-    for (int round = 0; round < 3 && !rc; round++) {
-        cost_at(c, x, np, sd, wt, work);
-        rc = lm(c, x, np, wt, err);
-    }
+    rc = irls(c, x, np, sd, wt, work, err);
     st2.cost_after = rc ? INFINITY : cost_at(c, x, np, sd, NULL, work);
     free(work);
     if (!rc)

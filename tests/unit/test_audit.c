@@ -241,7 +241,26 @@ static void a_tip_in_the_far_cortex_is_found_where_the_metal_ends(void **st)
     fx_volume_free(v);
 }
 
-/* The same at 2 mm voxels, the tip 2 mm into the 3 mm far cortex, 1 mm of
+/* The 2 mm scene: the screw tilted 20 degrees, its tip depth_mm (along z)
+ * into the 3 mm far cortex and another plate plate_past_mm past its tip along
+ * the axis (0: none). The screw found must have its tip within 0.5 mm and its
+ * length within 1 mm (the audit's targets). */
+static void check_tip_at_2_mm(const char *what, double depth_mm, double plate_past_mm)
+{
+    screw_truth s = tilted(20);
+    s.far_z = s.length_mm * s.dir.z + depth_mm;
+    s.plate_past_mm = plate_past_mm;
+    fx_volume *v = block(&s, 2.0, 2.0);
+    fx_audit_screw a = find(v, &s, 6.0);
+    double dt = fx_v3_dist(a.tip, fx_v3_add(s.entry, fx_v3_scale(s.dir, s.length_mm)));
+    print_message("# %s at 2 mm: tip %.4f mm, length %+.4f mm\n", what, dt,
+                  a.length_mm - s.length_mm);
+    assert_true(dt < 0.5);
+    assert_true(fabs(a.length_mm - s.length_mm) < 1.0);
+    fx_volume_free(v);
+}
+
+/* A tip in the far cortex at 2 mm voxels, 2 mm into the 3 mm cortex, 1 mm of
  * it beyond the tip (small seed 1 P06 screw 4, P09 screw 4: the level beyond
  * taken 1.5 voxels, 3 mm, past the metal fell in the soft tissue and put the
  * half-way crossing out in the cortex: here tip 0.68 mm, length +0.91 mm;
@@ -249,16 +268,7 @@ static void a_tip_in_the_far_cortex_is_found_where_the_metal_ends(void **st)
 static void a_tip_in_a_thin_far_cortex_is_found_within_half_a_mm_at_2_mm_voxels(void **st)
 {
     (void)st;
-    screw_truth s = tilted(20);
-    s.far_z = s.length_mm * s.dir.z + 2.0;
-    fx_volume *v = block(&s, 2.0, 2.0);
-    fx_audit_screw a = find(v, &s, 6.0);
-    double dt = fx_v3_dist(a.tip, fx_v3_add(s.entry, fx_v3_scale(s.dir, s.length_mm)));
-    print_message("# tip in a thin far cortex at 2 mm: tip %.4f mm, length %+.4f mm\n", dt,
-                  a.length_mm - s.length_mm);
-    assert_true(dt < 0.5);
-    assert_true(fabs(a.length_mm - s.length_mm) < 1.0);
-    fx_volume_free(v);
+    check_tip_at_2_mm("tip in a thin far cortex", 2.0, 0);
 }
 
 /* A tip where the 3 mm far cortex begins, another plate across the axis 3.6
@@ -271,42 +281,21 @@ static void a_tip_in_a_thin_far_cortex_is_found_within_half_a_mm_at_2_mm_voxels(
 static void a_plate_across_the_line_past_the_tip_is_not_taken_for_the_shaft(void **st)
 {
     (void)st;
-    screw_truth s = tilted(20);
-    s.far_z = s.length_mm * s.dir.z; /* the tip where the far cortex begins */
-    s.plate_past_mm = 3.6;
-    fx_volume *v = block(&s, 2.0, 2.0);
-    fx_audit_screw a = find(v, &s, 6.0);
-    double dt = fx_v3_dist(a.tip, fx_v3_add(s.entry, fx_v3_scale(s.dir, s.length_mm)));
-    print_message("# plate 3.6 mm past the tip at 2 mm: tip %.4f mm, length %+.4f mm\n", dt,
-                  a.length_mm - s.length_mm);
-    assert_true(dt < 0.5);
-    assert_true(fabs(a.length_mm - s.length_mm) < 1.0);
-    fx_volume_free(v);
+    check_tip_at_2_mm("plate 3.6 mm past the tip", 0.0, 3.6); /* the tip at the cortex */
 }
 
-/* A tip half a millimetre into a 3 mm far cortex, another plate on the
- * bone's outer face just beyond (small seed 89 P05 screw 8: its tip 2.5 mm
- * of cortex short of the other plate). At 2 mm voxels the cortex between
- * dips the profile only part of the way to the bone's level, above the
- * metal threshold, and the run to the tip went on into the plate (seed 89:
- * 4.7 mm long). The dip is shallow, and the metal past it wider than the
+/* A tip 0.75 mm into a 3 mm far cortex, another plate on the bone's outer
+ * face just beyond (small seed 89 P05 screw 8: its tip 2.5 mm of cortex
+ * short of the other plate). At 2 mm voxels the cortex between dips the
+ * profile only part of the way to the bone's level, above the metal
+ * threshold, and the run to the tip went on into the plate (seed 89: 4.7 mm
+ * long). The dip is shallow, and the metal past it wider than the
  * shaft: the run ends before it. */
 static void a_plate_on_the_far_cortex_past_the_tip_is_not_taken_for_the_shaft(void **st)
 {
     (void)st;
-    screw_truth s = tilted(20);
-    double depth_mm = 0.75; /* the plate 2.4 mm past the tip along the axis */
-    s.far_z = s.length_mm * s.dir.z + depth_mm;
-    s.plate_past_mm = (3.0 - depth_mm) / -s.dir.z;
-    fx_volume *v = block(&s, 2.0, 2.0);
-    fx_audit_screw a = find(v, &s, 6.0);
-    double dt = fx_v3_dist(a.tip, fx_v3_add(s.entry, fx_v3_scale(s.dir, s.length_mm)));
-    print_message("# plate on the far cortex %.2f mm past the tip at 2 mm: tip %.4f mm, length "
-                  "%+.4f mm\n",
-                  s.plate_past_mm, dt, a.length_mm - s.length_mm);
-    assert_true(dt < 0.5);
-    assert_true(fabs(a.length_mm - s.length_mm) < 1.0);
-    fx_volume_free(v);
+    /* the plate on the cortex's outer face, 2.4 mm past the tip along the axis */
+    check_tip_at_2_mm("plate on the far cortex past the tip", 0.75, 2.25 / -tilted(20).dir.z);
 }
 
 /* Two screws planned along one corridor, from the two plates the other way

@@ -185,9 +185,12 @@ static double hu_slab(fx_vec3 p, const void *ctx)
     return p.z > 0 || p.z < -40 ? 40 : 380;
 }
 
-/* The slab with the two screws, 0.75 x 0.75 x 1 mm voxels. */
-static fx_volume *slab_scene(const ph_screw_truth *s)
+/* The slab with two screws 4.5 mm apart driven from its opposite faces, 36
+ * mm long (set in s), at 0.75 x 0.75 x 1 mm voxels. */
+static fx_volume *slab_scene(ph_screw_truth s[2])
 {
+    s[0] = (ph_screw_truth){fx_v3(0.2, 0.1, 0), fx_v3(0, 0, -1), 36};
+    s[1] = (ph_screw_truth){fx_v3(4.7, 0.1, -40), fx_v3(0, 0, 1), 36};
     static const int dims[3] = {32, 28, 60};
     static const double spacing[3] = {0.75, 0.75, 1.0}, origin[3] = {-9.1, -9.9, -50.3};
     return ph_render_hu(dims, spacing, origin, hu_slab, s);
@@ -208,8 +211,7 @@ static double pos_err(fx_vec3 a, fx_vec3 b)
 static void a_screw_found_on_its_antiparallel_neighbour_is_found_again_on_its_own_metal(void **st)
 {
     (void)st;
-    ph_screw_truth s[2] = {{fx_v3(0.2, 0.1, 0), fx_v3(0, 0, -1), 36},
-                        {fx_v3(4.7, 0.1, -40), fx_v3(0, 0, 1), 36}};
+    ph_screw_truth s[2];
     fx_volume *v = slab_scene(s);
     fx_audit_opts o;
     fx_audit_screw a[2];
@@ -263,8 +265,7 @@ static void a_screw_found_on_its_antiparallel_neighbour_is_found_again_on_its_ow
 static void a_screw_whose_search_took_its_neighbour_is_found_again_on_its_own_metal(void **st)
 {
     (void)st;
-    ph_screw_truth s[2] = {{fx_v3(0.2, 0.1, 0), fx_v3(0, 0, -1), 36},
-                        {fx_v3(4.7, 0.1, -40), fx_v3(0, 0, 1), 36}};
+    ph_screw_truth s[2];
     fx_volume *v = slab_scene(s);
     fx_audit_opts o;
     fx_audit_screw a[2];
