@@ -550,7 +550,13 @@ static int find_ends(const fx_volume *v, const cyl *c, double thr, const ends_ge
     size_t other, tip = run_to_tip(v, c, a, b, &p, from, thr, gap_mm, ring_r, &other),
                   top = run_end(hp, head_start(hp, start, thr, t_mid), -1, thr, 1.0);
     if (!other) {
-        double shaft = prof_median(&p, prof_t(&p, from), prof_t(&p, from) + 6);
+        /* the shaft's level over 6 mm either side of `from`: past it alone
+         * lies the tip's own ramp where the screw is shorter than planned
+         * (small seed 101 P10 screw 5, 10 mm short, with the phantom's bone
+         * under the metal: a level of 2180 for a shaft of 2800 hid the dip
+         * to the other plate, and the tip went 8.7 mm out) */
+        double shaft = prof_median(&p, fmax(prof_t(&p, start), prof_t(&p, from) - 6),
+                                   prof_t(&p, from) + 6);
         tip = shallow_dip(v, c, a, b, &p, from, tip, thr + SHALLOW_FRAC * (shaft - thr), ring_r,
                           thr, &other);
     }

@@ -142,7 +142,9 @@ int ph_implants_make(fx_phantom *p, gsl_rng *rng);
  * was placed (plate_dev). */
 double ph_metal(const fx_phantom *p, fx_vec3 a);
 
-/* scene.c: distances of one series at a point of its patient coordinates. */
+/* scene.c: distances of one series at a point of its patient coordinates;
+ * bone and canc are the tissue under any metal (the metal is mixed over it
+ * by coverage), so they are not carved by the screws. */
 typedef struct ph_dist {
     double body, muscle, bladder, gas, bone, canc, metal;
 } ph_dist;

@@ -68,10 +68,15 @@ void ph_scene_combine(const ph_bc part[PH_NPARTS], ph_dist *d)
         b = fmin(b, part[i].b);
         c = fmin(c, part[i].c);
     }
+    /* The bone is left whole under the metal: the voxeliser mixes the metal
+     * over the tissue by its coverage, so a voxel half screw and half cortex
+     * is half of each. Carving the bone here as well counted the screw's
+     * boundary twice: such a voxel was a quarter soft tissue, some 360 HU
+     * darker than a CT shows it. ph_scene_bone carves (screws replace the
+     * bone they were driven into). */
     d->metal = part[PH_PART_METAL].b;
-    /* screws replace the bone they were driven into */
-    d->bone = fmax(b, -d->metal);
-    d->canc = fmax(c, -d->metal);
+    d->bone = b;
+    d->canc = c;
     /* a sleeve of muscle and periosteum keeps fat off the bone (the crest
      * lies under the skin) */
     d->muscle = fmin(d->muscle, b - PH_SLEEVE_MM);
@@ -98,5 +103,5 @@ double ph_scene_bone(const fx_phantom *p, int series, fx_vec3 world)
     ph_dist d = {0, INFINITY, 0, 0, 0, 0, 0};
     ph_scene_parts(p, series, fx_rigid_apply(&p->pinv[series], world), ~0u, part);
     ph_scene_combine(part, &d);
-    return d.bone;
+    return fmax(d.bone, -d.metal);
 }
