@@ -508,6 +508,44 @@ static double head_top(const profile *hp, double tp, double head_mm, int *from_p
     return t;
 }
 
+/* The tissue at the tip where it falls off beyond it: a tip in or just
+ * under the far cortex's outer surface has cortex about it and soft tissue a
+ * millimetre or two out, and at 2 mm voxels the fall overlaps the metal's
+ * own ramp. The level a voxel past the tip then lies well below the tissue
+ * at the tip, and the half-way crossing went 1-1.5 mm long (small seeds 1
+ * P05 screw 8, 53 P02 screw 1, 107 P01 screw 7). Where the profile falls
+ * on over the next millimetre, the level is taken back to the tip along
+ * that slope, but never above the tissue about the tip: the upper quartile
+ * of a ring a voxel out from the shaft, over a millimetre about the last
+ * metal sample (a tip out of the bone has soft tissue about it, and the
+ * fall beyond it is the tail of its own ramp, not the tissue's). */
+static double tissue_at_tip(const fx_volume *v, const cyl *c, fx_vec3 a, fx_vec3 b,
+                            const ends_geom *eg, const profile *p, double tt, double b0,
+                            double beyond, double thr)
+{
+    double next = prof_median(p, tt + b0 + 1.0, tt + b0 + 2.0);
+    if (!(beyond > next))
+        return beyond;
+    double vox = fmax(v->spacing[0], fmax(v->spacing[1], v->spacing[2]));
+    double r = eg->shaft_r_mm + vox, s[36];
+    size_t n = 0;
+    for (int q = -1; q <= 1; q++) {
+        fx_vec3 x = fx_v3_add(c->p, fx_v3_scale(c->u, tt + 0.5 * q));
+        for (int k = 0; k < 12; k++) {
+            fx_vec3 y = fx_v3_add(x, fx_v3_add(fx_v3_scale(a, r * cos(k * M_PI / 6)),
+                                               fx_v3_scale(b, r * sin(k * M_PI / 6))));
+            double h = fx_volume_sample(v, fx_volume_world_to_index(v, y), -1000);
+            if (h < thr)
+                s[n++] = h;
+        }
+    }
+    if (n < 12)
+        return beyond;
+    double about = quantile(s, n, 0.75);
+    double back = beyond + (beyond - next) * (b0 + 0.5);
+    return fmax(beyond, fmin(back, about));
+}
+
 static int find_ends(const fx_volume *v, const cyl *c, double thr, const ends_geom *eg,
                      double *t_top, double *t_tip, int *from_plan, fx_error *err)
 {
@@ -573,6 +611,8 @@ static int find_ends(const fx_volume *v, const cyl *c, double thr, const ends_ge
      * the tip and metal past a dip"). */
     double b0 = BEYOND_VOX * fmax(v->spacing[0], fmax(v->spacing[1], v->spacing[2]));
     double beyond = prof_median(&p, tt + b0, tt + b0 + 1.0);
+    if (!other)
+        beyond = tissue_at_tip(v, c, a, b, eg, &p, tt, b0, beyond, thr);
     /* another implant close beyond the tip: its partial volume reaches the
      * window; the tissue between is where the dip is deepest */
     for (size_t i = tip + 1; other && i < other; i++)

@@ -271,6 +271,18 @@ static void a_tip_in_a_thin_far_cortex_is_found_within_half_a_mm_at_2_mm_voxels(
     check_tip_at_2_mm("tip in a thin far cortex", 2.0, 0);
 }
 
+/* A tip 0.5 mm into the 3 mm far cortex at 2 mm voxels (2.5 mm of cortex
+ * beyond it along z, the soft tissue past that): the profile falls on from
+ * the cortex to the soft tissue within reach of the metal's own ramp, and
+ * the level a voxel past the metal lay well below the cortex about the tip
+ * (small seeds 1 P05 screw 8, 53 P02 screw 1, 107 P01 screw 7: 1-1.5 mm
+ * long). Before the level was taken back to the tip: length +1.07 mm here. */
+static void a_tip_in_a_thick_far_cortex_is_found_within_half_a_mm_at_2_mm_voxels(void **st)
+{
+    (void)st;
+    check_tip_at_2_mm("tip 0.5 mm into the far cortex", 0.5, 0);
+}
+
 /* A tip where the 3 mm far cortex begins, another plate across the axis 3.6
  * mm past it, just beyond the bone (small seed 7 P01 screw 8: the other plate
  * 3.3 mm past the tip). The level beyond the tip, a voxel past its metal,
@@ -448,6 +460,7 @@ int main(void)
         cmocka_unit_test(a_plate_bent_up_beside_the_head_does_not_move_the_entry),
         cmocka_unit_test(a_tip_in_the_far_cortex_is_found_where_the_metal_ends),
         cmocka_unit_test(a_tip_in_a_thin_far_cortex_is_found_within_half_a_mm_at_2_mm_voxels),
+        cmocka_unit_test(a_tip_in_a_thick_far_cortex_is_found_within_half_a_mm_at_2_mm_voxels),
         cmocka_unit_test(a_plate_across_the_line_past_the_tip_is_not_taken_for_the_shaft),
         cmocka_unit_test(a_plate_on_the_far_cortex_past_the_tip_is_not_taken_for_the_shaft),
         cmocka_unit_test(reports_no_screw_where_none_was_placed),
