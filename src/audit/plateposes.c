@@ -4,12 +4,17 @@
  *
  * The metal is taken from the post-op CT in a box around the planned plate
  * (mapped into the scan), surfaced half-way between the metal threshold and
- * the cortex and mapped into plan coordinates; its points on every screw
+ * the cortex, each point moved to where the metal covers half a voxel given
+ * the tissue beside it (one level cannot: beside cortex it lies in the bone,
+ * beside soft tissue in the plate), and mapped into plan coordinates; its points on every screw
  * found (a cylinder of the head's radius, plus half a voxel and 0.5 mm of
  * blur, from above its head to past its tip) are left out, so that the screw
  * shafts, which leave the plate at large angles, and the heads on top of it
  * do not pull the plate model. The plate model is the plan's plate mesh, or one built along
- * the planned path on the planned (reduced) bone.
+ * the planned path on the planned (reduced) bone and laid flat across its
+ * width (a plate is bent along its length only; a model conforming to a
+ * convex bone across its width lies deeper than the plate and was fitted too
+ * far out, docs/audit-poses.md).
  */
 #include "config.h"
 
@@ -37,6 +42,8 @@
  * and every other posterior plate of small seeds 1 and 41 stays at or under
  * 0.72 (docs/audit-poses.md). */
 #define MAX_ROT_BOUND_DEG 0.75
+/* how far beyond a surface point its tissue is read, in voxels */
+#define TISSUE_VOX 1.5
 
 /* Is world point x within r_mm of screw s's segment (from above its head to
  * 1 mm past its tip)? */
@@ -79,6 +86,62 @@ static int crop_box(const fx_volume *hu, const fx_mesh *model, const fx_rigid *t
     return 1;
 }
 
+/* HU at world point x (trilinear; NAN outside the scan). */
+static double hu_at(const fx_volume *hu, fx_vec3 x)
+{
+    return fx_volume_sample(hu, fx_volume_world_to_index(hu, x), NAN);
+}
+
+/* The metal level of the screws found (the median of their fitted levels),
+ * NAN when none has one. */
+static double screws_metal_hu(const fx_audit_result *r)
+{
+    double lv[64];
+    size_t n = 0;
+    for (size_t s = 0; s < r->nscrews && n < 64; s++)
+        if (isfinite(r->screws[s].metal_level_hu) && r->screws[s].metal_level_hu > 0)
+            lv[n++] = r->screws[s].metal_level_hu;
+    if (!n)
+        return NAN;
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && lv[j - 1] > lv[j]; j--) {
+            double t = lv[j];
+            lv[j] = lv[j - 1], lv[j - 1] = t;
+        }
+    return n % 2 ? lv[n / 2] : 0.5 * (lv[n / 2 - 1] + lv[n / 2]);
+}
+
+/* Move every surface point (world mm) to where the metal covers half of a
+ * voxel. A voxel at the metal's face holds c metal and 1 - c of the tissue
+ * beside it, hu = c metal + (1 - c) tissue, so one iso level lies at the
+ * coverage c = (iso - tissue) / (metal - tissue): inside the plate beside
+ * soft tissue, in the cortex beside bone. For the linear partial-volume ramp
+ * of width w (a voxel) the face is (c - 1/2) w further out along the
+ * outward normal (-grad hu). The tissue is read TISSUE_VOX voxels beyond the
+ * point, past the ramp. */
+static void to_half_coverage(const fx_volume *hu, fx_mesh *m, double iso, double metal_hu)
+{
+    double w = (hu->spacing[0] + hu->spacing[1] + hu->spacing[2]) / 3.0, h = 0.5 * w;
+    for (size_t v = 0; v < m->nv; v++) {
+        fx_vec3 x = m->v[v];
+        fx_vec3 g = fx_v3(hu_at(hu, fx_v3_add(x, fx_v3(h, 0, 0))) -
+                              hu_at(hu, fx_v3_sub(x, fx_v3(h, 0, 0))),
+                          hu_at(hu, fx_v3_add(x, fx_v3(0, h, 0))) -
+                              hu_at(hu, fx_v3_sub(x, fx_v3(0, h, 0))),
+                          hu_at(hu, fx_v3_add(x, fx_v3(0, 0, h))) -
+                              hu_at(hu, fx_v3_sub(x, fx_v3(0, 0, h))));
+        double gn = fx_v3_norm(g);
+        if (!(gn > 0))
+            continue;
+        fx_vec3 out = fx_v3_scale(g, -1.0 / gn);
+        double tissue = hu_at(hu, fx_v3_add(x, fx_v3_scale(out, TISSUE_VOX * w)));
+        if (!(tissue < iso))
+            continue; /* metal or nothing beyond: leave the point */
+        double c = fmin(fmax((iso - tissue) / (metal_hu - tissue), 0.0), 1.0);
+        m->v[v] = fx_v3_add(x, fx_v3_scale(out, (c - 0.5) * w));
+    }
+}
+
 /* The metal near the plate as a surface in plan mm; *keep (new, one byte a
  * vertex) is 0 on the screws found. */
 static int metal_near(const fx_volume *hu, const fx_mesh *model, const fx_rigid *to_plan,
@@ -115,6 +178,9 @@ static int metal_near(const fx_volume *hu, const fx_mesh *model, const fx_rigid 
                       .threads = 0};
     rc = fx_isosurface_extract(sub, &io, out, err);
     fx_volume_free(sub);
+    double metal = screws_metal_hu(r);
+    if (!rc && metal > io.iso)
+        to_half_coverage(hu, *out, io.iso, metal);
     if (!rc && !(*keep = malloc((*out)->nv ? (*out)->nv : 1)))
         rc = fx_fail(err, FX_ENOMEM, "cannot allocate a mask of %zu points", (*out)->nv);
     if (rc) {
@@ -268,14 +334,42 @@ int fx_audit_plate_poses(const fx_volume *postop, const fx_plan *plan, fx_mesh *
     return FX_OK;
 }
 
+/* Lay every row of the built plate (plate.h's grid: the underside rows x
+ * columns, then the top) flat across its width: a straight line through the
+ * row's centre on the bone, across the width, the top `thick_mm` above along
+ * the row's normal. A plate bends along its length, not across its width. */
+static void flatten_rows(fx_mesh *m, const fx_plate_info *in, double width_mm, double thick_mm)
+{
+    int R = in->rows, J = in->columns;
+    if (R < 1 || J < 2 || m->nv < (size_t)(2 * R * J))
+        return;
+    for (int i = 0; i < R; i++) {
+        fx_vec3 *bot = m->v + (size_t)i * J, *top = m->v + (size_t)(R + i) * J;
+        fx_vec3 c = bot[J / 2];
+        fx_vec3 n = fx_v3_unit(fx_v3_sub(top[J / 2], c));
+        fx_vec3 b = fx_v3_sub(bot[J - 1], bot[0]);
+        b = fx_v3_unit(fx_v3_sub(b, fx_v3_scale(n, fx_v3_dot(b, n))));
+        if (!isfinite(n.x) || !isfinite(b.x))
+            continue;
+        for (int j = 0; j < J; j++) {
+            double u = -0.5 * width_mm + width_mm * j / (J - 1);
+            bot[j] = fx_v3_add(c, fx_v3_scale(b, u));
+            top[j] = fx_v3_add(bot[j], fx_v3_scale(n, thick_mm));
+        }
+    }
+}
+
 int fx_audit_plate_build(const fx_plan *plan, size_t i, const fx_mesh *reduced, fx_mesh **out,
                          fx_error *err)
 {
     fx_bvh *tree = NULL;
+    fx_plate_info info;
     int rc = fx_bvh_build(reduced, &tree, err);
     *out = NULL;
     if (!rc)
-        rc = fx_plate_build(&plan->plates[i], plan, reduced, tree, NULL, out, NULL, err);
+        rc = fx_plate_build(&plan->plates[i], plan, reduced, tree, NULL, out, &info, err);
+    if (!rc)
+        flatten_rows(*out, &info, plan->plates[i].width_mm, plan->plates[i].thickness_mm);
     fx_bvh_free(tree);
     return rc;
 }

@@ -169,12 +169,80 @@ static void histogram_refuses_a_zero_bin_width(void **st)
     fx_mesh_free(fixed);
 }
 
+/* The surface of a cylinder of radius CYL_R_MM about the x axis, x from -60
+ * to 60 mm (the planned bone), triangles facing out. */
+#define CYL_R_MM 12.0
+static fx_mesh *cylinder(void)
+{
+    enum { NX = 121, NS = 360 };
+    fx_mesh *m = NULL;
+    assert_int_equal(fx_mesh_new(&m, NULL), FX_OK);
+    for (int k = 0; k < NX; k++)
+        for (int s = 0; s < NS; s++) {
+            double th = 2 * M_PI * s / NS;
+            assert_int_equal(fx_mesh_add_vertex(m, fx_v3(k - 60.0, CYL_R_MM * cos(th),
+                                                         CYL_R_MM * sin(th)), NULL, NULL),
+                             FX_OK);
+        }
+    for (int k = 0; k + 1 < NX; k++)
+        for (int s = 0; s < NS; s++) {
+            uint32_t a = (uint32_t)(k * NS + s), b = (uint32_t)(k * NS + (s + 1) % NS);
+            uint32_t c = a + NS, d = b + NS;
+            assert_int_equal(fx_mesh_add_triangle(m, a, b, c, NULL), FX_OK);
+            assert_int_equal(fx_mesh_add_triangle(m, b, d, c, NULL), FX_OK);
+        }
+    return m;
+}
+
+/* A plate is bent along its length, not across its width: laid along the top
+ * line of a bone of radius 12 mm (z = 12), the model's underside must be the
+ * plane z = 12 over its whole width, touching the bone along the path and
+ * standing 12 - sqrt(12^2 - 5^2) = 1.09 mm off it at its edges, and its top
+ * the plane z = 14.5. A model conforming to the bone (the edges at z = 10.91)
+ * lies 0.37 mm deeper on average than the plate, and the audit fitted the
+ * plate that much too far out. */
+static void plate_model_on_a_convex_bone_lies_flat_across_its_width(void **st)
+{
+    (void)st;
+    fx_vec3 path[17];
+    for (int i = 0; i < 17; i++)
+        path[i] = fx_v3(-40 + 5.0 * i, 0, CYL_R_MM);
+    fx_plan_plate pl = {.name = "plate", .width_mm = 10, .thickness_mm = 2.5, .offset_mm = 0,
+                        .path = path, .npath = 17};
+    fx_plan plan;
+    memset(&plan, 0, sizeof(plan));
+    plan.plates = &pl;
+    plan.nplates = 1;
+    fx_mesh *bone = cylinder(), *model = NULL;
+    assert_int_equal(fx_audit_plate_build(&plan, 0, bone, &model, NULL), FX_OK);
+    double worst_bot = 0, worst_top = 0, ymin = 0, ymax = 0;
+    size_t half = model->nv / 2;
+    for (size_t i = 0; i < model->nv; i++) {
+        double want = i < half ? CYL_R_MM : CYL_R_MM + 2.5, e = fabs(model->v[i].z - want);
+        if (i < half)
+            worst_bot = fmax(worst_bot, e);
+        else
+            worst_top = fmax(worst_top, e);
+        ymin = fmin(ymin, model->v[i].y), ymax = fmax(ymax, model->v[i].y);
+    }
+    printf("# underside %.4f mm, top %.4f mm off their planes; y %.3f..%.3f mm\n", worst_bot,
+           worst_top, ymin, ymax);
+    /* the bone is a 360-gon: the facet under the path tilts its normal by up
+     * to 0.5 deg, 5 mm sin 0.5 deg = 0.044 mm at the edges */
+    assert_true(worst_bot <= 0.05);
+    assert_true(worst_top <= 0.05);
+    assert_true(fabs(ymin + 5) <= 0.05 && fabs(ymax - 5) <= 0.05);
+    fx_mesh_free(model);
+    fx_mesh_free(bone);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(histogram_puts_known_offsets_in_their_bins_and_the_tail_in_the_last),
         cmocka_unit_test(histogram_refuses_a_zero_bin_width),
         cmocka_unit_test(fragment_moved_by_a_known_rigid_transform_is_recovered),
+        cmocka_unit_test(plate_model_on_a_convex_bone_lies_flat_across_its_width),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
