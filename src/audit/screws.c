@@ -299,11 +299,20 @@ static double prof_median(const profile *p, double ta, double tb)
     return quantile(buf, n, 0.5);
 }
 
-/* Where the profile, above `half` at index `from`, first falls below it going
- * in direction `step` (+1 or -1); linear interpolation between samples. */
+/* Where the profile, from index `from` (or the last sample at or above `half`
+ * before it), first falls below `half` going in direction `step` (+1 or -1);
+ * linear interpolation between samples. */
 static double crossing(const profile *p, size_t from, int step, double half)
 {
     size_t i = from;
+    /* a start already below half (a plateau dimmed before the tip): back to
+     * the last sample at or above it, or the interpolation below runs off
+     * (small seed 127 P05 screw 6: the start 1 HU below the next sample and
+     * 245 HU below half put the tip 12 mm back, 5.2 mm short in the end) */
+    while (p->hu[i] < half && !((step > 0 && i == 0) || (step < 0 && i + 1 >= p->n)))
+        i = step > 0 ? i - 1 : i + 1;
+    if (p->hu[i] < half)
+        return prof_t(p, from);
     while (1) {
         size_t j = step > 0 ? i + 1 : i - 1;
         if ((step > 0 && i + 1 >= p->n) || (step < 0 && i == 0))

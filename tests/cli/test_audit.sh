@@ -40,6 +40,20 @@ done
 is "no screw invented" "$(json_get .summary.screws_invented < "$TMP/v.json")" 0
 is "no joint flag wrong" "$(json_get .summary.joint_flags_wrong < "$TMP/v.json")" 0
 
+# A tip whose profile had dimmed below half-way a millimetre before its last
+# metal sample (small seed 127 P05 screw 6, the other plate beside its end):
+# the half-way crossing extrapolated from there and put the tip 5.2 mm short.
+# Only P05 of the cohort is validated; the truth is the phantom's.
+"$FXAUDIT" phantom --out "$TMP/c127" --patients 5 --seed 127 --size small >/dev/null 2>&1 ||
+    echo "not ok - phantom failed"
+jq '.count = 1 | .patients = [.patients[] | select(.code == "P05")]' "$TMP/c127/cohort.json" \
+    > "$TMP/c127/one.json" && mv "$TMP/c127/one.json" "$TMP/c127/cohort.json"
+"$FXAUDIT" validate --cohort "$TMP/c127" --stage audit --json > "$TMP/v127.json"
+for k in length_err_mm:1.0 tip_err_mm:0.5; do
+    v=$(json_get ".patients[0].audit.screws[] | select(.id == 6) | .${k%%:*}" < "$TMP/v127.json")
+    ok_if "seed 127 P05 screw 6: ${k%%:*} = $v below ${k#*:}" below "$k" "$v" "${k#*:}"
+done
+
 # Study mode: the plan is the truth's actual screws (post-op coordinates), so
 # with --no-register every deviation is the audit's own error.
 t="$TMP/c/P01/truth.json"
