@@ -340,6 +340,15 @@ static size_t run_end(const profile *p, size_t from, int step, double thr, doubl
     return last;
 }
 
+/* HU at point k of 12 on the ring of radius r_mm about x, in the plane that
+ * a and b (unit, normal to the axis and to each other) span. */
+static double ring_hu(const fx_volume *v, fx_vec3 x, fx_vec3 a, fx_vec3 b, double r_mm, int k)
+{
+    fx_vec3 y = fx_v3_add(x, fx_v3_add(fx_v3_scale(a, r_mm * cos(k * M_PI / 6)),
+                                       fx_v3_scale(b, r_mm * sin(k * M_PI / 6))));
+    return fx_volume_sample(v, fx_volume_world_to_index(v, y), -1000);
+}
+
 /* Metal on a ring of radius r_mm about the axis at depth t: a quarter of 12
  * points at or above thr (a plate or another screw across the line; around
  * a shaft lies tissue). */
@@ -348,11 +357,8 @@ static int ring_has_metal(const fx_volume *v, const cyl *c, fx_vec3 a, fx_vec3 b
 {
     fx_vec3 x = fx_v3_add(c->p, fx_v3_scale(c->u, t));
     int m = 0;
-    for (int k = 0; k < 12; k++) {
-        fx_vec3 y = fx_v3_add(x, fx_v3_add(fx_v3_scale(a, r_mm * cos(k * M_PI / 6)),
-                                           fx_v3_scale(b, r_mm * sin(k * M_PI / 6))));
-        m += fx_volume_sample(v, fx_volume_world_to_index(v, y), -1000) >= thr;
-    }
+    for (int k = 0; k < 12; k++)
+        m += ring_hu(v, x, a, b, r_mm, k) >= thr;
     return m >= 3;
 }
 
@@ -471,11 +477,8 @@ static int head_ring(const fx_volume *v, const cyl *c, fx_vec3 a, fx_vec3 b, con
     memcpy(ring->hu, axis->hu, axis->n * sizeof(double));
     for (size_t i = 0; i < axis->n && prof_t(axis, i) <= 0; i++) {
         fx_vec3 x = fx_v3_add(c->p, fx_v3_scale(c->u, prof_t(axis, i)));
-        for (int k = 0; k < 12; k++) {
-            fx_vec3 y = fx_v3_add(x, fx_v3_add(fx_v3_scale(a, r * cos(k * M_PI / 6)),
-                                               fx_v3_scale(b, r * sin(k * M_PI / 6))));
-            s[k] = fx_volume_sample(v, fx_volume_world_to_index(v, y), -1000);
-        }
+        for (int k = 0; k < 12; k++)
+            s[k] = ring_hu(v, x, a, b, r, k);
         ring->hu[i] = quantile(s, 12, 0.25);
     }
     return ring->hu[prof_i(ring, 0.5 * eg->head_h_mm - eg->head_mm)] >= thr;
@@ -541,9 +544,7 @@ static double tissue_at_tip(const fx_volume *v, const cyl *c, fx_vec3 a, fx_vec3
     for (int q = -1; q <= 1; q++) {
         fx_vec3 x = fx_v3_add(c->p, fx_v3_scale(c->u, tt + 0.5 * q));
         for (int k = 0; k < 12; k++) {
-            fx_vec3 y = fx_v3_add(x, fx_v3_add(fx_v3_scale(a, r * cos(k * M_PI / 6)),
-                                               fx_v3_scale(b, r * sin(k * M_PI / 6))));
-            double h = fx_volume_sample(v, fx_volume_world_to_index(v, y), -1000);
+            double h = ring_hu(v, x, a, b, r, k);
             if (h < thr)
                 s[n++] = h;
         }
@@ -781,12 +782,8 @@ static double ring_metal(const fx_volume *hu, const fx_audit_screw *a, double r_
     fx_vec3 e2 = fx_v3_cross(u, e1);
     int n = 0, m = 0;
     for (double t = 6; t <= a->length_mm - 2; t += 1.0)
-        for (int k = 0; k < 12; k++, n++) {
-            fx_vec3 x = fx_v3_add(fx_v3_add(a->entry, fx_v3_scale(u, t)),
-                                  fx_v3_add(fx_v3_scale(e1, r_mm * cos(k * M_PI / 6)),
-                                            fx_v3_scale(e2, r_mm * sin(k * M_PI / 6))));
-            m += fx_volume_sample(hu, fx_volume_world_to_index(hu, x), -1000) >= thr;
-        }
+        for (int k = 0; k < 12; k++, n++)
+            m += ring_hu(hu, fx_v3_add(a->entry, fx_v3_scale(u, t)), e1, e2, r_mm, k) >= thr;
     return n ? (double)m / n : 0;
 }
 

@@ -201,6 +201,19 @@ static double pos_err(fx_vec3 a, fx_vec3 b)
     return fx_v3_dist(a, b);
 }
 
+/* Both screws of a pair on their own metal, within the audit's targets
+ * (0.5 degree, entry and tip 0.5 mm), each 36 mm long in truth. */
+static void assert_pair_within_targets(const fx_audit_screw a[2], const ph_screw_truth s[2])
+{
+    for (int k = 0; k < 2; k++) {
+        fx_vec3 tip = fx_v3_add(s[k].entry, fx_v3_scale(s[k].dir, 36));
+        assert_int_equal(a[k].planned, k);
+        assert_true(fx_v3_axis_angle(a[k].dir, s[k].dir) * 180 / M_PI < 0.5);
+        assert_true(pos_err(a[k].entry, s[k].entry) < 0.5);
+        assert_true(pos_err(a[k].tip, tip) < 0.5);
+    }
+}
+
 /* Two 3.5 mm screws side by side, 4.5 mm apart, driven from the slab's
  * opposite faces (clinical seed 37 P01, screws 7 and 8: antiparallel, axes
  * 4.2-5.4 mm apart), each 36 mm long; B's plan lies 2.5 mm off towards A.
@@ -242,14 +255,9 @@ static void a_screw_found_on_its_antiparallel_neighbour_is_found_again_on_its_ow
                   before, pos_err(a[1].entry, s[1].entry), pos_err(a[1].tip, tip1),
                   fx_v3_axis_angle(a[1].dir, s[1].dir) * 180 / M_PI, a[1].length_mm - 36,
                   pos_err(a[0].entry, s[0].entry));
-    for (int k = 0; k < 2; k++) {
-        fx_vec3 tip = fx_v3_add(s[k].entry, fx_v3_scale(s[k].dir, 36));
-        assert_int_equal(a[k].planned, k);
-        assert_true(fx_v3_axis_angle(a[k].dir, s[k].dir) * 180 / M_PI < 0.5);
-        assert_true(pos_err(a[k].entry, s[k].entry) < 0.5);
-        assert_true(pos_err(a[k].tip, tip) < 0.5);
+    assert_pair_within_targets(a, s);
+    for (int k = 0; k < 2; k++)
         assert_true(fabs(a[k].length_mm - 36) < 1.0);
-    }
     fx_volume_free(v);
 }
 
@@ -295,13 +303,7 @@ static void a_screw_whose_search_took_its_neighbour_is_found_again_on_its_own_me
                   pos_err(a[0].entry, s[0].entry), pos_err(a[1].entry, s[1].entry),
                   pos_err(a[1].tip, fx_v3_add(s[1].entry, fx_v3_scale(s[1].dir, 36))),
                   fx_v3_axis_angle(a[1].dir, s[1].dir) * 180 / M_PI);
-    for (int k = 0; k < 2; k++) {
-        fx_vec3 tip = fx_v3_add(s[k].entry, fx_v3_scale(s[k].dir, 36));
-        assert_int_equal(a[k].planned, k);
-        assert_true(fx_v3_axis_angle(a[k].dir, s[k].dir) * 180 / M_PI < 0.5);
-        assert_true(pos_err(a[k].entry, s[k].entry) < 0.5);
-        assert_true(pos_err(a[k].tip, tip) < 0.5);
-    }
+    assert_pair_within_targets(a, s);
     fx_volume_free(v);
 }
 
