@@ -394,13 +394,16 @@ static double plate_sdf(const ph_plate *pl, fx_vec3 a)
     return d;
 }
 
-static double screw_sdf(const ph_screw *s, double plate_thick_mm, fx_vec3 a)
+/* Distances to a screw's head (on the plate, outside the bone) and to its
+ * shaft (from the head's base through the plate's hole into the bone). */
+static void screw_sdf(const ph_screw *s, double plate_thick_mm, fx_vec3 a, double *head,
+                      double *shaft)
 {
     fx_vec3 dir = fx_v3_unit(fx_v3_sub(s->tip, s->entry));
     fx_vec3 base = fx_v3_sub(s->entry, fx_v3_scale(dir, plate_thick_mm));
     fx_vec3 top = fx_v3_sub(base, fx_v3_scale(dir, HEAD_H_MM));
-    double shaft = sdf_cylinder(a, base, s->tip, 0.5 * s->diameter_mm);
-    return fmin(shaft, sdf_cylinder(a, top, base, HEAD_R_MM));
+    *shaft = sdf_cylinder(a, base, s->tip, 0.5 * s->diameter_mm);
+    *head = sdf_cylinder(a, top, base, HEAD_R_MM);
 }
 
 /* Distance to the axis-aligned box lo..hi (0 inside). */
@@ -411,18 +414,30 @@ static double box_dist(fx_vec3 a, fx_vec3 lo, fx_vec3 hi)
     return sqrt(dx * dx + dy * dy + dz * dz);
 }
 
+void ph_metal_split(const fx_phantom *p, fx_vec3 a, double *outer, double *shaft)
+{
+    *outer = *shaft = INFINITY;
+    if (p->nplates == 0)
+        return;
+    double far = box_dist(a, p->metal_lo, p->metal_hi);
+    if (far > 1.0) {
+        *outer = *shaft = far;
+        return;
+    }
+    for (int i = 0; i < p->nplates; i++)
+        *outer = fmin(*outer, plate_sdf(&p->plate[i], fx_rigid_apply(&p->plate_dinv[i], a)));
+    for (int i = 0; i < p->nscrews; i++)
+        if (p->actual[i].placed) {
+            double h, sh;
+            screw_sdf(&p->actual[i], p->plate[p->actual[i].plate].thick_mm, a, &h, &sh);
+            *outer = fmin(*outer, h);
+            *shaft = fmin(*shaft, sh);
+        }
+}
+
 double ph_metal(const fx_phantom *p, fx_vec3 a)
 {
-    if (p->nplates == 0)
-        return INFINITY;
-    double far = box_dist(a, p->metal_lo, p->metal_hi);
-    if (far > 1.0)
-        return far;
-    double d = INFINITY;
-    for (int i = 0; i < p->nplates; i++)
-        d = fmin(d, plate_sdf(&p->plate[i], fx_rigid_apply(&p->plate_dinv[i], a)));
-    for (int i = 0; i < p->nscrews; i++)
-        if (p->actual[i].placed)
-            d = fmin(d, screw_sdf(&p->actual[i], p->plate[p->actual[i].plate].thick_mm, a));
-    return d;
+    double outer, shaft;
+    ph_metal_split(p, a, &outer, &shaft);
+    return fmin(outer, shaft);
 }

@@ -141,16 +141,22 @@ int ph_implants_make(fx_phantom *p, gsl_rng *rng);
 /* Distance to the post-op metal: the actual screws and each plate where it
  * was placed (plate_dev). */
 double ph_metal(const fx_phantom *p, fx_vec3 a);
+/* The same metal in two parts, mm: `outer`, the plates and the screws' heads,
+ * which lie on the bone and displace the soft tissue; `shaft`, the screws'
+ * shafts, which are driven into the bone and displace it. */
+void ph_metal_split(const fx_phantom *p, fx_vec3 a, double *outer, double *shaft);
 
 /* scene.c: distances of one series at a point of its patient coordinates;
  * bone and canc are the tissue under any metal (the metal is mixed over it
- * by coverage), so they are not carved by the screws. */
+ * by coverage), so they are not carved by the screws. metal is all the
+ * metal, metal_out its plates and heads alone (ph_metal_split). */
 typedef struct ph_dist {
-    double body, muscle, bladder, gas, bone, canc, metal;
+    double body, muscle, bladder, gas, bone, canc, metal, metal_out;
 } ph_dist;
 void ph_scene(const fx_phantom *p, int series, fx_vec3 world, int with_bone, ph_dist *d);
 /* The parts of the scene: fragments 0..PH_MAX_FRAG-1 of the injured side,
- * then the rest; each with outer (b) and cancellous (c) distance. */
+ * then the rest; each with outer (b) and cancellous (c) distance, but the
+ * metal's b is its plates and heads and its c the screws' shafts. */
 enum {
     PH_PART_HEMI = PH_MAX_FRAG, PH_PART_SACRUM, PH_PART_FEMUR, PH_PART_FEMUR_INJ, PH_PART_METAL,
     PH_NPARTS

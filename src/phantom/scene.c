@@ -57,7 +57,7 @@ void ph_scene_parts(const fx_phantom *p, int s, fx_vec3 a, unsigned mask, ph_bc 
         else if (i == PH_PART_FEMUR_INJ)
             part[i] = whole(ph_femur(p, p->side, fx_rigid_apply(&p->hinv[s], a)));
         else if (i == PH_PART_METAL && s == FX_PHANTOM_POSTOP)
-            part[i].b = part[i].c = ph_metal(p, a);
+            ph_metal_split(p, a, &part[i].b, &part[i].c);
     }
 }
 
@@ -74,7 +74,8 @@ void ph_scene_combine(const ph_bc part[PH_NPARTS], ph_dist *d)
      * boundary twice: such a voxel was a quarter soft tissue, some 360 HU
      * darker than a CT shows it. ph_scene_bone carves (screws replace the
      * bone they were driven into). */
-    d->metal = part[PH_PART_METAL].b;
+    d->metal = fmin(part[PH_PART_METAL].b, part[PH_PART_METAL].c);
+    d->metal_out = part[PH_PART_METAL].b;
     d->bone = b;
     d->canc = c;
     /* a sleeve of muscle and periosteum keeps fat off the bone (the crest
@@ -90,7 +91,7 @@ void ph_scene(const fx_phantom *p, int series, fx_vec3 world, int with_bone, ph_
     fx_vec3 a = fx_rigid_apply(&p->pinv[series], world);
     ph_soft(p, a, &d->body, &d->muscle, &d->bladder, &d->gas);
     if (!with_bone) {
-        d->bone = d->canc = d->metal = INFINITY;
+        d->bone = d->canc = d->metal = d->metal_out = INFINITY;
         return;
     }
     ph_scene_parts(p, series, a, ~0u, part);
@@ -100,7 +101,7 @@ void ph_scene(const fx_phantom *p, int series, fx_vec3 world, int with_bone, ph_
 double ph_scene_bone(const fx_phantom *p, int series, fx_vec3 world)
 {
     ph_bc part[PH_NPARTS];
-    ph_dist d = {0, INFINITY, 0, 0, 0, 0, 0};
+    ph_dist d = {0, INFINITY, 0, 0, 0, 0, 0, 0};
     ph_scene_parts(p, series, fx_rigid_apply(&p->pinv[series], world), ~0u, part);
     ph_scene_combine(part, &d);
     return fmax(d.bone, -d.metal);

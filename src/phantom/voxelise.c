@@ -35,17 +35,37 @@ static double cov(double d, double w)
     return sdf_clamp(0.5 - d / w, 0.0, 1.0);
 }
 
+/* A voxel's HU from its volume fractions. The tissues nest (body, muscle,
+ * bone, cancellous bone), so each boundary's coverage adds its step. The
+ * metal does not nest: a plate or a screw's head lies on the bone and takes
+ * the place of the soft tissue beside it (of bone only where it reaches
+ * into it), while a shaft is driven into the bone and takes the place of
+ * whatever the voxel holds. Mixing a plate over the whole voxel as well put
+ * soft tissue between plate and cortex, up to a quarter of a voxel, some
+ * 350 HU darker than the face of a plate on bone. */
 static double compose(const fx_phantom *p, const ph_dist *d, double w)
 {
-    double hu = -1000.0;
-    hu += cov(d->body, w) * (p->hu_fat + 1000.0);
-    hu += cov(d->muscle, w) * (p->hu_soft - p->hu_fat);
-    hu += cov(d->bladder, w) * (10.0 - p->hu_soft);
-    hu += cov(d->gas, w) * (-1000.0 - p->hu_soft);
-    hu += cov(d->bone, w) * (p->hu_cortex - p->hu_soft);
-    hu += cov(d->canc, w) * (p->hu_cancellous - p->hu_cortex);
-    double cm = cov(d->metal, w);
-    return hu * (1 - cm) + p->hu_metal * cm;
+    double out = -1000.0; /* the soft tissue, without the bone */
+    out += cov(d->body, w) * (p->hu_fat + 1000.0);
+    out += cov(d->muscle, w) * (p->hu_soft - p->hu_fat);
+    out += cov(d->bladder, w) * (10.0 - p->hu_soft);
+    out += cov(d->gas, w) * (-1000.0 - p->hu_soft);
+    double cb = cov(d->bone, w);
+    double bone = cb * (p->hu_cortex - p->hu_soft) + cov(d->canc, w) * (p->hu_cancellous - p->hu_cortex);
+    double hu = out + bone; /* the bone sits in muscle: its steps are from hu_soft */
+    double co = cov(d->metal_out, w), cs = cov(d->metal, w);
+    if (co > 0) {
+        double from_soft = fmin(co, 1 - cb), from_bone = co - from_soft;
+        double bone_hu = cb > 0 ? p->hu_soft + bone / cb : 0; /* the bone's mean HU */
+        hu += from_soft * (p->hu_metal - out) + from_bone * (p->hu_metal - bone_hu);
+    }
+    /* the shafts over what is left, so that the metal's share is the union's */
+    if (cs <= co)
+        return hu;
+    if (co >= 1)
+        return p->hu_metal;
+    double rest = hu - co * p->hu_metal;
+    return cs * p->hu_metal + rest * (1 - cs) / (1 - co);
 }
 
 /* splitmix64: a counter-based stream of well-mixed 64-bit numbers. */

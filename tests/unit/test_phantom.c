@@ -284,7 +284,7 @@ static void a_voxel_at_a_screw_surface_mixes_metal_and_bone_by_coverage(void **s
                                                fx_volume_index_to_world(v, fx_v3(i, j, k)));
                     ph_bc part[PH_NPARTS];
                     ph_scene_parts(p, FX_PHANTOM_POSTOP, a, ~0u, part);
-                    double bd = INFINITY, cd = INFINITY, md = part[PH_PART_METAL].b;
+                    double bd = INFINITY, cd = INFINITY, md = part[PH_PART_METAL].c;
                     for (int q = 0; q < PH_PART_METAL; q++)
                         bd = fmin(bd, part[q].b), cd = fmin(cd, part[q].c);
                     double own = fx_v3_norm(fx_v3_sub(
@@ -293,7 +293,8 @@ static void a_voxel_at_a_screw_surface_mixes_metal_and_bone_by_coverage(void **s
                                  0.5 * sc->diameter_mm;
                     double cm = 0.5 - md / w;
                     /* half-covered by this screw's shaft alone, in one tissue */
-                    if (cm < 0.2 || cm > 0.8 || fabs(own - md) > 1e-6 || bd > -w)
+                    if (cm < 0.2 || cm > 0.8 || fabs(own - md) > 1e-6 || bd > -w ||
+                        part[PH_PART_METAL].b < w)
                         continue;
                     double bone;
                     if (cd < -w)
@@ -309,6 +310,58 @@ static void a_voxel_at_a_screw_surface_mixes_metal_and_bone_by_coverage(void **s
     }
     print_message("# %d voxels at screw surfaces in bone: largest difference from linear "
                   "mixing %.1f HU\n", checked, worst);
+    assert_true(checked >= 20);
+    assert_true(worst <= 1.0); /* int16 rounding */
+    fx_volume_free(v);
+    fx_phantom_free(p);
+}
+
+/* A plate lies on the cortex and takes the place of the soft tissue beside
+ * it: a voxel at its underside holds c_p metal, c_b cortex and the rest
+ * muscle, hu = c_p metal + c_b cortex + (1 - c_p - c_b) soft (the bone's
+ * share cut where the ramps overlap). Mixing the plate over the whole voxel
+ * put soft tissue between plate and bone. */
+static void a_voxel_under_a_plate_holds_metal_and_cortex_without_soft_tissue(void **state)
+{
+    (void)state;
+    fx_phantom_opts o = fx_phantom_opts_default();
+    fx_phantom *p = NULL;
+    fx_volume *v = NULL;
+    o.seed = 11;
+    o.streaks = 0;
+    assert_int_equal(fx_phantom_make(&o, 0, &p, NULL), 0);
+    p->noise_sd = 0;
+    assert_int_equal(fx_phantom_render(p, FX_PHANTOM_POSTOP, &v, NULL), 0);
+    double w = (v->spacing[0] + v->spacing[1] + v->spacing[2]) / 3.0, worst = 0, old = 0;
+    int checked = 0;
+    for (int k = 0; k < v->dims[2]; k++)
+        for (int j = 0; j < v->dims[1]; j++)
+            for (int i = 0; i < v->dims[0]; i++) {
+                fx_vec3 a = fx_rigid_apply(&p->pinv[FX_PHANTOM_POSTOP],
+                                           fx_volume_index_to_world(v, fx_v3(i, j, k)));
+                ph_bc part[PH_NPARTS];
+                ph_scene_parts(p, FX_PHANTOM_POSTOP, a, 1u << PH_PART_METAL, part);
+                double cp = 0.5 - part[PH_PART_METAL].b / w;
+                if (cp < 0.1 || cp > 0.9 || part[PH_PART_METAL].c < w)
+                    continue;
+                ph_dist d;
+                ph_scene(p, FX_PHANTOM_POSTOP, fx_volume_index_to_world(v, fx_v3(i, j, k)), 1, &d);
+                double cb = 0.5 - d.bone / w;
+                /* cortex alone in the bone, muscle alone outside it */
+                if (cb < 0.1 || cb > 0.9 || d.canc < w || d.muscle > -w || d.body > -w ||
+                    d.bladder < w || d.gas < w)
+                    continue;
+                double bone = fmin(cb, 1 - cp);
+                double want = cp * p->hu_metal + bone * p->hu_cortex + (1 - cp - bone) * p->hu_soft;
+                double mixed = cp * p->hu_metal +
+                               (1 - cp) * (cb * p->hu_cortex + (1 - cb) * p->hu_soft);
+                worst = fmax(worst, fabs(fx_volume_get(v, i, j, k) - want));
+                old = fmax(old, fabs(mixed - want));
+                checked++;
+            }
+    print_message("# %d voxels under plates on cortex: largest difference from the volume "
+                  "fractions %.1f HU (mixing the plate over the voxel: %.0f HU)\n",
+                  checked, worst, old);
     assert_true(checked >= 20);
     assert_true(worst <= 1.0); /* int16 rounding */
     fx_volume_free(v);
@@ -364,6 +417,7 @@ int main(void)
         cmocka_unit_test(the_bone_preset_reproduces_the_model_bone_volume_within_2_percent),
         cmocka_unit_test(the_same_seed_gives_the_same_pixels_and_another_seed_does_not),
         cmocka_unit_test(a_voxel_at_a_screw_surface_mixes_metal_and_bone_by_coverage),
+        cmocka_unit_test(a_voxel_under_a_plate_holds_metal_and_cortex_without_soft_tissue),
         cmocka_unit_test(a_mid_slice_shows_the_hips_and_is_kept_as_a_png),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
