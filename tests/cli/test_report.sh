@@ -202,13 +202,20 @@ if [ "$n_act" -gt 0 ]; then
         "$(grep -o 'The plan against the post-op result, [a-z]* view' "$TMP/p01.flat" | sort -u | wc -l)" 3
 fi
 
-n_plates=$(sqlite3 "$S/study.db" "SELECT count(*) FROM plate_deviations d JOIN registrations r \
-    ON r.id = d.registration_id JOIN patients p ON p.id = r.patient_id WHERE p.code = 'P01' \
-    AND d.found = 1 AND r.id = (SELECT max(id) FROM registrations WHERE patient_id = p.id)")
-if [ "$n_plates" -gt 0 ]; then
-    is "patient report: the $n_plates plates found post-op are drawn in the three views" \
-        "$(grep -o 'and as found post-op (purple)' "$TMP/p01.flat" | wc -l)" 3
-fi
+# Every patient whose audit located a plate draws it in the three views; the
+# demo locates at least one (docs/audit-poses.md). Drawn from the reports
+# made by demo itself.
+n_with=0
+for P in P01 P02; do
+    n_plates=$(sqlite3 "$S/study.db" "SELECT count(*) FROM plate_deviations d JOIN registrations r \
+        ON r.id = d.registration_id JOIN patients p ON p.id = r.patient_id WHERE p.code = '$P' \
+        AND d.found = 1 AND r.id = (SELECT max(id) FROM registrations WHERE patient_id = p.id)")
+    [ "$n_plates" -gt 0 ] || continue
+    n_with=$((n_with + 1))
+    is "patient report: the $n_plates plates $P's audit located are drawn in the three views" \
+        "$(pdftotext "$R/$P.pdf" - | tr '\n' ' ' | grep -o 'and as found post-op (purple)' | wc -l)" 3
+done
+ok_if "the demo's audits locate a plate in at least one patient ($n_with)" test "$n_with" -gt 0
 
 # ---- registration residuals: the histogram's counts are the stored ones ----
 reg=$(sqlite3 "$S/study.db" "SELECT max(r.id) FROM registrations r JOIN patients p ON \
