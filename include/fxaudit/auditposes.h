@@ -46,6 +46,8 @@ typedef struct fx_audit_pose {
     double translation_mm;  /* |d| */
     double rotation_deg;
     double rms_mm, inlier_fraction;
+    double rotation_bound_deg; /* plates: the fit's rms over the lever arm of the metal it
+                                  used, a bound on its rotation error (deg); NAN otherwise */
     int reference;          /* the plan's reference region (expected ~identity) */
     char warning[256];      /* why it was not located when its model or fit failed; "" */
 } fx_audit_pose;

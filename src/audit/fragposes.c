@@ -159,7 +159,7 @@ int fx_audit_fragment_poses(const fx_mesh *bone, const fx_plan *plan, fx_mesh *c
         snprintf(p[i].name, sizeof(p[i].name), "%s", plan->frags[i].name);
         p[i].reference = plan->frags[i].fixed && !strncmp(plan->frags[i].name, "reference", 9);
         p[i].pose = fx_rigid_identity();
-        p[i].rms_mm = p[i].inlier_fraction = NAN;
+        p[i].rms_mm = p[i].inlier_fraction = p[i].rotation_bound_deg = NAN;
         p[i].translation_mm = p[i].rotation_deg = NAN;
         if (models[i] && models[i]->nt && bone->nt)
             rc = fit_one(bone, models, n, i, &p[i], err);

@@ -167,11 +167,19 @@ static json_t *row_json(const fx_audit_pose *p, const fx_rigid *truth, double *m
     json_object_set_new(j, "rms_mm", isfinite(p->rms_mm) ? json_real(p->rms_mm) : json_null());
     json_object_set_new(j, "inlier_fraction",
                         isfinite(p->inlier_fraction) ? json_real(p->inlier_fraction) : json_null());
+    json_object_set_new(j, "rotation_bound_deg", isfinite(p->rotation_bound_deg)
+                                                     ? json_real(p->rotation_bound_deg)
+                                                     : json_null());
+    double te = fx_v3_dist(p->d, dt), re = fx_rigid_rotation_distance(&p->pose, truth) * 180 / M_PI;
     if (!p->found) {
+        /* what the trust test turned down: the fit, when there was one */
+        if (isfinite(p->rms_mm)) {
+            json_object_set_new(j, "fit_trans_err_mm", json_real(te));
+            json_object_set_new(j, "fit_rot_err_deg", json_real(re));
+        }
         (*missed)++;
         return j;
     }
-    double te = fx_v3_dist(p->d, dt), re = fx_rigid_rotation_distance(&p->pose, truth) * 180 / M_PI;
     json_object_set_new(j, "translation_mm", json_real(p->translation_mm));
     json_object_set_new(j, "rotation_deg", json_real(p->rotation_deg));
     json_object_set_new(j, "d_mm", json_pack("[f,f,f]", p->d.x, p->d.y, p->d.z));

@@ -297,6 +297,7 @@ static int fit_plate(const fx_volume *hu, const fx_mesh *model, const fx_audit_r
     p->pose = fx_rigid_inverse(&r2.T);
     p->rms_mm = r2.rms_mm;
     p->inlier_fraction = r2.inlier_fraction;
+    p->rotation_bound_deg = bound_deg;
     fx_audit_pose_figures(p);
     p->found = r2.inlier_fraction >= MIN_INLIERS && r2.rms_mm <= MAX_RMS_MM &&
                !(r2.warnings & FX_ICP_WARN_ILL_CONDITIONED) && bound_deg <= MAX_ROT_BOUND_DEG;
@@ -317,7 +318,7 @@ int fx_audit_plate_poses(const fx_volume *postop, const fx_plan *plan, fx_mesh *
     for (size_t i = 0; !rc && i < n; i++) {
         snprintf(p[i].name, sizeof(p[i].name), "%s", plan->plates[i].name);
         p[i].pose = fx_rigid_identity();
-        p[i].rms_mm = p[i].inlier_fraction = NAN;
+        p[i].rms_mm = p[i].inlier_fraction = p[i].rotation_bound_deg = NAN;
         p[i].translation_mm = p[i].rotation_deg = NAN;
         if (models[i] && models[i]->nt)
             rc = fit_plate(postop, models[i], r, o, &p[i], err);

@@ -90,7 +90,7 @@ void fx_audit_pose_failed(fx_audit_pose *p, const char *why)
     p->found = 0;
     p->pose = fx_rigid_identity();
     p->d = fx_v3(NAN, NAN, NAN);
-    p->rms_mm = p->inlier_fraction = NAN;
+    p->rms_mm = p->inlier_fraction = p->rotation_bound_deg = NAN;
     p->translation_mm = p->rotation_deg = NAN;
     snprintf(p->warning, sizeof(p->warning), "%s", why);
 }

@@ -49,6 +49,7 @@ static json_t *pose_json(const fx_audit_pose *p)
     json_object_set_new(j, "rotation_deg", num(p->found ? p->rotation_deg : NAN));
     json_object_set_new(j, "rms_mm", num(p->rms_mm));
     json_object_set_new(j, "inlier_fraction", num(p->inlier_fraction));
+    json_object_set_new(j, "rotation_bound_deg", num(p->rotation_bound_deg));
     json_object_set_new(j, "warning", p->warning[0] ? json_string(p->warning) : json_null());
     return j;
 }
