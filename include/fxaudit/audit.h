@@ -179,6 +179,13 @@ int fx_audit_unplanned_metal(const fx_volume *hu, const fx_plan *plan, const fx_
                              const fx_audit_screw *screws, size_t nscrews, const fx_audit_opts *o,
                              fx_audit_result *r, fx_error *err);
 
+/* The workflow's CT has slices of 1 mm or less (docs: domain.md), and the
+ * screw accuracy targets were measured on such scans (docs/audit.md): a
+ * coarser scan is audited all the same, but the user is told. */
+#define FX_AUDIT_ACCURACY_VOXEL_MM 1.0
+/* 1 when a side of the voxel (spacing, mm) is coarser than that. */
+int fx_audit_scan_is_coarse(const double spacing_mm[3]);
+
 /* The whole audit of `postop` against `plan`; `reference` (plan mm, may be
  * NULL: no registration) is the plan's reference region, named `region`.
  * On success *out owns the result (free with fx_audit_result_free). */

@@ -20,6 +20,7 @@ typedef struct fx_audit_val {
     double frag_max[4];  /* fragment translation (mm) and rotation (deg) errors, then plate */
     long frags_missed, plates_missed; /* fits that were not trusted */
     long joint_true, joint_wrong; /* screws that truly penetrate the joint; flags wrong */
+    double max_voxel_mm;          /* the coarsest side of any post-op scan (mm) */
 } fx_audit_val;
 
 void fx_audit_val_init(fx_audit_val *s);

@@ -325,3 +325,9 @@ fail:
     fx_audit_result_free(r);
     return rc;
 }
+
+int fx_audit_scan_is_coarse(const double s[3])
+{
+    return s[0] > FX_AUDIT_ACCURACY_VOXEL_MM || s[1] > FX_AUDIT_ACCURACY_VOXEL_MM ||
+           s[2] > FX_AUDIT_ACCURACY_VOXEL_MM;
+}

@@ -58,19 +58,9 @@ struct audit_args {
     double voxel_mm[3];               /* the post-op scan's spacing, filled by audit_files */
 };
 
-/* The workflow's CT has slices of 1 mm or less (docs: domain.md); the screw
- * accuracy of docs/audit.md's targets was measured on such scans. A coarser
- * scan is audited all the same, but the user is told, not left to assume. */
-#define COARSE_VOXEL_MM 1.0
-
-static int scan_is_coarse(const double s[3])
-{
-    return s[0] > COARSE_VOXEL_MM || s[1] > COARSE_VOXEL_MM || s[2] > COARSE_VOXEL_MM;
-}
-
 static void scan_warn(const char *postop, const double s[3])
 {
-    if (scan_is_coarse(s))
+    if (fx_audit_scan_is_coarse(s))
         fprintf(stderr,
                 "fxaudit audit: warning: %s: voxels of %.2f x %.2f x %.2f mm are coarser than "
                 "the 1 mm slices the screw accuracy was measured on; screw positions are less "
@@ -81,7 +71,7 @@ static void scan_warn(const char *postop, const double s[3])
 static json_t *scan_json(const double s[3])
 {
     return json_pack("{s:o,s:b,s:f}", "voxel_mm", cli_json_doubles(s, 3), "coarser_than_1mm",
-                     scan_is_coarse(s), "accuracy_measured_up_to_mm", COARSE_VOXEL_MM);
+                     fx_audit_scan_is_coarse(s), "accuracy_measured_up_to_mm", FX_AUDIT_ACCURACY_VOXEL_MM);
 }
 
 /* The plan's reference region: the first fixed fragment named reference*,
@@ -378,7 +368,7 @@ static int run(const struct audit_args *args)
         } else {
             printf("post-op scan: voxels %.2f x %.2f x %.2f mm%s\n", a->voxel_mm[0],
                    a->voxel_mm[1], a->voxel_mm[2],
-                   scan_is_coarse(a->voxel_mm) ? " (coarser than 1 mm: see the warning)" : "");
+                   fx_audit_scan_is_coarse(a->voxel_mm) ? " (coarser than 1 mm: see the warning)" : "");
             print_text(plan, res, a->no_register);
         }
     }

@@ -60,8 +60,16 @@ int validate_audit(const char *cohort_dir, json_t *patients, json_t *summary, fx
         fx_audit_fragval_merge(&sum, &v);
         sum.joint_true += v.joint_true;
         sum.joint_wrong += v.joint_wrong;
+        if (v.max_voxel_mm > sum.max_voxel_mm)
+            sum.max_voxel_mm = v.max_voxel_mm;
     }
     json_decref(cohort);
+    if (!rc && sum.max_voxel_mm > FX_AUDIT_ACCURACY_VOXEL_MM)
+        fprintf(stderr,
+                "fxaudit validate: note: %s: post-op voxels of up to %.2f mm are coarser than the "
+                "1 mm slices the screw accuracy targets apply to (docs/audit.md, the small "
+                "size)\n",
+                cohort_dir, sum.max_voxel_mm);
     if (!rc)
         json_object_update_new(summary, fx_audit_val_summary(&sum));
     return rc;

@@ -48,7 +48,16 @@ is "no joint flag wrong" "$(json_get .summary.joint_flags_wrong < "$TMP/v.json")
     echo "not ok - phantom failed"
 jq '.count = 1 | .patients = [.patients[] | select(.code == "P05")]' "$TMP/c127/cohort.json" \
     > "$TMP/c127/one.json" && mv "$TMP/c127/one.json" "$TMP/c127/cohort.json"
-"$FXAUDIT" validate --cohort "$TMP/c127" --stage audit --json > "$TMP/v127.json"
+"$FXAUDIT" validate --cohort "$TMP/c127" --stage audit --json > "$TMP/v127.json" \
+    2> "$TMP/v127.err"
+# validate says the scan was coarser than the targets' 1 mm, as audit does
+is "validate reports the post-op voxels of the truth's series" \
+    "$(jq -c '.patients[0].audit.scan.voxel_mm' "$TMP/v127.json")" \
+    "$(jq -c '.series[] | select(.folder == "postop") | .spacing' "$TMP/c127/P05/truth.json")"
+is "validate's summary: coarser than 1 mm" \
+    "$(jq -c '.summary | [.max_voxel_mm, .coarser_than_1mm]' "$TMP/v127.json")" "[2,true]"
+ok_if "validate notes the coarse cohort on stderr" grep -q "coarser than the 1 mm slices" \
+    "$TMP/v127.err"
 for k in length_err_mm:1.0 tip_err_mm:0.5; do
     v=$(json_get ".patients[0].audit.screws[] | select(.id == 6) | .${k%%:*}" < "$TMP/v127.json")
     ok_if "seed 127 P05 screw 6: ${k%%:*} = $v below ${k#*:}" below "$k" "$v" "${k#*:}"
