@@ -755,6 +755,20 @@ static int levels(const fx_volume *v, const grid *g, const cyl *c, const fx_audi
  * "found" with a ray fill of 0.52). */
 #define AXIS_METAL_MIN 0.6
 
+/* The level the axis must reach. Half-way between the bone and the metal
+ * level, but at voxels of 1 mm or finer the metal itself: there a 3.5 mm
+ * shaft's axis is whole metal, while a resolved cortex can pass half-way
+ * (clinical seed 131 P03: a planned screw not placed, "found" for 44.6 mm
+ * along a cortex wall of ~1750 HU between the plate and another implant,
+ * with half-way at 1635 HU). At 2 mm voxels the axis of a real screw falls
+ * to 2000-3000 HU with the lattice, and the blurred cortex stays below
+ * half-way. */
+static double axis_level(const fx_volume *hu, double thr, const fx_audit_opts *o)
+{
+    double vox = fmax(hu->spacing[0], fmax(hu->spacing[1], hu->spacing[2]));
+    return vox <= FX_AUDIT_ACCURACY_VOXEL_MM ? fmax(thr, o->metal_hu) : thr;
+}
+
 static double axis_metal(const fx_volume *hu, const fx_audit_screw *a, double thr)
 {
     int n = 0, m = 0;
@@ -853,7 +867,7 @@ int fx_audit_find_screw_masked(const fx_volume *hu, fx_vec3 entry, fx_vec3 dir, 
     out->fit_rms_mm = rms;
     out->bone_hu = bg;
     out->metal_level_hu = metal;
-    *found = out->length_mm >= 8 && axis_metal(hu, out, thr) >= AXIS_METAL_MIN &&
+    *found = out->length_mm >= 8 && axis_metal(hu, out, axis_level(hu, thr, o)) >= AXIS_METAL_MIN &&
              ring_metal(hu, out, 0.5 * diameter_mm + fmax(1.0, vox), thr) <= RING_METAL_MAX;
     return FX_OK;
 }
