@@ -29,7 +29,7 @@ typedef struct fx_audit_opts {
     double fit_mm;           /* the axis fit reaches radius + half a voxel + this: -0.1 */
     double head_height_mm;   /* screw head above the plate: 2.5 */
     double head_diameter_mm; /* screw head across: 6 (a 3.5 mm cortex screw's; 0: not known) */
-    double min_fill;         /* mean metal coverage along the best ray to accept a screw: 0.4 */
+    double min_fill;         /* mean metal coverage along the best ray to accept a screw: 0.55 */
     double exclude_metal_mm; /* metal dilated by this is cut from the bone model: 1.5 */
     double match_angle_deg;  /* an actual screw further than this ... 20 */
     double match_entry_mm;   /* ... or this from a planned one cannot match it: 10 */

@@ -63,6 +63,19 @@ for k in length_err_mm:1.0 tip_err_mm:0.5; do
     ok_if "seed 127 P05 screw 6: ${k%%:*} = $v below ${k#*:}" below "$k" "$v" "${k#*:}"
 done
 
+# A planned screw not placed whose search strung a line through other metal
+# and bone 19 degrees off its plan (fresh small seed 137 P01 screw 8, ray fill
+# 0.48): "found" and matched to it, an invented screw, under the old fill gate
+# of 0.4 (docs/audit.md). The truth says which screws were placed.
+"$FXAUDIT" phantom --out "$TMP/c137" --patients 1 --seed 137 --size small >/dev/null 2>&1 ||
+    echo "not ok - phantom failed"
+"$FXAUDIT" validate --cohort "$TMP/c137" --stage audit --json > "$TMP/v137.json" 2>/dev/null
+is "seed 137 P01: no screw invented" "$(json_get .summary.screws_invented < "$TMP/v137.json")" 0
+is "seed 137 P01: none missed" "$(json_get .summary.screws_missed < "$TMP/v137.json")" 0
+is "seed 137 P01: screw 8 was not placed and is not found" \
+    "$(jq -c '.patients[0].audit.screws[] | select(.id == 8) | [.placed, .found]' "$TMP/v137.json")" \
+    "[false,false]"
+
 # Study mode: the plan is the truth's actual screws (post-op coordinates), so
 # with --no-register every deviation is the audit's own error.
 t="$TMP/c/P01/truth.json"
