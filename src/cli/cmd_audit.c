@@ -71,7 +71,8 @@ static void scan_warn(const char *postop, const double s[3])
 static json_t *scan_json(const double s[3])
 {
     return json_pack("{s:o,s:b,s:f}", "voxel_mm", cli_json_doubles(s, 3), "coarser_than_1mm",
-                     fx_audit_scan_is_coarse(s), "accuracy_measured_up_to_mm", FX_AUDIT_ACCURACY_VOXEL_MM);
+                     fx_audit_scan_is_coarse(s), "accuracy_measured_up_to_mm",
+                     FX_AUDIT_ACCURACY_VOXEL_MM);
 }
 
 /* The plan's reference region: the first fixed fragment named reference*,
@@ -368,7 +369,8 @@ static int run(const struct audit_args *args)
         } else {
             printf("post-op scan: voxels %.2f x %.2f x %.2f mm%s\n", a->voxel_mm[0],
                    a->voxel_mm[1], a->voxel_mm[2],
-                   fx_audit_scan_is_coarse(a->voxel_mm) ? " (coarser than 1 mm: see the warning)" : "");
+                   fx_audit_scan_is_coarse(a->voxel_mm) ? " (coarser than 1 mm: see the warning)"
+                                                         : "");
             print_text(plan, res, a->no_register);
         }
     }

@@ -51,7 +51,8 @@ static double compose(const fx_phantom *p, const ph_dist *d, double w)
     out += cov(d->bladder, w) * (10.0 - p->hu_soft);
     out += cov(d->gas, w) * (-1000.0 - p->hu_soft);
     double cb = cov(d->bone, w);
-    double bone = cb * (p->hu_cortex - p->hu_soft) + cov(d->canc, w) * (p->hu_cancellous - p->hu_cortex);
+    double bone = cb * (p->hu_cortex - p->hu_soft) +
+                  cov(d->canc, w) * (p->hu_cancellous - p->hu_cortex);
     double hu = out + bone; /* the bone sits in muscle: its steps are from hu_soft */
     double co = cov(d->metal_out, w), cs = cov(d->metal, w);
     if (co > 0) {

@@ -73,7 +73,8 @@ done
 is "seed 137 P01: no screw invented" "$(json_get .summary.screws_invented < "$TMP/v137.json")" 0
 is "seed 137 P01: none missed" "$(json_get .summary.screws_missed < "$TMP/v137.json")" 0
 is "seed 137 P01: screw 8 was not placed and is not found" \
-    "$(jq -c '.patients[0].audit.screws[] | select(.id == 8) | [.placed, .found]' "$TMP/v137.json")" \
+    "$(jq -c '.patients[0].audit.screws[] | select(.id == 8) | [.placed, .found]' \
+        "$TMP/v137.json")" \
     "[false,false]"
 
 # Study mode: the plan is the truth's actual screws (post-op coordinates), so

@@ -213,7 +213,8 @@ for P in P01 P02; do
     [ "$n_plates" -gt 0 ] || continue
     n_with=$((n_with + 1))
     is "patient report: the $n_plates plates $P's audit located are drawn in the three views" \
-        "$(pdftotext "$R/$P.pdf" - | tr '\n' ' ' | grep -o 'and as found post-op (purple)' | wc -l)" 3
+        "$(pdftotext "$R/$P.pdf" - | tr '\n' ' ' |
+            grep -o 'and as found post-op (purple)' | wc -l)" 3
 done
 ok_if "the demo's audits locate a plate in at least one patient ($n_with)" test "$n_with" -gt 0
 
