@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_statistics_double.h>
+
 #include "fxaudit/auditposes.h"
 #include "fxaudit/bvh.h"
 #include "fxaudit/icp.h"
@@ -101,14 +103,7 @@ static double screws_metal_hu(const fx_audit_result *r)
     for (size_t s = 0; s < r->nscrews && n < 64; s++)
         if (isfinite(r->screws[s].metal_level_hu) && r->screws[s].metal_level_hu > 0)
             lv[n++] = r->screws[s].metal_level_hu;
-    if (!n)
-        return NAN;
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && lv[j - 1] > lv[j]; j--) {
-            double t = lv[j];
-            lv[j] = lv[j - 1], lv[j - 1] = t;
-        }
-    return n % 2 ? lv[n / 2] : 0.5 * (lv[n / 2 - 1] + lv[n / 2]);
+    return n ? gsl_stats_median(lv, 1, n) : NAN;
 }
 
 /* Move every surface point (world mm) to where the metal covers half of a

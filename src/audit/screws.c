@@ -763,10 +763,9 @@ static int levels(const fx_volume *v, const grid *g, const cyl *c, const fx_audi
  * with half-way at 1635 HU). At 2 mm voxels the axis of a real screw falls
  * to 2000-3000 HU with the lattice, and the blurred cortex stays below
  * half-way. */
-static double axis_level(const fx_volume *hu, double thr, const fx_audit_opts *o)
+static double axis_level(double vox_mm, double thr, const fx_audit_opts *o)
 {
-    double vox = fmax(hu->spacing[0], fmax(hu->spacing[1], hu->spacing[2]));
-    return vox <= FX_AUDIT_ACCURACY_VOXEL_MM ? fmax(thr, o->metal_hu) : thr;
+    return vox_mm <= FX_AUDIT_ACCURACY_VOXEL_MM ? fmax(thr, o->metal_hu) : thr;
 }
 
 static double axis_metal(const fx_volume *hu, const fx_audit_screw *a, double thr)
@@ -795,9 +794,11 @@ static double ring_metal(const fx_volume *hu, const fx_audit_screw *a, double r_
             e1 = fx_v3_unit(fx_v3_cross(u, fabs(u.x) < 0.9 ? fx_v3(1, 0, 0) : fx_v3(0, 1, 0)));
     fx_vec3 e2 = fx_v3_cross(u, e1);
     int n = 0, m = 0;
-    for (double t = 6; t <= a->length_mm - 2; t += 1.0)
+    for (double t = 6; t <= a->length_mm - 2; t += 1.0) {
+        fx_vec3 x = fx_v3_add(a->entry, fx_v3_scale(u, t));
         for (int k = 0; k < 12; k++, n++)
-            m += ring_hu(hu, fx_v3_add(a->entry, fx_v3_scale(u, t)), e1, e2, r_mm, k) >= thr;
+            m += ring_hu(hu, x, e1, e2, r_mm, k) >= thr;
+    }
     return n ? (double)m / n : 0;
 }
 
@@ -867,7 +868,7 @@ int fx_audit_find_screw_masked(const fx_volume *hu, fx_vec3 entry, fx_vec3 dir, 
     out->fit_rms_mm = rms;
     out->bone_hu = bg;
     out->metal_level_hu = metal;
-    *found = out->length_mm >= 8 && axis_metal(hu, out, axis_level(hu, thr, o)) >= AXIS_METAL_MIN &&
+    *found = out->length_mm >= 8 && axis_metal(hu, out, axis_level(vox, thr, o)) >= AXIS_METAL_MIN &&
              ring_metal(hu, out, 0.5 * diameter_mm + fmax(1.0, vox), thr) <= RING_METAL_MAX;
     return FX_OK;
 }

@@ -271,10 +271,9 @@ static int load_series(const char *dir, json_t *truth, const char *series, fx_vo
 
 /* The post-op scan's voxels, as `fxaudit audit` gives them: the targets hold
  * for scans of 1 mm or finer. */
-static json_t *scan_json(const fx_volume *post, fx_audit_val *sum)
+static json_t *scan_json(const fx_volume *post)
 {
     const double *s = post->spacing;
-    sum->max_voxel_mm = fmax(sum->max_voxel_mm, fmax(s[0], fmax(s[1], s[2])));
     return json_pack("{s:[f,f,f],s:b,s:f}", "voxel_mm", s[0], s[1], s[2], "coarser_than_1mm",
                      fx_audit_scan_is_coarse(s), "accuracy_measured_up_to_mm",
                      FX_AUDIT_ACCURACY_VOXEL_MM);
@@ -328,7 +327,9 @@ int fx_audit_validate_patient(const char *dir, const fx_audit_opts *o, json_t **
     json_object_update_new(j, frag_rows); /* fragments, plates */
     frag_rows = NULL;
     json_object_set_new(j, "unplanned_metal", json_integer((json_int_t)r->nunplanned));
-    json_object_set_new(j, "scan", scan_json(post, sum));
+    json_object_set_new(j, "scan", scan_json(post));
+    sum->max_voxel_mm = fmax(sum->max_voxel_mm,
+                             fmax(post->spacing[0], fmax(post->spacing[1], post->spacing[2])));
     json_object_set_new(j, "seconds",
                         json_pack("{s:f,s:f,s:f}", "registration", r->seconds[1], "screws",
                                   r->seconds[2], "matching", r->seconds[3]));
