@@ -133,6 +133,8 @@ static json_t *screw_errors(json_t *truth, const fx_audit_result *r, fx_audit_va
             json_object_set_new(row, "postop_entry", json_pack("[f,f,f]", e3[0], e3[1], e3[2]));
             json_object_set_new(row, "postop_tip", json_pack("[f,f,f]", t3[0], t3[1], t3[2]));
             json_object_set_new(row, "tip_in_other_metal", json_boolean((fs->from_plan & 4) != 0));
+            /* the search's ray fill, against which its acceptance gate is set */
+            json_object_set_new(row, "fill", json_real(fs->fill));
         }
         sum->missed += placed && !got;
         sum->invented += !placed && got;

@@ -72,6 +72,9 @@ done
 "$FXAUDIT" validate --cohort "$TMP/c137" --stage audit --json > "$TMP/v137.json" 2>/dev/null
 is "seed 137 P01: no screw invented" "$(json_get .summary.screws_invented < "$TMP/v137.json")" 0
 is "seed 137 P01: none missed" "$(json_get .summary.screws_missed < "$TMP/v137.json")" 0
+is "seed 137 P01: a ray fill in (0, 1] for each screw found, none for the others" \
+    "$(jq -c '[.patients[0].audit.screws[] | if .found then (.fill > 0 and .fill <= 1)
+               else (has("fill") | not) end] | all' "$TMP/v137.json")" true
 is "seed 137 P01: screw 8 was not placed and is not found" \
     "$(jq -c '.patients[0].audit.screws[] | select(.id == 8) | [.placed, .found]' \
         "$TMP/v137.json")" \
